@@ -1,0 +1,89 @@
+/**
+ * Every error the package throws on purpose extends GameSessionError, so callers can
+ * `catch (e) { if (e instanceof GameSessionError) ... }` and switch on the stable `code`.
+ */
+export class GameSessionError extends Error {
+  /** A stable, machine-readable identifier (never changes between releases). */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A serialised dict or a stored row is malformed. `field` names the offending path. */
+export class SessionDataError extends GameSessionError {
+  readonly field: string;
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super('SESSION_DATA', `${field}: ${message}`, options);
+    this.field = field;
+  }
+}
+
+/** A caller-supplied value (id, name, choice, option) is out of bounds. Nothing was changed. */
+export class InvalidInputError extends GameSessionError {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super('INVALID_INPUT', `${field}: ${message}`);
+    this.field = field;
+  }
+}
+
+/** The session is not active (never booted, exited, or swapped out of its channel). */
+export class SessionInactiveError extends GameSessionError {
+  constructor(message = 'the game session is not active') {
+    super('SESSION_INACTIVE', message);
+  }
+}
+
+/** `waitForCountdown` was called before any countdown window was opened. */
+export class CountdownNotStartedError extends GameSessionError {
+  constructor(message = 'no countdown window has been opened yet') {
+    super('COUNTDOWN_NOT_STARTED', message);
+  }
+}
+
+/** The countdown window was cancelled (the game exited or was swapped out) before it closed. */
+export class CountdownCancelledError extends GameSessionError {
+  constructor(message = 'the countdown window was cancelled; pending choices were saved with the game') {
+    super('COUNTDOWN_CANCELLED', message);
+  }
+}
+
+/** A press named a turn that is no longer the current one (an old button). */
+export class StaleTurnError extends GameSessionError {
+  readonly currentTurn: number;
+  readonly pressedTurn: number;
+  constructor(pressedTurn: number, currentTurn: number) {
+    super('STALE_TURN', `turn ${pressedTurn} is over; the game is on turn ${currentTurn}`);
+    this.currentTurn = currentTurn;
+    this.pressedTurn = pressedTurn;
+  }
+}
+
+/** A press arrived after the window's deadline but before the window was resolved. */
+export class WindowClosedError extends GameSessionError {
+  readonly turn: number;
+  constructor(turn: number) {
+    super('WINDOW_CLOSED', `the countdown window of turn ${turn} has closed`);
+    this.turn = turn;
+  }
+}
+
+/** No saved game has the requested id. */
+export class GameNotFoundError extends GameSessionError {
+  readonly gameId: string;
+  constructor(gameId: string) {
+    super('GAME_NOT_FOUND', `no saved game has id ${JSON.stringify(gameId)}`);
+    this.gameId = gameId;
+  }
+}
+
+/** The store could not be reached or refused the operation. Nothing is reported as stored. */
+export class StoreError extends GameSessionError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE', message, options);
+  }
+}

@@ -1,0 +1,106 @@
+import { InvalidInputError } from './errors.js';
+
+/** Input limits, in Unicode code points. Every limit is inclusive. */
+export const USER_ID_MAX_LENGTH = 128;
+export const USER_NAME_MAX_LENGTH = 100;
+export const CHOICE_MAX_LENGTH = 500;
+export const CHANNEL_ID_MAX_LENGTH = 128;
+export const GAME_ID_MAX_LENGTH = 128;
+export const GAME_NAME_MAX_LENGTH = 100;
+export const NARRATIVE_SUMMARY_MAX_LENGTH = 4000;
+export const MIN_COUNTDOWN_SECONDS = 0.01;
+export const MAX_COUNTDOWN_SECONDS = 3600;
+export const DEFAULT_COUNTDOWN_SECONDS = 10;
+
+// Printable ASCII only: the common case, checked with one cheap regex.
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+// Characters that may appear only inside an emoji sequence:
+//   ZWJ between two pictographs (👩‍💻), and tag characters closing a subdivision flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿).
+const EMOJI_ZWJ = /(?<=\p{Extended_Pictographic}[\u{FE0F}\u{1F3FB}-\u{1F3FF}]?)\u200D(?=\p{Extended_Pictographic})/gu;
+const EMOJI_TAG_FLAG = /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu;
+// Control characters, line/paragraph separators, bidi controls, invisible formatting and tag
+// characters: anything that could forge a line, reorder text on screen, or hide text from a reader.
+const FORBIDDEN = /[\p{Cc}\p{Zl}\p{Zp}\p{Cf}\p{Co}\p{Cn}]/u;
+const BLANK = /^[\s\p{Z}\u115F\u1160\u3164\uFFA0\u2800]*$/u;
+
+function codePointLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+function hasLoneSurrogate(s: string): boolean {
+  return !s.isWellFormed();
+}
+
+/**
+ * Checks one untrusted text field. Throws InvalidInputError naming `field`; returns the value.
+ * Rules: a string, 1..max code points, not blank, well-formed UTF-16, no control, bidi,
+ * invisible or private-use characters (a ZWJ inside an emoji sequence stays valid).
+ */
+export function checkText(field: string, value: unknown, max: number): string {
+  if (typeof value !== 'string') throw new InvalidInputError(field, 'must be a string');
+  if (value.length === 0) throw new InvalidInputError(field, 'must not be empty');
+  if (PLAIN_ASCII.test(value)) {
+    if (value.length > max) throw new InvalidInputError(field, `must be at most ${max} characters`);
+    if (value.trim().length === 0) throw new InvalidInputError(field, 'must not be blank');
+    return value;
+  }
+  if (value.length > max && codePointLength(value) > max) {
+    throw new InvalidInputError(field, `must be at most ${max} characters`);
+  }
+  if (hasLoneSurrogate(value)) throw new InvalidInputError(field, 'contains a lone surrogate');
+  const withoutEmojiJoins = value.replace(EMOJI_TAG_FLAG, '').replace(EMOJI_ZWJ, '');
+  if (FORBIDDEN.test(withoutEmojiJoins)) {
+    throw new InvalidInputError(field, 'contains control, bidi-override or invisible characters');
+  }
+  if (BLANK.test(value)) throw new InvalidInputError(field, 'must not be blank');
+  return value;
+}
+
+export const checkUserId = (v: unknown): string => checkText('userId', v, USER_ID_MAX_LENGTH);
+export const checkUserName = (v: unknown): string => checkText('userName', v, USER_NAME_MAX_LENGTH);
+export const checkChoice = (v: unknown): string => checkText('choice', v, CHOICE_MAX_LENGTH);
+export const checkChannelId = (v: unknown): string => checkText('channelId', v, CHANNEL_ID_MAX_LENGTH);
+export const checkGameId = (v: unknown): string => checkText('gameId', v, GAME_ID_MAX_LENGTH);
+
+/** Game names may be empty (the seed's default) but otherwise follow the text rules. */
+export function checkGameName(v: unknown): string {
+  if (v === '') return v;
+  return checkText('gameName', v, GAME_NAME_MAX_LENGTH);
+}
+
+export function checkCountdownSeconds(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new InvalidInputError('countdownSeconds', 'must be a finite number');
+  }
+  if (v < MIN_COUNTDOWN_SECONDS || v > MAX_COUNTDOWN_SECONDS) {
+    throw new InvalidInputError(
+      'countdownSeconds',
+      `must be between ${MIN_COUNTDOWN_SECONDS} and ${MAX_COUNTDOWN_SECONDS}`,
+    );
+  }
+  return v;
+}
+
+/** Narrative summaries come from a narrator (untrusted); newlines are allowed, other controls are not. */
+export function checkSummary(v: unknown): string {
+  if (typeof v !== 'string') throw new InvalidInputError('narrativeSummary', 'must be a string');
+  if (v === '') return v;
+  if (codePointLength(v) > NARRATIVE_SUMMARY_MAX_LENGTH) {
+    throw new InvalidInputError('narrativeSummary', `must be at most ${NARRATIVE_SUMMARY_MAX_LENGTH} characters`);
+  }
+  if (hasLoneSurrogate(v)) throw new InvalidInputError('narrativeSummary', 'contains a lone surrogate');
+  const lines = v.replace(EMOJI_TAG_FLAG, '').replace(EMOJI_ZWJ, '').split('\n');
+  if (lines.some((line) => FORBIDDEN.test(line))) {
+    throw new InvalidInputError('narrativeSummary', 'contains control, bidi-override or invisible characters');
+  }
+  return v;
+}

@@ -1,0 +1,232 @@
+import {
+  CountdownNotStartedError,
+  SessionDataError,
+  SessionInactiveError,
+  StaleTurnError,
+  WindowClosedError,
+} from './errors.js';
+import { DEFAULT_COUNTDOWN_SECONDS } from './limits.js';
+import { PlayerState, type PlayerDict } from './player-state.js';
+import { applyOrder, needsExplicitOrder, objectFromEntries, parseDict, sessionDictSchema } from './schema.js';
+import { choicesToDict } from './turn-record.js';
+
+export const SESSION_SCHEMA_VERSION = 1;
+
+/** JSON-compatible values, for the host's per-game data (`extra`). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The result of a closed countdown window, kept so late waiters get the same answer. */
+export interface ClosedWindow {
+  turn: number;
+  choices: Map<string, string>;
+}
+
+/**
+ * Everything a game session is, as plain mutable data. GameSession implements it, and stores
+ * keep their own copies; the rule functions below operate on either, so the rules exist once.
+ */
+export interface SessionState {
+  gameId: string;
+  gameName: string;
+  channelId: string;
+  active: boolean;
+  turnNumber: number;
+  titleScreenUrl: string;
+  countdownSeconds: number;
+  players: Map<string, PlayerState>;
+  pendingChoices: Map<string, string>;
+  /** Absolute close time (Unix ms) of the open window, or null when no window is open. */
+  windowDeadlineMs: number | null;
+  lastWindow: ClosedWindow | null;
+  extra: Record<string, JsonValue>;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+/** The serialised form: the seed's snake_case field names plus this package's additions. */
+export interface SessionDict {
+  schema_version: number;
+  game_id: string;
+  game_name: string;
+  channel_id: string;
+  active: boolean;
+  turn_number: number;
+  title_screen_url: string;
+  players: Record<string, PlayerDict>;
+  pending_choices: Record<string, string>;
+  pending_order?: string[];
+  countdown_seconds: number;
+  window_deadline_ms: number | null;
+  last_window: { turn: number; choices: Record<string, string>; choice_order?: string[] } | null;
+  extra: Record<string, JsonValue>;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export function stateToDict(s: SessionState): SessionDict {
+  const d: SessionDict = {
+    schema_version: SESSION_SCHEMA_VERSION,
+    game_id: s.gameId,
+    game_name: s.gameName,
+    channel_id: s.channelId,
+    active: s.active,
+    turn_number: s.turnNumber,
+    title_screen_url: s.titleScreenUrl,
+    players: objectFromEntries([...s.players].map(([id, p]) => [id, p.toDict()] as const)),
+    pending_choices: objectFromEntries(s.pendingChoices),
+    countdown_seconds: s.countdownSeconds,
+    window_deadline_ms: s.windowDeadlineMs,
+    last_window: null,
+    extra: structuredClone(s.extra),
+    created_at_ms: s.createdAtMs,
+    updated_at_ms: s.updatedAtMs,
+  };
+  if (needsExplicitOrder(s.pendingChoices.keys())) d.pending_order = [...s.pendingChoices.keys()];
+  if (s.lastWindow) {
+    const { choices, order } = choicesToDict(s.lastWindow.choices);
+    d.last_window = { turn: s.lastWindow.turn, choices, ...(order ? { choice_order: order } : {}) };
+  }
+  return d;
+}
+
+/** Validates a dict (ours, or one the seed's Python code wrote) into fresh state. */
+export function stateFromDict(input: unknown): SessionState {
+  const d = parseDict(sessionDictSchema, input, 'session');
+  const players = new Map<string, PlayerState>();
+  for (const [key, p] of d.players) {
+    if (p.user_id !== key) throw new SessionDataError(`players.${key}.user_id`, 'does not match its key');
+    players.set(key, new PlayerState(p.user_id, p.user_name, p.joined_turn));
+  }
+  const pending = new Map(applyOrder(d.pending_choices, d.pending_order, 'pending_order'));
+  const lw = d.last_window ?? null;
+  const now = d.updated_at_ms ?? d.created_at_ms ?? 0;
+  return {
+    gameId: d.game_id,
+    gameName: d.game_name,
+    channelId: d.channel_id,
+    active: d.active,
+    turnNumber: d.turn_number,
+    titleScreenUrl: d.title_screen_url,
+    countdownSeconds: d.countdown_seconds ?? DEFAULT_COUNTDOWN_SECONDS,
+    players,
+    pendingChoices: pending,
+    windowDeadlineMs: d.window_deadline_ms ?? null,
+    lastWindow: lw ? { turn: lw.turn, choices: new Map(applyOrder(lw.choices, lw.choice_order, 'last_window.choice_order')) } : null,
+    extra: (d.extra ?? {}) as Record<string, JsonValue>,
+    createdAtMs: d.created_at_ms ?? now,
+    updatedAtMs: now,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules. Each takes the state and the caller's clock reading, mutates the state, and returns
+// what the caller needs to know. They throw GameSessionError subclasses before mutating anything.
+
+export interface PressInput {
+  gameId: string;
+  userId: string;
+  userName: string;
+  choice: string;
+  /** The turn the pressed button belongs to; omitted means "the current turn". */
+  turn?: number | undefined;
+  nowMs: number;
+}
+
+export interface PressOutcome {
+  isFirstChoice: boolean;
+  secondsRemaining: number;
+  deadlineMs: number;
+  turnNumber: number;
+  joinedTurn: number;
+}
+
+export function assertSameGame(s: SessionState, gameId: string): void {
+  if (!s.active) throw new SessionInactiveError();
+  if (s.gameId !== gameId) throw new SessionInactiveError('another game has been loaded into this channel');
+}
+
+/** A button press: registers the player, opens the window if none is open, last press wins. */
+export function applyPress(s: SessionState, p: PressInput): PressOutcome {
+  assertSameGame(s, p.gameId);
+  if (p.turn !== undefined && p.turn !== s.turnNumber) throw new StaleTurnError(p.turn, s.turnNumber);
+  let deadline = s.windowDeadlineMs;
+  if (deadline !== null && p.nowMs >= deadline) throw new WindowClosedError(s.turnNumber);
+  const isFirstChoice = deadline === null;
+  if (isFirstChoice) {
+    deadline = p.nowMs + s.countdownSeconds * 1000;
+    s.windowDeadlineMs = deadline;
+  }
+  const player = registerPlayerIn(s, p.userId, p.userName);
+  // Map.set on an existing key keeps its position: order stays "first pressed".
+  s.pendingChoices.set(p.userId, p.choice);
+  s.updatedAtMs = p.nowMs;
+  return {
+    isFirstChoice,
+    secondsRemaining: ((deadline as number) - p.nowMs) / 1000,
+    deadlineMs: deadline as number,
+    turnNumber: s.turnNumber,
+    joinedTurn: player.joinedTurn,
+  };
+}
+
+export function registerPlayerIn(s: SessionState, userId: string, userName: string): PlayerState {
+  const existing = s.players.get(userId);
+  if (existing === undefined) {
+    const p = new PlayerState(userId, userName, s.turnNumber);
+    s.players.set(userId, p);
+    return p;
+  }
+  if (existing.userName !== userName) existing.userName = userName;
+  return existing;
+}
+
+export interface CloseInput {
+  gameId: string;
+  turn: number;
+  nowMs: number;
+  /** Close before the deadline (e.g. every player has chosen). */
+  early?: boolean | undefined;
+}
+
+export type CloseOutcome =
+  | { status: 'closed'; turn: number; choices: Map<string, string> }
+  | { status: 'open'; turn: number; msRemaining: number };
+
+/**
+ * Closes the window of `turn`: advances the turn once and clears the pending choices.
+ * Idempotent: closing an already closed window returns the same choices again.
+ */
+export function applyClose(s: SessionState, c: CloseInput): CloseOutcome {
+  if (s.lastWindow !== null && s.lastWindow.turn === c.turn && s.gameId === c.gameId) {
+    return { status: 'closed', turn: c.turn, choices: new Map(s.lastWindow.choices) };
+  }
+  assertSameGame(s, c.gameId);
+  if (c.turn !== s.turnNumber) throw new StaleTurnError(c.turn, s.turnNumber);
+  const deadline = s.windowDeadlineMs;
+  if (deadline === null) throw new CountdownNotStartedError(`turn ${c.turn} has no open countdown window`);
+  if (!c.early && c.nowMs < deadline) return { status: 'open', turn: c.turn, msRemaining: deadline - c.nowMs };
+  const choices = s.pendingChoices;
+  s.lastWindow = { turn: c.turn, choices: new Map(choices) };
+  s.pendingChoices = new Map();
+  s.windowDeadlineMs = null;
+  s.turnNumber = c.turn + 1;
+  s.updatedAtMs = c.nowMs;
+  return { status: 'closed', turn: c.turn, choices };
+}
+
+/** Exit (or swap out): the open window is cancelled, its pending choices stay with the game. */
+export function applyExit(s: SessionState, gameId: string, nowMs: number): void {
+  assertSameGame(s, gameId);
+  s.windowDeadlineMs = null;
+  s.active = false;
+  s.updatedAtMs = nowMs;
+}
+
+/** Makes a saved game the active game of `channelId`. A kept window reopens on the next press. */
+export function applyActivate(s: SessionState, channelId: string, nowMs: number): void {
+  s.channelId = channelId;
+  s.active = true;
+  s.windowDeadlineMs = null;
+  s.updatedAtMs = nowMs;
+}
+

@@ -1,0 +1,84 @@
+import type { CloseInput, CloseOutcome, JsonValue, PressInput, PressOutcome, SessionDict } from './session-state.js';
+import type { PlayerDict } from './player-state.js';
+import type { TurnRecordDict } from './turn-record.js';
+
+/** One line of the saved-games index. */
+export interface GameSummary {
+  gameId: string;
+  gameName: string;
+  /** The channel the game was last bound to. */
+  channelId: string;
+  turnNumber: number;
+  /** True while the game is the running game of its channel. */
+  active: boolean;
+  /** Unix milliseconds. */
+  createdAt: number;
+  /** Unix milliseconds; the index is ordered by this, newest first. */
+  updatedAt: number;
+}
+
+export interface GamePage {
+  games: GameSummary[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface ListGamesOptions {
+  /** 1..500, default 50. */
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** What a press through a store returns: the rule's outcome plus the stored window, for mirroring. */
+export interface StoredPressOutcome extends PressOutcome {
+  pending: Array<[string, string]>;
+}
+
+/** Changes to a game's non-window fields, merged atomically. */
+export interface GamePatch {
+  gameName?: string;
+  titleScreenUrl?: string;
+  /** Players to add or rename (a player's joined turn never changes once stored). */
+  players?: PlayerDict[];
+  /** Replaces the host's per-game data. */
+  extra?: Record<string, JsonValue>;
+}
+
+/**
+ * The persistence port. Every method is atomic on its own: a shared store (Redis) makes the
+ * sessions of one channel behave as one across processes. Every method rejects with StoreError
+ * when the backend cannot be reached, and with a GameSessionError subclass when the operation
+ * breaks a rule (it then changes nothing).
+ */
+export interface SessionStore {
+  /** Stores a new or re-booted game and makes it the active game of its channel. The
+   *  channel's previous game (if another) is exited first, keeping its pending choices; a game
+   *  bound to another channel is moved. */
+  bootGame(game: SessionDict): Promise<void>;
+  /** The game bound to the channel (active or exited-but-not-deleted), or null. */
+  loadChannel(channelId: string): Promise<SessionDict | null>;
+  loadGame(gameId: string): Promise<SessionDict | null>;
+  /** Removes the channel's binding; the saved game stays in the index. */
+  unbindChannel(channelId: string): Promise<void>;
+  /** Deletes a saved game and its history. */
+  deleteGame(gameId: string): Promise<void>;
+  listGames(options?: ListGamesOptions): Promise<GamePage>;
+
+  press(channelId: string, input: PressInput): Promise<StoredPressOutcome>;
+  closeWindow(channelId: string, input: CloseInput): Promise<CloseOutcome>;
+  /** Exits the channel's game `gameId`: cancels its window (choices kept), marks it inactive,
+   *  keeps it listed. Returns the stored game as exited. */
+  exitGame(channelId: string, gameId: string, nowMs: number, patch?: GamePatch): Promise<SessionDict>;
+  /** Hot-swap: exits the channel's current game (if any, and not `gameId`) and makes saved game
+   *  `gameId` the channel's active game, unbinding it from any other channel. */
+  swapIn(channelId: string, gameId: string, nowMs: number): Promise<SessionDict>;
+  updateGame(gameId: string, patch: GamePatch, nowMs: number): Promise<void>;
+
+  /** Appends a turn to the game's history, once: a second record for the same turn is ignored
+   *  (returns false). History is capped per game (oldest dropped). */
+  appendTurn(gameId: string, record: TurnRecordDict, patch?: GamePatch): Promise<boolean>;
+  /** The last `count` turns, oldest first. */
+  recentTurns(gameId: string, count: number): Promise<TurnRecordDict[]>;
+
+  close(): Promise<void>;
+}
