@@ -69,7 +69,11 @@ export class ManualClock implements Clock {
     for (;;) {
       let next: ManualTimer | undefined;
       for (const t of this.#timers.values()) {
-        if (t.at <= target && (next === undefined || t.at < next.at || (t.at === next.at && t.id < next.id))) next = t;
+        if (
+          t.at <= target &&
+          (next === undefined || t.at < next.at || (t.at === next.at && t.id < next.id))
+        )
+          next = t;
       }
       if (next === undefined) break;
       this.#timers.delete(next.id);

@@ -47,7 +47,9 @@ export class CountdownNotStartedError extends GameSessionError {
 
 /** The countdown window was cancelled (the game exited or was swapped out) before it closed. */
 export class CountdownCancelledError extends GameSessionError {
-  constructor(message = 'the countdown window was cancelled; pending choices were saved with the game') {
+  constructor(
+    message = 'the countdown window was cancelled; pending choices were saved with the game',
+  ) {
     super('COUNTDOWN_CANCELLED', message);
   }
 }
@@ -85,5 +87,12 @@ export class GameNotFoundError extends GameSessionError {
 export class StoreError extends GameSessionError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('STORE', message, options);
+  }
+}
+
+/** `boot` was called on a session that is already running a game. */
+export class SessionActiveError extends GameSessionError {
+  constructor(message = 'a game is already running in this session; exit it or hot-swap first') {
+    super('SESSION_ACTIVE', message);
   }
 }

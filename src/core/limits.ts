@@ -16,7 +16,8 @@ export const DEFAULT_COUNTDOWN_SECONDS = 10;
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 // Characters that may appear only inside an emoji sequence:
 //   ZWJ between two pictographs (👩‍💻), and tag characters closing a subdivision flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿).
-const EMOJI_ZWJ = /(?<=\p{Extended_Pictographic}[\u{FE0F}\u{1F3FB}-\u{1F3FF}]?)\u200D(?=\p{Extended_Pictographic})/gu;
+const EMOJI_ZWJ =
+  /(?<=\p{Extended_Pictographic}[\u{FE0F}\u{1F3FB}-\u{1F3FF}]?)\u200D(?=\p{Extended_Pictographic})/gu;
 const EMOJI_TAG_FLAG = /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu;
 // Control characters, line/paragraph separators, bidi controls, invisible formatting and tag
 // characters: anything that could forge a line, reorder text on screen, or hide text from a reader.
@@ -68,7 +69,8 @@ export function checkText(field: string, value: unknown, max: number): string {
 export const checkUserId = (v: unknown): string => checkText('userId', v, USER_ID_MAX_LENGTH);
 export const checkUserName = (v: unknown): string => checkText('userName', v, USER_NAME_MAX_LENGTH);
 export const checkChoice = (v: unknown): string => checkText('choice', v, CHOICE_MAX_LENGTH);
-export const checkChannelId = (v: unknown): string => checkText('channelId', v, CHANNEL_ID_MAX_LENGTH);
+export const checkChannelId = (v: unknown): string =>
+  checkText('channelId', v, CHANNEL_ID_MAX_LENGTH);
 export const checkGameId = (v: unknown): string => checkText('gameId', v, GAME_ID_MAX_LENGTH);
 
 /** Game names may be empty (the seed's default) but otherwise follow the text rules. */
@@ -95,12 +97,19 @@ export function checkSummary(v: unknown): string {
   if (typeof v !== 'string') throw new InvalidInputError('narrativeSummary', 'must be a string');
   if (v === '') return v;
   if (codePointLength(v) > NARRATIVE_SUMMARY_MAX_LENGTH) {
-    throw new InvalidInputError('narrativeSummary', `must be at most ${NARRATIVE_SUMMARY_MAX_LENGTH} characters`);
+    throw new InvalidInputError(
+      'narrativeSummary',
+      `must be at most ${NARRATIVE_SUMMARY_MAX_LENGTH} characters`,
+    );
   }
-  if (hasLoneSurrogate(v)) throw new InvalidInputError('narrativeSummary', 'contains a lone surrogate');
+  if (hasLoneSurrogate(v))
+    throw new InvalidInputError('narrativeSummary', 'contains a lone surrogate');
   const lines = v.replace(EMOJI_TAG_FLAG, '').replace(EMOJI_ZWJ, '').split('\n');
   if (lines.some((line) => FORBIDDEN.test(line))) {
-    throw new InvalidInputError('narrativeSummary', 'contains control, bidi-override or invisible characters');
+    throw new InvalidInputError(
+      'narrativeSummary',
+      'contains control, bidi-override or invisible characters',
+    );
   }
   return v;
 }

@@ -1,6 +1,6 @@
+import { InvalidInputError } from './errors.js';
 import { checkUserId, checkUserName } from './limits.js';
 import { parseDict, playerDictSchema } from './schema.js';
-import { InvalidInputError } from './errors.js';
 
 /** The serialised form of a player (the seed's field names). */
 export interface PlayerDict {

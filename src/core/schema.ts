@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { SessionDataError } from './errors.js';
 import {
   CHOICE_MAX_LENGTH,
+  checkSummary,
+  checkText,
   GAME_NAME_MAX_LENGTH,
   MAX_COUNTDOWN_SECONDS,
   MIN_COUNTDOWN_SECONDS,
   USER_ID_MAX_LENGTH,
   USER_NAME_MAX_LENGTH,
-  checkSummary,
-  checkText,
 } from './limits.js';
 
 /**
@@ -41,7 +41,9 @@ function entriesOf<S extends z.ZodType>(value: S) {
       for (const [k, v] of Object.entries(obj)) {
         const r = value.safeParse(v);
         if (r.success) out.push([k, r.data]);
-        else for (const issue of r.error.issues) ctx.issues.push({ ...issue, path: [k, ...issue.path] } as never);
+        else
+          for (const issue of r.error.issues)
+            ctx.issues.push({ ...issue, path: [k, ...issue.path] } as never);
       }
       return out;
     });
@@ -95,7 +97,9 @@ export const sessionDictSchema = z.looseObject({
   countdown_seconds: z.number().min(MIN_COUNTDOWN_SECONDS).max(MAX_COUNTDOWN_SECONDS).optional(),
   window_deadline_ms: unixMillis.nullable().optional(),
   last_window: closedWindowSchema.nullable().optional(),
-  extra: z.custom<Record<string, unknown>>(isPlainObject, { message: 'must be an object' }).optional(),
+  extra: z
+    .custom<Record<string, unknown>>(isPlainObject, { message: 'must be an object' })
+    .optional(),
   created_at_ms: unixMillis.optional(),
   updated_at_ms: unixMillis.optional(),
 });
@@ -105,7 +109,11 @@ export type TurnRecordDictInput = z.output<typeof turnRecordDictSchema>;
 export type SessionDictInput = z.output<typeof sessionDictSchema>;
 
 /** Parses with a schema; any failure becomes SessionDataError naming the first bad field. */
-export function parseDict<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseDict<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what: string,
+): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
@@ -114,20 +122,33 @@ export function parseDict<S extends z.ZodType>(schema: S, input: unknown, what: 
 }
 
 /** Applies an explicit key order (written by this package) to entries read from an object. */
-export function applyOrder<T>(entries: Array<[string, T]>, order: string[] | undefined, field: string): Array<[string, T]> {
+export function applyOrder<T>(
+  entries: Array<[string, T]>,
+  order: string[] | undefined,
+  field: string,
+): Array<[string, T]> {
   if (order === undefined) return entries;
   const byKey = new Map(entries);
-  if (order.length !== byKey.size || new Set(order).size !== order.length || !order.every((k) => byKey.has(k))) {
+  if (
+    order.length !== byKey.size ||
+    new Set(order).size !== order.length ||
+    !order.every((k) => byKey.has(k))
+  ) {
     throw new SessionDataError(field, 'does not list exactly the keys it orders');
   }
   return order.map((k) => [k, byKey.get(k) as T]);
 }
 
-/** A null-prototype object built from entries: safe for any key, and JSON.stringify-able. */
+/** A plain object built from entries with defineProperty, so keys such as `__proto__` stay data. */
 export function objectFromEntries<V>(entries: Iterable<readonly [string, V]>): Record<string, V> {
-  const out = Object.create(null) as Record<string, V>;
+  const out: Record<string, V> = {};
   for (const [k, v] of entries) {
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

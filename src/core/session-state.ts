@@ -1,19 +1,32 @@
 import {
   CountdownNotStartedError,
+  InvalidInputError,
   SessionDataError,
   SessionInactiveError,
   StaleTurnError,
   WindowClosedError,
 } from './errors.js';
-import { DEFAULT_COUNTDOWN_SECONDS } from './limits.js';
-import { PlayerState, type PlayerDict } from './player-state.js';
-import { applyOrder, needsExplicitOrder, objectFromEntries, parseDict, sessionDictSchema } from './schema.js';
+import { checkGameName, DEFAULT_COUNTDOWN_SECONDS } from './limits.js';
+import { type PlayerDict, PlayerState } from './player-state.js';
+import {
+  applyOrder,
+  needsExplicitOrder,
+  objectFromEntries,
+  parseDict,
+  sessionDictSchema,
+} from './schema.js';
 import { choicesToDict } from './turn-record.js';
 
 export const SESSION_SCHEMA_VERSION = 1;
 
 /** JSON-compatible values, for the host's per-game data (`extra`). */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 /** The result of a closed countdown window, kept so late waiters get the same answer. */
 export interface ClosedWindow {
@@ -77,7 +90,7 @@ export function stateToDict(s: SessionState): SessionDict {
     countdown_seconds: s.countdownSeconds,
     window_deadline_ms: s.windowDeadlineMs,
     last_window: null,
-    extra: structuredClone(s.extra),
+    extra: JSON.parse(JSON.stringify(s.extra)) as Record<string, JsonValue>,
     created_at_ms: s.createdAtMs,
     updated_at_ms: s.updatedAtMs,
   };
@@ -94,7 +107,8 @@ export function stateFromDict(input: unknown): SessionState {
   const d = parseDict(sessionDictSchema, input, 'session');
   const players = new Map<string, PlayerState>();
   for (const [key, p] of d.players) {
-    if (p.user_id !== key) throw new SessionDataError(`players.${key}.user_id`, 'does not match its key');
+    if (p.user_id !== key)
+      throw new SessionDataError(`players.${key}.user_id`, 'does not match its key');
     players.set(key, new PlayerState(p.user_id, p.user_name, p.joined_turn));
   }
   const pending = new Map(applyOrder(d.pending_choices, d.pending_order, 'pending_order'));
@@ -111,7 +125,12 @@ export function stateFromDict(input: unknown): SessionState {
     players,
     pendingChoices: pending,
     windowDeadlineMs: d.window_deadline_ms ?? null,
-    lastWindow: lw ? { turn: lw.turn, choices: new Map(applyOrder(lw.choices, lw.choice_order, 'last_window.choice_order')) } : null,
+    lastWindow: lw
+      ? {
+          turn: lw.turn,
+          choices: new Map(applyOrder(lw.choices, lw.choice_order, 'last_window.choice_order')),
+        }
+      : null,
     extra: (d.extra ?? {}) as Record<string, JsonValue>,
     createdAtMs: d.created_at_ms ?? now,
     updatedAtMs: now,
@@ -142,13 +161,15 @@ export interface PressOutcome {
 
 export function assertSameGame(s: SessionState, gameId: string): void {
   if (!s.active) throw new SessionInactiveError();
-  if (s.gameId !== gameId) throw new SessionInactiveError('another game has been loaded into this channel');
+  if (s.gameId !== gameId)
+    throw new SessionInactiveError('another game has been loaded into this channel');
 }
 
 /** A button press: registers the player, opens the window if none is open, last press wins. */
 export function applyPress(s: SessionState, p: PressInput): PressOutcome {
   assertSameGame(s, p.gameId);
-  if (p.turn !== undefined && p.turn !== s.turnNumber) throw new StaleTurnError(p.turn, s.turnNumber);
+  if (p.turn !== undefined && p.turn !== s.turnNumber)
+    throw new StaleTurnError(p.turn, s.turnNumber);
   let deadline = s.windowDeadlineMs;
   if (deadline !== null && p.nowMs >= deadline) throw new WindowClosedError(s.turnNumber);
   const isFirstChoice = deadline === null;
@@ -203,8 +224,10 @@ export function applyClose(s: SessionState, c: CloseInput): CloseOutcome {
   assertSameGame(s, c.gameId);
   if (c.turn !== s.turnNumber) throw new StaleTurnError(c.turn, s.turnNumber);
   const deadline = s.windowDeadlineMs;
-  if (deadline === null) throw new CountdownNotStartedError(`turn ${c.turn} has no open countdown window`);
-  if (!c.early && c.nowMs < deadline) return { status: 'open', turn: c.turn, msRemaining: deadline - c.nowMs };
+  if (deadline === null)
+    throw new CountdownNotStartedError(`turn ${c.turn} has no open countdown window`);
+  if (!c.early && c.nowMs < deadline)
+    return { status: 'open', turn: c.turn, msRemaining: deadline - c.nowMs };
   const choices = s.pendingChoices;
   s.lastWindow = { turn: c.turn, choices: new Map(choices) };
   s.pendingChoices = new Map();
@@ -230,3 +253,38 @@ export function applyActivate(s: SessionState, channelId: string, nowMs: number)
   s.updatedAtMs = nowMs;
 }
 
+/** Merges a patch into the game's non-window fields. Validates everything before changing anything. */
+export function applyPatch(s: SessionState, patch: GamePatchInput, nowMs: number): void {
+  const gameName = patch.gameName === undefined ? undefined : checkGameName(patch.gameName);
+  if (patch.titleScreenUrl !== undefined && typeof patch.titleScreenUrl !== 'string') {
+    throw new InvalidInputError('titleScreenUrl', 'must be a string');
+  }
+  const players = (patch.players ?? []).map((p) => PlayerState.fromDict(p));
+  const extra = patch.extra === undefined ? undefined : cloneJsonObject(patch.extra);
+  if (gameName !== undefined) s.gameName = gameName;
+  if (patch.titleScreenUrl !== undefined) s.titleScreenUrl = patch.titleScreenUrl;
+  for (const p of players) {
+    const existing = s.players.get(p.userId);
+    if (existing) existing.userName = p.userName;
+    else s.players.set(p.userId, p);
+  }
+  if (extra !== undefined) s.extra = extra;
+  s.updatedAtMs = nowMs;
+}
+
+export interface GamePatchInput {
+  gameName?: string | undefined;
+  titleScreenUrl?: string | undefined;
+  players?: unknown[] | undefined;
+  extra?: Record<string, JsonValue> | undefined;
+}
+
+function cloneJsonObject(v: unknown): Record<string, JsonValue> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new InvalidInputError('extra', 'must be an object');
+  try {
+    return JSON.parse(JSON.stringify(v)) as Record<string, JsonValue>;
+  } catch (e) {
+    throw new InvalidInputError('extra', `must be JSON-serialisable (${(e as Error).message})`);
+  }
+}

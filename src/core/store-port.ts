@@ -1,5 +1,12 @@
-import type { CloseInput, CloseOutcome, JsonValue, PressInput, PressOutcome, SessionDict } from './session-state.js';
 import type { PlayerDict } from './player-state.js';
+import type {
+  CloseInput,
+  CloseOutcome,
+  JsonValue,
+  PressInput,
+  PressOutcome,
+  SessionDict,
+} from './session-state.js';
 import type { TurnRecordDict } from './turn-record.js';
 
 /** One line of the saved-games index. */
@@ -68,7 +75,12 @@ export interface SessionStore {
   closeWindow(channelId: string, input: CloseInput): Promise<CloseOutcome>;
   /** Exits the channel's game `gameId`: cancels its window (choices kept), marks it inactive,
    *  keeps it listed. Returns the stored game as exited. */
-  exitGame(channelId: string, gameId: string, nowMs: number, patch?: GamePatch): Promise<SessionDict>;
+  exitGame(
+    channelId: string,
+    gameId: string,
+    nowMs: number,
+    patch?: GamePatch,
+  ): Promise<SessionDict>;
   /** Hot-swap: exits the channel's current game (if any, and not `gameId`) and makes saved game
    *  `gameId` the channel's active game, unbinding it from any other channel. */
   swapIn(channelId: string, gameId: string, nowMs: number): Promise<SessionDict>;

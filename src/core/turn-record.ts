@@ -36,7 +36,10 @@ export function toChoiceMap(choices: ChoicesInput): Map<string, string> {
 }
 
 /** Serialises an ordered choice map as `{choices, order?}` for a dict. */
-export function choicesToDict(m: ReadonlyMap<string, string>): { choices: Record<string, string>; order?: string[] } {
+export function choicesToDict(m: ReadonlyMap<string, string>): {
+  choices: Record<string, string>;
+  order?: string[];
+} {
   const choices = objectFromEntries(m.entries());
   return needsExplicitOrder(m.keys()) ? { choices, order: [...m.keys()] } : { choices };
 }
@@ -49,8 +52,14 @@ export class TurnRecord {
   /** Unix time in seconds (a float), as in the seed. */
   readonly timestamp: number;
 
-  constructor(turn: number, choices: ChoicesInput, narrativeSummary = '', timestamp = Date.now() / 1000) {
-    if (!Number.isSafeInteger(turn) || turn < 0) throw new InvalidInputError('turn', 'must be a non-negative integer');
+  constructor(
+    turn: number,
+    choices: ChoicesInput,
+    narrativeSummary = '',
+    timestamp = Date.now() / 1000,
+  ) {
+    if (!Number.isSafeInteger(turn) || turn < 0)
+      throw new InvalidInputError('turn', 'must be a non-negative integer');
     if (!Number.isFinite(timestamp) || timestamp < 0) {
       throw new InvalidInputError('timestamp', 'must be a non-negative number of seconds');
     }

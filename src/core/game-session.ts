@@ -1,0 +1,460 @@
+import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import {
+  CountdownCancelledError,
+  CountdownNotStartedError,
+  GameSessionError,
+  InvalidInputError,
+  SessionActiveError,
+  SessionInactiveError,
+  StoreError,
+} from './errors.js';
+import { formatChoices } from './format.js';
+import {
+  checkChannelId,
+  checkChoice,
+  checkCountdownSeconds,
+  checkGameId,
+  checkGameName,
+  checkUserId,
+  checkUserName,
+  DEFAULT_COUNTDOWN_SECONDS,
+} from './limits.js';
+import { PlayerState } from './player-state.js';
+import {
+  applyClose,
+  applyExit,
+  applyPress,
+  type ClosedWindow,
+  type JsonValue,
+  registerPlayerIn,
+  type SessionDict,
+  type SessionState,
+  stateFromDict,
+  stateToDict,
+} from './session-state.js';
+import type { GamePatch, SessionStore } from './store-port.js';
+import { svgTitleScreen } from './title-svg.js';
+import { type ChoicesInput, TurnRecord, toChoiceMap } from './turn-record.js';
+
+/** How `boot` obtains the title screen URL. */
+export type TitleScreen = (game: {
+  gameId: string;
+  gameName: string;
+  channelId: string;
+}) => string | Promise<string>;
+
+export interface GameSessionOptions {
+  /** Length of a countdown window in seconds (default 10, fractions allowed). Saved with the game. */
+  countdownSeconds?: number;
+  clock?: Clock;
+  titleScreen?: TitleScreen;
+  /** The store this session persists to when a method is called without one. */
+  store?: SessionStore | null;
+  /** Id generator for new games (default: crypto.randomUUID). */
+  newId?: () => string;
+}
+
+export interface SubmitResult {
+  isFirstChoice: boolean;
+  secondsRemaining: number;
+}
+
+/** Delay before a window close that failed on an unreachable store is tried again. */
+const CLOSE_RETRY_MS = 1000;
+
+interface CountdownWindow {
+  turn: number;
+  deadlineMs: number;
+  promise: Promise<Map<string, string>>;
+  resolve: (choices: Map<string, string>) => void;
+  reject: (error: Error) => void;
+  timer: TimerHandle | null;
+  settled: boolean;
+}
+
+/**
+ * Core game state machine for one channel: boot → play (choice collection with a countdown) →
+ * save/exit/hot-swap. Without a store it lives in memory; with one, every change is persisted
+ * (atomically, through the store's rules) before the call that made it resolves.
+ */
+export class GameSession implements SessionState {
+  gameId: string;
+  gameName: string;
+  channelId: string;
+  active = false;
+  turnNumber = 0;
+  titleScreenUrl = '';
+  countdownSeconds: number;
+  players = new Map<string, PlayerState>();
+  pendingChoices = new Map<string, string>();
+  windowDeadlineMs: number | null = null;
+  lastWindow: ClosedWindow | null = null;
+  /** The host's per-game data (scene, narrator state), saved with the game. */
+  extra: Record<string, JsonValue> = {};
+  createdAtMs: number;
+  updatedAtMs: number;
+
+  readonly #clock: Clock;
+  readonly #titleScreen: TitleScreen;
+  #store: SessionStore | null;
+  #window: CountdownWindow | null = null;
+  #history: TurnRecord[] = [];
+  #dirtyPlayers = new Set<string>();
+
+  constructor(channelId: string, gameName = '', gameId?: string, options: GameSessionOptions = {}) {
+    this.channelId = checkChannelId(channelId);
+    this.gameName = checkGameName(gameName);
+    this.gameId = checkGameId(
+      gameId ?? (options.newId ?? (() => globalThis.crypto.randomUUID()))(),
+    );
+    this.countdownSeconds = checkCountdownSeconds(
+      options.countdownSeconds ?? DEFAULT_COUNTDOWN_SECONDS,
+    );
+    this.#clock = options.clock ?? systemClock;
+    this.#titleScreen = options.titleScreen ?? svgTitleScreen;
+    this.#store = options.store ?? null;
+    this.createdAtMs = this.#clock.now();
+    this.updatedAtMs = this.createdAtMs;
+  }
+
+  /** The store this session persists to by default, or null (memory only). */
+  get store(): SessionStore | null {
+    return this.#store;
+  }
+
+  /** The open (or last) window's promise; null before the first press. */
+  get countdownTask(): Promise<Map<string, string>> | null {
+    return this.#window?.promise ?? null;
+  }
+
+  /** Seconds left in the open window, or null when none is open. */
+  get secondsRemaining(): number | null {
+    if (this.windowDeadlineMs === null) return null;
+    return Math.max(0, this.windowDeadlineMs - this.#clock.now()) / 1000;
+  }
+
+  /** Initialises a new game in this session and returns the boot message. */
+  async boot(gameName: string, store?: SessionStore): Promise<string> {
+    checkGameName(gameName);
+    if (this.active) throw new SessionActiveError();
+    const target = store ?? this.#store;
+    const before = this.toDict();
+    const now = this.#clock.now();
+    const titleScreenUrl = await this.#titleScreen({
+      gameId: this.gameId,
+      gameName,
+      channelId: this.channelId,
+    });
+    if (typeof titleScreenUrl !== 'string')
+      throw new InvalidInputError('titleScreen', 'must produce a string URL');
+    Object.assign(this, {
+      gameName,
+      active: true,
+      turnNumber: 0,
+      titleScreenUrl,
+      players: new Map(),
+      pendingChoices: new Map(),
+      windowDeadlineMs: null,
+      lastWindow: null,
+      createdAtMs: now,
+      updatedAtMs: now,
+    });
+    if (target !== null) {
+      try {
+        await target.bootGame(this.toDict());
+      } catch (e) {
+        this.#restore(before);
+        throw e;
+      }
+      this.#store = target;
+    }
+    this.#window = null;
+    this.#history = [];
+    this.#dirtyPlayers.clear();
+    return [
+      `🎮 GameGirl Color — ${gameName || 'untitled game'}`,
+      `Title screen: ${titleScreenUrl}`,
+      `Game ${this.gameId} is running in this channel. The first press of a turn starts a ${this.countdownSeconds}-second countdown.`,
+    ].join('\n');
+  }
+
+  /** Saves the game (pending choices included) and unloads the session; returns a message. */
+  async exitGame(store?: SessionStore): Promise<string> {
+    if (!this.active) throw new SessionInactiveError();
+    const target = store ?? this.#store;
+    if (target !== null) {
+      const saved = await target.exitGame(
+        this.channelId,
+        this.gameId,
+        this.#clock.now(),
+        this.#patch(false),
+      );
+      this.pendingChoices = stateFromDict(saved).pendingChoices;
+      this.#dirtyPlayers.clear();
+    }
+    applyExit(this, this.gameId, this.#clock.now());
+    this.#cancelWindow(new CountdownCancelledError());
+    const n = this.pendingChoices.size;
+    const kept = n > 0 ? ` with ${n} pending choice${n === 1 ? '' : 's'}` : '';
+    return `💾 Saved "${this.gameName || 'untitled game'}" at turn ${this.turnNumber}${kept}. Game id: ${this.gameId}.`;
+  }
+
+  /** Ensures a player is tracked (first call records joinedTurn; later calls update the name). */
+  registerPlayer(userId: string, userName: string): void {
+    checkUserId(userId);
+    checkUserName(userName);
+    registerPlayerIn(this, userId, userName);
+    if (this.#store !== null) this.#dirtyPlayers.add(userId);
+  }
+
+  /**
+   * Registers a press. The first press of a turn opens the countdown window; a player's later
+   * press replaces their earlier one. `options.turn` (the turn the button was made for) refuses
+   * presses on old buttons with StaleTurnError.
+   */
+  async submitChoice(
+    userId: string,
+    userName: string,
+    choice: string,
+    options?: { turn?: number },
+  ): Promise<SubmitResult> {
+    checkUserId(userId);
+    checkUserName(userName);
+    checkChoice(choice);
+    const input = {
+      gameId: this.gameId,
+      userId,
+      userName,
+      choice,
+      turn: options?.turn,
+      nowMs: this.#clock.now(),
+    };
+    const store = this.#store;
+    if (store === null) {
+      const out = applyPress(this, input);
+      if (out.isFirstChoice) this.#trackWindow(out.turnNumber, out.deadlineMs);
+      return { isFirstChoice: out.isFirstChoice, secondsRemaining: out.secondsRemaining };
+    }
+    const out = await store.press(this.channelId, input);
+    if (!this.players.has(userId))
+      this.players.set(userId, new PlayerState(userId, userName, out.joinedTurn));
+    else registerPlayerIn(this, userId, userName);
+    this.#dirtyPlayers.delete(userId);
+    this.active = true;
+    this.turnNumber = out.turnNumber;
+    this.pendingChoices = new Map(out.pending);
+    this.windowDeadlineMs = out.deadlineMs;
+    this.#trackWindow(out.turnNumber, out.deadlineMs);
+    return { isFirstChoice: out.isFirstChoice, secondsRemaining: out.secondsRemaining };
+  }
+
+  /**
+   * Resolves when the open window closes, with the collected choices (user id → choice, in
+   * first-press order). Every call for one window returns the same promise, also after it closed.
+   */
+  waitForCountdown(): Promise<Map<string, string>> {
+    if (this.#window !== null) return this.#window.promise;
+    if (this.windowDeadlineMs !== null)
+      return this.#trackWindow(this.turnNumber, this.windowDeadlineMs).promise;
+    if (this.lastWindow !== null) {
+      const w = this.#newWindow(this.lastWindow.turn, this.#clock.now());
+      this.#settle(w, new Map(this.lastWindow.choices));
+      return w.promise;
+    }
+    return Promise.reject(new CountdownNotStartedError());
+  }
+
+  /** Closes the open window now, before its deadline (e.g. every player has chosen). */
+  async closeCountdownEarly(): Promise<Map<string, string>> {
+    const w = this.#window;
+    if (w === null || w.settled) throw new CountdownNotStartedError('no countdown window is open');
+    if (w.timer !== null) this.#clock.clearTimer(w.timer);
+    w.timer = null;
+    await this.#close(w, true);
+    return w.promise;
+  }
+
+  /** The synthetic user message fed to the narrator as the next turn's input. */
+  formatChoicesAsInput(choices: ChoicesInput): string {
+    return formatChoices(toChoiceMap(choices), this.players);
+  }
+
+  /** Records the completed turn (numbered `turnNumber`, i.e. after the window advanced it). */
+  async recordTurn(
+    choices: ChoicesInput,
+    narrativeSummary: string,
+    store?: SessionStore,
+  ): Promise<void> {
+    const record = new TurnRecord(
+      this.turnNumber,
+      choices,
+      narrativeSummary,
+      this.#clock.now() / 1000,
+    );
+    const target = store ?? this.#store;
+    if (target !== null) {
+      await target.appendTurn(this.gameId, record.toDict(), this.#patch(true));
+      this.#dirtyPlayers.clear();
+      return;
+    }
+    if (!this.#history.some((r) => r.turn === record.turn)) this.#history.push(record);
+  }
+
+  /** The last `count` turns, oldest first. */
+  async getTurnHistory(store?: SessionStore, count = 10): Promise<TurnRecord[]> {
+    if (!Number.isSafeInteger(count) || count < 1 || count > 1000) {
+      throw new InvalidInputError('count', 'must be an integer from 1 to 1000');
+    }
+    const target = store ?? this.#store;
+    if (target === null) return this.#history.slice(-count);
+    const dicts = await target.recentTurns(this.gameId, count);
+    return dicts.map((d) => TurnRecord.fromDict(d));
+  }
+
+  /** Persists players registered since the last write and `extra` (no window changes). */
+  async save(store?: SessionStore): Promise<void> {
+    const target = store ?? this.#store;
+    if (target === null) return;
+    await target.updateGame(this.gameId, this.#patch(true), this.#clock.now());
+    this.#dirtyPlayers.clear();
+  }
+
+  /**
+   * Stops this object without touching the store: the window timer is cancelled (waiters get
+   * CountdownCancelledError) and the session is marked inactive. Used when the game was exited
+   * or swapped out elsewhere, and at shutdown.
+   */
+  dispose(): void {
+    this.active = false;
+    this.#cancelWindow(new CountdownCancelledError('the session was disposed'));
+  }
+
+  toDict(): SessionDict {
+    return stateToDict(this);
+  }
+
+  /** Restores a session from a serialised dict (validated; throws SessionDataError). */
+  static fromDict(d: unknown, options: GameSessionOptions = {}): GameSession {
+    const state = stateFromDict(d);
+    const s = new GameSession(state.channelId, state.gameName, state.gameId, {
+      ...options,
+      countdownSeconds: state.countdownSeconds,
+    });
+    Object.assign(s, state);
+    return s;
+  }
+
+  static async loadFromStore(
+    channelId: string,
+    store: SessionStore,
+    options: GameSessionOptions = {},
+  ): Promise<GameSession | null> {
+    const d = await store.loadChannel(checkChannelId(channelId));
+    return d === null ? null : GameSession.fromDict(d, { ...options, store });
+  }
+
+  static async deleteFromStore(channelId: string, store: SessionStore): Promise<void> {
+    await store.unbindChannel(checkChannelId(channelId));
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  #patch(withExtra: boolean): GamePatch {
+    const patch: GamePatch = {};
+    if (this.#dirtyPlayers.size > 0) {
+      patch.players = [...this.#dirtyPlayers].flatMap((id) => {
+        const p = this.players.get(id);
+        return p ? [p.toDict()] : [];
+      });
+    }
+    if (withExtra) patch.extra = this.extra;
+    return patch;
+  }
+
+  #restore(d: SessionDict): void {
+    Object.assign(this, stateFromDict(d));
+  }
+
+  #newWindow(turn: number, deadlineMs: number): CountdownWindow {
+    let resolve!: (c: Map<string, string>) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<Map<string, string>>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Nobody may be waiting on a cancelled window; that must not crash the process.
+    promise.catch(() => {});
+    const w: CountdownWindow = {
+      turn,
+      deadlineMs,
+      promise,
+      resolve,
+      reject,
+      timer: null,
+      settled: false,
+    };
+    this.#window = w;
+    return w;
+  }
+
+  /** Tracks (and times) the window of `turn`, reusing the tracker if it already exists. */
+  #trackWindow(turn: number, deadlineMs: number): CountdownWindow {
+    const current = this.#window;
+    if (current !== null && current.turn === turn && !current.settled) return current;
+    const w = this.#newWindow(turn, deadlineMs);
+    this.#arm(w, deadlineMs - this.#clock.now());
+    return w;
+  }
+
+  #arm(w: CountdownWindow, delayMs: number): void {
+    w.timer = this.#clock.setTimer(() => {
+      w.timer = null;
+      void this.#close(w, false);
+    }, delayMs);
+  }
+
+  async #close(w: CountdownWindow, early: boolean): Promise<void> {
+    if (w.settled) return;
+    const input = { gameId: this.gameId, turn: w.turn, nowMs: this.#clock.now(), early };
+    try {
+      const store = this.#store;
+      const out =
+        store === null ? applyClose(this, input) : await store.closeWindow(this.channelId, input);
+      if (w.settled) return;
+      if (out.status === 'open') {
+        this.#arm(w, out.msRemaining);
+        return;
+      }
+      if (store !== null && this.turnNumber <= out.turn) {
+        this.turnNumber = out.turn + 1;
+        this.pendingChoices = new Map();
+        this.windowDeadlineMs = null;
+        this.lastWindow = { turn: out.turn, choices: new Map(out.choices) };
+      }
+      this.#settle(w, out.choices);
+    } catch (e) {
+      if (w.settled) return;
+      if (e instanceof StoreError && this.active) {
+        // The store is unreachable: the window's choices are safe in it; try again shortly.
+        this.#arm(w, CLOSE_RETRY_MS);
+        return;
+      }
+      w.settled = true;
+      w.reject(e instanceof Error ? e : new GameSessionError('UNKNOWN', String(e)));
+    }
+  }
+
+  #settle(w: CountdownWindow, choices: Map<string, string>): void {
+    w.settled = true;
+    w.resolve(choices);
+  }
+
+  #cancelWindow(error: Error): void {
+    const w = this.#window;
+    if (w === null || w.settled) return;
+    if (w.timer !== null) this.#clock.clearTimer(w.timer);
+    w.timer = null;
+    w.settled = true;
+    w.reject(error);
+  }
+}

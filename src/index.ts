@@ -1,0 +1,71 @@
+/**
+ * gamegirl — the GameGirl Color session state machine and its stores.
+ * Heavy backends load lazily: better-sqlite3 when a SqliteStore is made.
+ */
+export { type Clock, ManualClock, systemClock, type TimerHandle } from './core/clock.js';
+export {
+  CountdownCancelledError,
+  CountdownNotStartedError,
+  GameNotFoundError,
+  GameSessionError,
+  InvalidInputError,
+  SessionActiveError,
+  SessionDataError,
+  SessionInactiveError,
+  StaleTurnError,
+  StoreError,
+  WindowClosedError,
+} from './core/errors.js';
+export {
+  GameSession,
+  type GameSessionOptions,
+  type SubmitResult,
+  type TitleScreen,
+} from './core/game-session.js';
+export { type HotSwapOptions, hotSwap, listAllGames, loadByGameId } from './core/games.js';
+export {
+  CHANNEL_ID_MAX_LENGTH,
+  CHOICE_MAX_LENGTH,
+  DEFAULT_COUNTDOWN_SECONDS,
+  GAME_ID_MAX_LENGTH,
+  GAME_NAME_MAX_LENGTH,
+  MAX_COUNTDOWN_SECONDS,
+  MIN_COUNTDOWN_SECONDS,
+  NARRATIVE_SUMMARY_MAX_LENGTH,
+  USER_ID_MAX_LENGTH,
+  USER_NAME_MAX_LENGTH,
+} from './core/limits.js';
+export { type PlayerDict, PlayerState } from './core/player-state.js';
+export {
+  defaultRegistry,
+  getSession,
+  removeSession,
+  SessionRegistry,
+  setSession,
+} from './core/registry.js';
+export type {
+  ClosedWindow,
+  CloseInput,
+  CloseOutcome,
+  JsonValue,
+  PressInput,
+  PressOutcome,
+  SessionDict,
+  SessionState,
+} from './core/session-state.js';
+export type {
+  GamePage,
+  GamePatch,
+  GameSummary,
+  ListGamesOptions,
+  SessionStore,
+  StoredPressOutcome,
+} from './core/store-port.js';
+export { type ChoicesInput, TurnRecord, type TurnRecordDict } from './core/turn-record.js';
+export { MemoryStore } from './store/memory-store.js';
+export {
+  type SnapshotBackend,
+  SnapshotStore,
+  type SnapshotStoreOptions,
+} from './store/snapshot-store.js';
+export { SqliteStore } from './store/sqlite-store.js';

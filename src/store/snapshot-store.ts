@@ -1,0 +1,297 @@
+import {
+  GameNotFoundError,
+  GameSessionError,
+  InvalidInputError,
+  SessionDataError,
+  SessionInactiveError,
+  StoreError,
+} from '../core/errors.js';
+import { checkChannelId, checkGameId } from '../core/limits.js';
+import {
+  applyActivate,
+  applyClose,
+  applyExit,
+  applyPatch,
+  applyPress,
+  type CloseInput,
+  type CloseOutcome,
+  type PressInput,
+  type SessionDict,
+  type SessionState,
+  stateFromDict,
+  stateToDict,
+} from '../core/session-state.js';
+import type {
+  GamePage,
+  GamePatch,
+  GameSummary,
+  ListGamesOptions,
+  SessionStore,
+  StoredPressOutcome,
+} from '../core/store-port.js';
+import { TurnRecord, type TurnRecordDict } from '../core/turn-record.js';
+import { decodeCursor, encodeCursor, type IndexCursor } from './cursor.js';
+
+/**
+ * A synchronous key-value backend that can run a function atomically. Memory and SQLite are
+ * both synchronous, so one implementation of the store's rules serves both (see SnapshotStore).
+ */
+export interface SnapshotBackend {
+  transaction<T>(fn: () => T): T;
+  readGame(gameId: string): string | null;
+  writeGame(gameId: string, json: string, summary: GameSummary): void;
+  removeGame(gameId: string): void;
+  boundGame(channelId: string): string | null;
+  bind(channelId: string, gameId: string): void;
+  unbind(channelId: string): void;
+  /** Inserts a turn unless one with that number exists; keeps at most `cap` per game. */
+  appendTurn(gameId: string, turn: number, json: string, cap: number): boolean;
+  recentTurns(gameId: string, count: number): string[];
+  listGames(limit: number, after: IndexCursor | null): GameSummary[];
+  close(): void;
+}
+
+export interface SnapshotStoreOptions {
+  /** Turns kept per game (oldest dropped first). Default 1000. */
+  historyCap?: number;
+}
+
+function summaryOf(s: SessionState): GameSummary {
+  return {
+    gameId: s.gameId,
+    gameName: s.gameName,
+    channelId: s.channelId,
+    turnNumber: s.turnNumber,
+    active: s.active,
+    createdAt: s.createdAtMs,
+    updatedAt: s.updatedAtMs,
+  };
+}
+
+/** The store rules (boot, press, close, exit, swap, history, index) over a SnapshotBackend. */
+export class SnapshotStore implements SessionStore {
+  readonly #backend: SnapshotBackend;
+  readonly #historyCap: number;
+  #closed = false;
+
+  constructor(backend: SnapshotBackend, options: SnapshotStoreOptions = {}) {
+    const cap = options.historyCap ?? 1000;
+    if (!Number.isSafeInteger(cap) || cap < 1)
+      throw new InvalidInputError('historyCap', 'must be a positive integer');
+    this.#backend = backend;
+    this.#historyCap = cap;
+  }
+
+  /** Runs `fn` atomically; store failures become StoreError, rule violations pass through. */
+  #tx<T>(fn: (b: SnapshotBackend) => T): T {
+    if (this.#closed) throw new StoreError('the store is closed');
+    try {
+      return this.#backend.transaction(() => fn(this.#backend));
+    } catch (e) {
+      if (e instanceof GameSessionError) throw e;
+      throw new StoreError(`store operation failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  #read(b: SnapshotBackend, gameId: string): SessionState | null {
+    const json = b.readGame(gameId);
+    if (json === null) return null;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (e) {
+      throw new SessionDataError(
+        `game ${gameId}`,
+        `stored row is not valid JSON (${(e as Error).message})`,
+      );
+    }
+    return stateFromDict(parsed);
+  }
+
+  #write(b: SnapshotBackend, s: SessionState): void {
+    b.writeGame(s.gameId, JSON.stringify(stateToDict(s)), summaryOf(s));
+  }
+
+  #mustRead(b: SnapshotBackend, gameId: string): SessionState {
+    const s = this.#read(b, gameId);
+    if (s === null) throw new GameNotFoundError(gameId);
+    return s;
+  }
+
+  /** The game `gameId` if it is the running game of `channelId`. */
+  #running(b: SnapshotBackend, channelId: string, gameId: string): SessionState {
+    const s = this.#read(b, gameId);
+    if (s === null || b.boundGame(channelId) !== gameId || s.channelId !== channelId) {
+      throw new SessionInactiveError('this game is not running in this channel');
+    }
+    return s;
+  }
+
+  /** Exits the channel's current game unless it is `keep`; frees the channel. */
+  #vacate(b: SnapshotBackend, channelId: string, keep: string, nowMs: number): void {
+    const prevId = b.boundGame(channelId);
+    if (prevId === null || prevId === keep) return;
+    const prev = this.#read(b, prevId);
+    if (prev?.active) {
+      applyExit(prev, prev.gameId, nowMs);
+      this.#write(b, prev);
+    }
+    b.unbind(channelId);
+  }
+
+  /** Unbinds `s` from the channel it was bound to, if that is not `channelId`. */
+  #detachElsewhere(b: SnapshotBackend, s: SessionState, channelId: string, nowMs: number): void {
+    if (s.channelId === channelId || b.boundGame(s.channelId) !== s.gameId) return;
+    if (s.active) applyExit(s, s.gameId, nowMs);
+    b.unbind(s.channelId);
+  }
+
+  async bootGame(game: SessionDict): Promise<void> {
+    const s = stateFromDict(game);
+    this.#tx((b) => {
+      this.#vacate(b, s.channelId, s.gameId, s.updatedAtMs);
+      const existing = this.#read(b, s.gameId);
+      if (existing !== null) this.#detachElsewhere(b, existing, s.channelId, s.updatedAtMs);
+      this.#write(b, s);
+      b.bind(s.channelId, s.gameId);
+    });
+  }
+
+  async loadChannel(channelId: string): Promise<SessionDict | null> {
+    checkChannelId(channelId);
+    return this.#tx((b) => {
+      const id = b.boundGame(channelId);
+      const s = id === null ? null : this.#read(b, id);
+      return s === null ? null : stateToDict(s);
+    });
+  }
+
+  async loadGame(gameId: string): Promise<SessionDict | null> {
+    checkGameId(gameId);
+    return this.#tx((b) => {
+      const s = this.#read(b, gameId);
+      return s === null ? null : stateToDict(s);
+    });
+  }
+
+  async unbindChannel(channelId: string): Promise<void> {
+    checkChannelId(channelId);
+    this.#tx((b) => this.#vacate(b, channelId, '', Date.now()));
+  }
+
+  async deleteGame(gameId: string): Promise<void> {
+    checkGameId(gameId);
+    this.#tx((b) => {
+      const s = this.#read(b, gameId);
+      if (s !== null && b.boundGame(s.channelId) === gameId) b.unbind(s.channelId);
+      b.removeGame(gameId);
+    });
+  }
+
+  async listGames(options: ListGamesOptions = {}): Promise<GamePage> {
+    const limit = options.limit ?? 50;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500) {
+      throw new InvalidInputError('limit', 'must be an integer from 1 to 500');
+    }
+    const after = options.cursor ? decodeCursor(options.cursor) : null;
+    return this.#tx((b) => {
+      const rows = b.listGames(limit + 1, after);
+      const games = rows.slice(0, limit);
+      const last = games[games.length - 1];
+      return { games, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    });
+  }
+
+  async press(channelId: string, input: PressInput): Promise<StoredPressOutcome> {
+    return this.#tx((b) => {
+      const s = this.#running(b, channelId, input.gameId);
+      const out = applyPress(s, input);
+      this.#write(b, s);
+      return { ...out, pending: [...s.pendingChoices] };
+    });
+  }
+
+  async closeWindow(channelId: string, input: CloseInput): Promise<CloseOutcome> {
+    return this.#tx((b) => {
+      const s = this.#read(b, input.gameId);
+      if (s === null) throw new SessionInactiveError('this game no longer exists');
+      if (s.channelId !== channelId)
+        throw new SessionInactiveError('this game moved to another channel');
+      const out = applyClose(s, input);
+      if (
+        out.status === 'closed' &&
+        s.turnNumber === input.turn + 1 &&
+        s.windowDeadlineMs === null
+      ) {
+        this.#write(b, s);
+      }
+      return out;
+    });
+  }
+
+  async exitGame(
+    channelId: string,
+    gameId: string,
+    nowMs: number,
+    patch: GamePatch = {},
+  ): Promise<SessionDict> {
+    return this.#tx((b) => {
+      const s = this.#running(b, channelId, gameId);
+      applyPatch(s, patch, nowMs);
+      applyExit(s, gameId, nowMs);
+      this.#write(b, s);
+      b.unbind(channelId);
+      return stateToDict(s);
+    });
+  }
+
+  async swapIn(channelId: string, gameId: string, nowMs: number): Promise<SessionDict> {
+    checkChannelId(channelId);
+    checkGameId(gameId);
+    return this.#tx((b) => {
+      const target = this.#mustRead(b, gameId);
+      this.#vacate(b, channelId, gameId, nowMs);
+      this.#detachElsewhere(b, target, channelId, nowMs);
+      applyActivate(target, channelId, nowMs);
+      this.#write(b, target);
+      b.bind(channelId, gameId);
+      return stateToDict(target);
+    });
+  }
+
+  async updateGame(gameId: string, patch: GamePatch, nowMs: number): Promise<void> {
+    this.#tx((b) => {
+      const s = this.#mustRead(b, gameId);
+      applyPatch(s, patch, nowMs);
+      this.#write(b, s);
+    });
+  }
+
+  async appendTurn(gameId: string, record: TurnRecordDict, patch?: GamePatch): Promise<boolean> {
+    const rec = TurnRecord.fromDict(record);
+    return this.#tx((b) => {
+      const s = this.#mustRead(b, gameId);
+      const stored = b.appendTurn(gameId, rec.turn, JSON.stringify(rec.toDict()), this.#historyCap);
+      if (patch !== undefined) {
+        applyPatch(s, patch, Math.round(rec.timestamp * 1000));
+        this.#write(b, s);
+      }
+      return stored;
+    });
+  }
+
+  async recentTurns(gameId: string, count: number): Promise<TurnRecordDict[]> {
+    checkGameId(gameId);
+    if (!Number.isSafeInteger(count) || count < 1)
+      throw new InvalidInputError('count', 'must be a positive integer');
+    return this.#tx((b) =>
+      b.recentTurns(gameId, count).map((json) => TurnRecord.fromDict(JSON.parse(json)).toDict()),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#backend.close();
+  }
+}

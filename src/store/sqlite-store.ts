@@ -1,0 +1,201 @@
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import { InvalidInputError, StoreError } from '../core/errors.js';
+import type { GameSummary } from '../core/store-port.js';
+import type { IndexCursor } from './cursor.js';
+import {
+  type SnapshotBackend,
+  SnapshotStore,
+  type SnapshotStoreOptions,
+} from './snapshot-store.js';
+
+/** Schema migrations, applied in order; PRAGMA user_version records how many have run. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE games (
+     game_id     TEXT PRIMARY KEY,
+     data        TEXT NOT NULL,
+     game_name   TEXT NOT NULL,
+     channel_id  TEXT NOT NULL,
+     turn_number INTEGER NOT NULL,
+     active      INTEGER NOT NULL,
+     created_at  INTEGER NOT NULL,
+     updated_at  INTEGER NOT NULL
+   );
+   CREATE INDEX games_by_recency ON games (updated_at DESC, game_id DESC);
+   CREATE TABLE channels (
+     channel_id TEXT PRIMARY KEY,
+     game_id    TEXT NOT NULL UNIQUE REFERENCES games (game_id) ON DELETE CASCADE
+   );
+   CREATE TABLE turns (
+     game_id TEXT NOT NULL REFERENCES games (game_id) ON DELETE CASCADE,
+     turn    INTEGER NOT NULL,
+     data    TEXT NOT NULL,
+     PRIMARY KEY (game_id, turn)
+   ) WITHOUT ROWID;`,
+];
+
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+interface GameRow {
+  game_id: string;
+  game_name: string;
+  channel_id: string;
+  turn_number: number;
+  active: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const toSummary = (r: GameRow): GameSummary => ({
+  gameId: r.game_id,
+  gameName: r.game_name,
+  channelId: r.channel_id,
+  turnNumber: r.turn_number,
+  active: r.active === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+// better-sqlite3 is a native addon: load it only when a SqliteStore is made, so that
+// `import 'gamegirl'` stays light for users of the other stores.
+const require = createRequire(import.meta.url);
+
+function openDatabase(filename: string): BetterSqlite3.Database {
+  const Database = require('better-sqlite3') as typeof BetterSqlite3;
+  const db = new Database(filename);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: BetterSqlite3.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new StoreError(
+      `the database has schema version ${version}, newer than this package (${MIGRATIONS.length})`,
+    );
+  }
+  db.transaction(() => {
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+}
+
+class SqliteBackend implements SnapshotBackend {
+  readonly #db: BetterSqlite3.Database;
+  readonly #stmts;
+
+  constructor(db: BetterSqlite3.Database) {
+    this.#db = db;
+    this.#stmts = {
+      readGame: db.prepare<[string], { data: string }>('SELECT data FROM games WHERE game_id = ?'),
+      writeGame: db.prepare(
+        `INSERT INTO games (game_id, data, game_name, channel_id, turn_number, active, created_at, updated_at)
+         VALUES (@gameId, @data, @gameName, @channelId, @turnNumber, @active, @createdAt, @updatedAt)
+         ON CONFLICT (game_id) DO UPDATE SET data = excluded.data, game_name = excluded.game_name,
+           channel_id = excluded.channel_id, turn_number = excluded.turn_number, active = excluded.active,
+           created_at = excluded.created_at, updated_at = excluded.updated_at`,
+      ),
+      removeGame: db.prepare('DELETE FROM games WHERE game_id = ?'),
+      boundGame: db.prepare<[string], { game_id: string }>(
+        'SELECT game_id FROM channels WHERE channel_id = ?',
+      ),
+      bind: db.prepare(
+        'INSERT INTO channels (channel_id, game_id) VALUES (?, ?) ON CONFLICT (channel_id) DO UPDATE SET game_id = excluded.game_id',
+      ),
+      unbind: db.prepare('DELETE FROM channels WHERE channel_id = ?'),
+      insertTurn: db.prepare('INSERT OR IGNORE INTO turns (game_id, turn, data) VALUES (?, ?, ?)'),
+      trimTurns: db.prepare(
+        `DELETE FROM turns WHERE game_id = @gameId AND turn < (
+           SELECT MIN(turn) FROM (SELECT turn FROM turns WHERE game_id = @gameId ORDER BY turn DESC LIMIT @cap))`,
+      ),
+      recentTurns: db.prepare<[string, number], { data: string }>(
+        'SELECT data FROM (SELECT turn, data FROM turns WHERE game_id = ? ORDER BY turn DESC LIMIT ?) ORDER BY turn ASC',
+      ),
+      listFirst: db.prepare<[number], GameRow>(
+        'SELECT * FROM games ORDER BY updated_at DESC, game_id DESC LIMIT ?',
+      ),
+      listAfter: db.prepare<[number, number, string, number], GameRow>(
+        `SELECT * FROM games WHERE updated_at < ? OR (updated_at = ? AND game_id < ?)
+         ORDER BY updated_at DESC, game_id DESC LIMIT ?`,
+      ),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    // IMMEDIATE: take the write lock up front, so two processes on one file cannot interleave.
+    return this.#db.transaction(fn).immediate();
+  }
+
+  readGame(gameId: string): string | null {
+    return this.#stmts.readGame.get(gameId)?.data ?? null;
+  }
+
+  writeGame(gameId: string, json: string, s: GameSummary): void {
+    this.#stmts.writeGame.run({ ...s, gameId, data: json, active: s.active ? 1 : 0 });
+  }
+
+  removeGame(gameId: string): void {
+    this.#stmts.removeGame.run(gameId);
+  }
+
+  boundGame(channelId: string): string | null {
+    return this.#stmts.boundGame.get(channelId)?.game_id ?? null;
+  }
+
+  bind(channelId: string, gameId: string): void {
+    this.#stmts.bind.run(channelId, gameId);
+  }
+
+  unbind(channelId: string): void {
+    this.#stmts.unbind.run(channelId);
+  }
+
+  appendTurn(gameId: string, turn: number, json: string, cap: number): boolean {
+    const inserted = this.#stmts.insertTurn.run(gameId, turn, json).changes === 1;
+    if (inserted) this.#stmts.trimTurns.run({ gameId, cap });
+    return inserted;
+  }
+
+  recentTurns(gameId: string, count: number): string[] {
+    return this.#stmts.recentTurns.all(gameId, count).map((r) => r.data);
+  }
+
+  listGames(limit: number, after: IndexCursor | null): GameSummary[] {
+    const rows =
+      after === null
+        ? this.#stmts.listFirst.all(limit)
+        : this.#stmts.listAfter.all(after.updatedAt, after.updatedAt, after.gameId, limit);
+    return rows.map(toSummary);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+/** The embedded default: one SQLite file (WAL), survives restarts, needs no server. */
+export class SqliteStore extends SnapshotStore {
+  /** `filename` is a path, or ':memory:' for a private in-memory database. */
+  constructor(filename: string, options: SnapshotStoreOptions = {}) {
+    if (typeof filename !== 'string' || filename.length === 0) {
+      throw new InvalidInputError('filename', 'must be a file path or ":memory:"');
+    }
+    let db: BetterSqlite3.Database;
+    try {
+      db = openDatabase(filename);
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(
+        `cannot open SQLite database ${JSON.stringify(filename)}: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
+    }
+    super(new SqliteBackend(db), options);
+  }
+}
