@@ -1,0 +1,258 @@
+/**
+ * The SessionStore contract: every store (Memory, SQLite, Redis, Redis Cluster) runs this same
+ * suite through the public GameSession API and the port. Add a case here, never in one store.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  CountdownCancelledError,
+  GameNotFoundError,
+  GameSession,
+  InvalidInputError,
+  ManualClock,
+  SessionInactiveError,
+  type SessionStore,
+  StaleTurnError,
+  TurnRecord,
+  hotSwap,
+  listAllGames,
+  loadByGameId,
+  SessionRegistry,
+  WindowClosedError,
+} from '../../src/index.js';
+
+export interface ContractOptions {
+  /** Stores whose clock for deadlines is their own (Redis TIME) cannot follow a ManualClock. */
+  realTime?: boolean;
+}
+
+let counter = 0;
+const uniq = (p: string) => `${p}-${process.pid}-${++counter}`;
+
+export function runStoreContract(
+  name: string,
+  makeStore: () => Promise<SessionStore>,
+  options: ContractOptions = {},
+): void {
+  describe(`SessionStore contract: ${name}`, () => {
+    let store: SessionStore;
+    before(async () => {
+      store = await makeStore();
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    // With a store on its own clock, windows are short and the test waits for real.
+    const seconds = options.realTime ? 0.3 : 10;
+    const newClock = () => new ManualClock(Date.now());
+    const pass = async (clock: ManualClock, s: number) => {
+      clock.advance(s * 1000);
+      if (options.realTime) await new Promise((r) => setTimeout(r, s * 1000 + 50));
+    };
+    const boot = async (clock = newClock(), channel = uniq('chan'), gameName = 'Contract Quest') => {
+      const s = new GameSession(channel, '', undefined, { clock, countdownSeconds: seconds });
+      await s.boot(gameName, store);
+      return s;
+    };
+
+    test('boot persists the game and binds it to its channel', async () => {
+      const s = await boot();
+      const loaded = await GameSession.loadFromStore(s.channelId, store);
+      assert.ok(loaded);
+      assert.equal(loaded.gameId, s.gameId);
+      assert.equal(loaded.gameName, 'Contract Quest');
+      assert.equal(loaded.active, true);
+      assert.equal(loaded.turnNumber, 0);
+      assert.equal(loaded.countdownSeconds, seconds);
+      assert.equal(loaded.titleScreenUrl, s.titleScreenUrl);
+    });
+
+    test('presses are stored before they resolve; last press wins, first-press order kept', async () => {
+      const clock = newClock();
+      const s = await boot(clock);
+      const first = await s.submitChoice('u1', 'Ann', 'left');
+      assert.equal(first.isFirstChoice, true);
+      assert.ok(first.secondsRemaining > 0 && first.secondsRemaining <= seconds);
+      await s.submitChoice('u2', 'Bob', 'right');
+      const again = await s.submitChoice('u1', 'Ann', 'up');
+      assert.equal(again.isFirstChoice, false);
+      const other = await GameSession.loadFromStore(s.channelId, store);
+      assert.deepEqual([...(other?.pendingChoices ?? [])], [['u1', 'up'], ['u2', 'right']]);
+      assert.equal(other?.players.get('u2')?.userName, 'Bob');
+      assert.deepEqual([...s.pendingChoices], [['u1', 'up'], ['u2', 'right']]);
+    });
+
+    test('a window closes once: every waiter, in any session object, gets the same choices', async () => {
+      const clock = newClock();
+      const s = await boot(clock);
+      await s.submitChoice('u1', 'Ann', 'left');
+      const twin = await GameSession.loadFromStore(s.channelId, store, { clock });
+      assert.ok(twin);
+      await twin.submitChoice('u2', 'Bob', 'right');
+      const waits = [s.waitForCountdown(), twin.waitForCountdown(), s.waitForCountdown()];
+      await pass(clock, seconds);
+      const results = await Promise.all(waits);
+      for (const r of results) assert.deepEqual([...r], [['u1', 'left'], ['u2', 'right']]);
+      const after = await GameSession.loadFromStore(s.channelId, store);
+      assert.equal(after?.turnNumber, 1);
+      assert.equal(after?.pendingChoices.size, 0);
+      assert.deepEqual([...(await s.waitForCountdown())], [['u1', 'left'], ['u2', 'right']]);
+    });
+
+    test('presses for an old turn are refused and change nothing', async () => {
+      const clock = newClock();
+      const s = await boot(clock);
+      await s.submitChoice('u1', 'Ann', 'left', { turn: 0 });
+      const w = s.waitForCountdown();
+      await pass(clock, seconds);
+      await w;
+      await assert.rejects(s.submitChoice('u2', 'Bob', 'late', { turn: 0 }), StaleTurnError);
+      const loaded = await GameSession.loadFromStore(s.channelId, store);
+      assert.equal(loaded?.pendingChoices.size, 0);
+      assert.equal(loaded?.players.has('u2'), false);
+    });
+
+    test('history: once per turn, last N oldest first, capped count argument validated', async () => {
+      const s = await boot();
+      for (let t = 1; t <= 4; t++) {
+        s.turnNumber = t;
+        await s.recordTurn({ u1: `c${t}` }, `summary ${t}`);
+      }
+      s.turnNumber = 4;
+      await s.recordTurn({ u1: 'duplicate' }, 'ignored');
+      const last3 = await s.getTurnHistory(undefined, 3);
+      assert.deepEqual(
+        last3.map((r) => [r.turn, r.narrativeSummary, r.choices.get('u1')]),
+        [
+          [2, 'summary 2', 'c2'],
+          [3, 'summary 3', 'c3'],
+          [4, 'summary 4', 'c4'],
+        ],
+      );
+      assert.ok(last3.every((r) => r instanceof TurnRecord));
+      await assert.rejects(s.getTurnHistory(undefined, 0), InvalidInputError);
+    });
+
+    test('exit during a window cancels the wait and saves the pending choices', async () => {
+      const clock = newClock();
+      const s = await boot(clock);
+      await s.submitChoice('u1', 'Ann', 'left');
+      const w = s.waitForCountdown();
+      const msg = await s.exitGame();
+      assert.match(msg, /1 pending choice/);
+      await assert.rejects(w, CountdownCancelledError);
+      assert.equal(await GameSession.loadFromStore(s.channelId, store), null);
+      const saved = await loadByGameId(s.gameId, store);
+      assert.equal(saved?.active, false);
+      assert.deepEqual([...(saved?.pendingChoices ?? [])], [['u1', 'left']]);
+      await assert.rejects(s.submitChoice('u1', 'Ann', 'x'), SessionInactiveError);
+      await assert.rejects(s.exitGame(), SessionInactiveError);
+    });
+
+    test('the index lists games newest first and pages through all of them', async () => {
+      const clock = newClock();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        clock.advance(1000);
+        ids.push((await boot(clock, uniq('chan-index'), `Index ${i}`)).gameId);
+      }
+      const page1 = await store.listGames({ limit: 2 });
+      assert.equal(page1.games.length, 2);
+      assert.ok(page1.nextCursor);
+      const all = await listAllGames(store);
+      const mine = all.filter((g) => ids.includes(g.gameId)).map((g) => g.gameId);
+      assert.deepEqual(mine, [...ids].reverse());
+      for (let i = 1; i < all.length; i++) assert.ok((all[i - 1]?.updatedAt ?? 0) >= (all[i]?.updatedAt ?? 0));
+      const g = all.find((x) => x.gameId === ids[0]);
+      assert.equal(g?.gameName, 'Index 0');
+      assert.equal(typeof g?.createdAt, 'number');
+      await assert.rejects(store.listGames({ cursor: 'not-a-cursor' }), InvalidInputError);
+      await assert.rejects(store.listGames({ limit: 0 }), InvalidInputError);
+    });
+
+    test('hot-swap: the channel game is saved first, the loaded game moves, never in two channels', async () => {
+      const clock = newClock();
+      const registry = new SessionRegistry();
+      const a = await boot(clock, uniq('chan-a'), 'Game A');
+      registry.set(a.channelId, a);
+      await a.submitChoice('u1', 'Ann', 'keep me');
+      const b = await boot(clock, uniq('chan-b'), 'Game B');
+      const swapped = await hotSwap(a.channelId, b.gameId, store, { clock, registry });
+      assert.equal(swapped.gameId, b.gameId);
+      assert.equal(swapped.channelId, a.channelId);
+      assert.equal(registry.get(a.channelId), swapped);
+      assert.equal(a.active, false);
+      const savedA = await loadByGameId(a.gameId, store);
+      assert.equal(savedA?.active, false);
+      assert.deepEqual([...(savedA?.pendingChoices ?? [])], [['u1', 'keep me']]);
+      assert.equal(await GameSession.loadFromStore(b.channelId, store), null);
+      await assert.rejects(b.submitChoice('u2', 'Bob', 'x'), SessionInactiveError);
+      const r = await swapped.submitChoice('u2', 'Bob', 'hello');
+      assert.equal(r.isFirstChoice, true);
+      // Swapping A back resumes its kept choice.
+      const back = await hotSwap(a.channelId, a.gameId, store, { clock, registry });
+      assert.deepEqual([...back.pendingChoices], [['u1', 'keep me']]);
+      await assert.rejects(hotSwap(a.channelId, 'no-such-game', store, { clock, registry }), GameNotFoundError);
+      assert.equal((await GameSession.loadFromStore(a.channelId, store))?.gameId, a.gameId);
+    });
+
+    test('booting a new game into a busy channel exits the old one first', async () => {
+      const clock = newClock();
+      const a = await boot(clock, uniq('chan-boot'), 'Old');
+      await a.submitChoice('u1', 'Ann', 'pending');
+      const b = await boot(clock, a.channelId, 'New');
+      assert.equal((await GameSession.loadFromStore(a.channelId, store))?.gameId, b.gameId);
+      const old = await loadByGameId(a.gameId, store);
+      assert.equal(old?.active, false);
+      assert.deepEqual([...(old?.pendingChoices ?? [])], [['u1', 'pending']]);
+    });
+
+    test('a press after the deadline is refused until the window is closed', async () => {
+      if (options.realTime) return; // covered by the store's own tests on its own clock
+      const clock = newClock();
+      const s = await boot(clock);
+      await s.submitChoice('u1', 'Ann', 'left');
+      const twin = await GameSession.loadFromStore(s.channelId, store, { clock: new ManualClock(clock.now() + seconds * 1000) });
+      await assert.rejects(twin?.submitChoice('u2', 'Bob', 'late') ?? Promise.reject(), WindowClosedError);
+    });
+
+    test('ids named like prototype members are ordinary keys', async () => {
+      const clock = newClock();
+      const s = await boot(clock);
+      for (const id of ['__proto__', 'constructor', 'toString', '10', '2']) await s.submitChoice(id, `N ${id}`, `c ${id}`);
+      const loaded = await GameSession.loadFromStore(s.channelId, store);
+      assert.deepEqual(
+        [...(loaded?.pendingChoices.keys() ?? [])],
+        ['__proto__', 'constructor', 'toString', '10', '2'],
+      );
+      assert.equal(loaded?.players.get('__proto__')?.userName, 'N __proto__');
+      const w = s.waitForCountdown();
+      await pass(clock, seconds);
+      const choices = await w;
+      await s.recordTurn(choices, 'proto turn');
+      const [rec] = await s.getTurnHistory(undefined, 1);
+      assert.deepEqual([...(rec?.choices.keys() ?? [])], ['__proto__', 'constructor', 'toString', '10', '2']);
+    });
+
+    test('delete removes the channel binding; deleting a game removes it from the index', async () => {
+      const s = await boot();
+      await GameSession.deleteFromStore(s.channelId, store);
+      assert.equal(await GameSession.loadFromStore(s.channelId, store), null);
+      assert.ok(await loadByGameId(s.gameId, store));
+      await store.deleteGame(s.gameId);
+      assert.equal(await loadByGameId(s.gameId, store), null);
+      assert.ok(!(await listAllGames(store)).some((g) => g.gameId === s.gameId));
+    });
+
+    test('saved extra data and players survive a reload', async () => {
+      const s = await boot();
+      s.extra = { scene: { text: 'A door.', choices: ['open', 'knock'] }, n: 3 };
+      s.registerPlayer('u9', 'Nine');
+      await s.save();
+      const loaded = await GameSession.loadFromStore(s.channelId, store);
+      assert.deepEqual(loaded?.extra, { scene: { text: 'A door.', choices: ['open', 'knock'] }, n: 3 });
+      assert.equal(loaded?.players.get('u9')?.userName, 'Nine');
+    });
+  });
+}
