@@ -62,6 +62,11 @@ export interface ChannelView {
   window: { deadlineMs: number; secondsRemaining: number; chosen: ChosenEntry[] } | null;
   /** A human-readable message for 'failed' (and other notices), else null. */
   error: string | null;
+  /** 'host' aggregation: the window closed and `userId` must pick one of `options` via
+   *  GameHost.decide (status stays 'narrating' meanwhile). Absent or null otherwise. */
+  decision?: { userId: string; options: string[] } | null;
+  /** A human-readable, non-error notice (e.g. "Saved … game id …" after exit), else absent. */
+  notice?: string | null;
 }
 
 export type HostEvent =
@@ -80,6 +85,15 @@ export interface GameHostOptions {
   /** Per-player press rate limit. Default 5 presses per 2 s. */
   pressRateLimit?: { presses: number; perMs: number };
   narratorTimeoutMs?: number;
+}
+
+/** What GameHost.press returns. */
+export interface PressResult {
+  /** The press opened the countdown window. */
+  isFirstChoice: boolean;
+  /** Seconds left in the window. */
+  secondsRemaining: number;
+  view: ChannelView;
 }
 
 export type { GameSummary };
