@@ -8,16 +8,16 @@ import {
   CountdownCancelledError,
   GameNotFoundError,
   GameSession,
+  hotSwap,
   InvalidInputError,
+  listAllGames,
+  loadByGameId,
   ManualClock,
   SessionInactiveError,
+  SessionRegistry,
   type SessionStore,
   StaleTurnError,
   TurnRecord,
-  hotSwap,
-  listAllGames,
-  loadByGameId,
-  SessionRegistry,
   WindowClosedError,
 } from '../../src/index.js';
 
@@ -50,7 +50,11 @@ export function runStoreContract(
       clock.advance(s * 1000);
       if (options.realTime) await new Promise((r) => setTimeout(r, s * 1000 + 50));
     };
-    const boot = async (clock = newClock(), channel = uniq('chan'), gameName = 'Contract Quest') => {
+    const boot = async (
+      clock = newClock(),
+      channel = uniq('chan'),
+      gameName = 'Contract Quest',
+    ) => {
       const s = new GameSession(channel, '', undefined, { clock, countdownSeconds: seconds });
       await s.boot(gameName, store);
       return s;
@@ -78,9 +82,21 @@ export function runStoreContract(
       const again = await s.submitChoice('u1', 'Ann', 'up');
       assert.equal(again.isFirstChoice, false);
       const other = await GameSession.loadFromStore(s.channelId, store);
-      assert.deepEqual([...(other?.pendingChoices ?? [])], [['u1', 'up'], ['u2', 'right']]);
+      assert.deepEqual(
+        [...(other?.pendingChoices ?? [])],
+        [
+          ['u1', 'up'],
+          ['u2', 'right'],
+        ],
+      );
       assert.equal(other?.players.get('u2')?.userName, 'Bob');
-      assert.deepEqual([...s.pendingChoices], [['u1', 'up'], ['u2', 'right']]);
+      assert.deepEqual(
+        [...s.pendingChoices],
+        [
+          ['u1', 'up'],
+          ['u2', 'right'],
+        ],
+      );
     });
 
     test('a window closes once: every waiter, in any session object, gets the same choices', async () => {
@@ -93,11 +109,24 @@ export function runStoreContract(
       const waits = [s.waitForCountdown(), twin.waitForCountdown(), s.waitForCountdown()];
       await pass(clock, seconds);
       const results = await Promise.all(waits);
-      for (const r of results) assert.deepEqual([...r], [['u1', 'left'], ['u2', 'right']]);
+      for (const r of results)
+        assert.deepEqual(
+          [...r],
+          [
+            ['u1', 'left'],
+            ['u2', 'right'],
+          ],
+        );
       const after = await GameSession.loadFromStore(s.channelId, store);
       assert.equal(after?.turnNumber, 1);
       assert.equal(after?.pendingChoices.size, 0);
-      assert.deepEqual([...(await s.waitForCountdown())], [['u1', 'left'], ['u2', 'right']]);
+      assert.deepEqual(
+        [...(await s.waitForCountdown())],
+        [
+          ['u1', 'left'],
+          ['u2', 'right'],
+        ],
+      );
     });
 
     test('presses for an old turn are refused and change nothing', async () => {
@@ -163,7 +192,8 @@ export function runStoreContract(
       const all = await listAllGames(store);
       const mine = all.filter((g) => ids.includes(g.gameId)).map((g) => g.gameId);
       assert.deepEqual(mine, [...ids].reverse());
-      for (let i = 1; i < all.length; i++) assert.ok((all[i - 1]?.updatedAt ?? 0) >= (all[i]?.updatedAt ?? 0));
+      for (let i = 1; i < all.length; i++)
+        assert.ok((all[i - 1]?.updatedAt ?? 0) >= (all[i]?.updatedAt ?? 0));
       const g = all.find((x) => x.gameId === ids[0]);
       assert.equal(g?.gameName, 'Index 0');
       assert.equal(typeof g?.createdAt, 'number');
@@ -193,7 +223,10 @@ export function runStoreContract(
       // Swapping A back resumes its kept choice.
       const back = await hotSwap(a.channelId, a.gameId, store, { clock, registry });
       assert.deepEqual([...back.pendingChoices], [['u1', 'keep me']]);
-      await assert.rejects(hotSwap(a.channelId, 'no-such-game', store, { clock, registry }), GameNotFoundError);
+      await assert.rejects(
+        hotSwap(a.channelId, 'no-such-game', store, { clock, registry }),
+        GameNotFoundError,
+      );
       assert.equal((await GameSession.loadFromStore(a.channelId, store))?.gameId, a.gameId);
     });
 
@@ -213,14 +246,20 @@ export function runStoreContract(
       const clock = newClock();
       const s = await boot(clock);
       await s.submitChoice('u1', 'Ann', 'left');
-      const twin = await GameSession.loadFromStore(s.channelId, store, { clock: new ManualClock(clock.now() + seconds * 1000) });
-      await assert.rejects(twin?.submitChoice('u2', 'Bob', 'late') ?? Promise.reject(), WindowClosedError);
+      const twin = await GameSession.loadFromStore(s.channelId, store, {
+        clock: new ManualClock(clock.now() + seconds * 1000),
+      });
+      await assert.rejects(
+        twin?.submitChoice('u2', 'Bob', 'late') ?? Promise.reject(),
+        WindowClosedError,
+      );
     });
 
     test('ids named like prototype members are ordinary keys', async () => {
       const clock = newClock();
       const s = await boot(clock);
-      for (const id of ['__proto__', 'constructor', 'toString', '10', '2']) await s.submitChoice(id, `N ${id}`, `c ${id}`);
+      for (const id of ['__proto__', 'constructor', 'toString', '10', '2'])
+        await s.submitChoice(id, `N ${id}`, `c ${id}`);
       const loaded = await GameSession.loadFromStore(s.channelId, store);
       assert.deepEqual(
         [...(loaded?.pendingChoices.keys() ?? [])],
@@ -232,7 +271,10 @@ export function runStoreContract(
       const choices = await w;
       await s.recordTurn(choices, 'proto turn');
       const [rec] = await s.getTurnHistory(undefined, 1);
-      assert.deepEqual([...(rec?.choices.keys() ?? [])], ['__proto__', 'constructor', 'toString', '10', '2']);
+      assert.deepEqual(
+        [...(rec?.choices.keys() ?? [])],
+        ['__proto__', 'constructor', 'toString', '10', '2'],
+      );
     });
 
     test('delete removes the channel binding; deleting a game removes it from the index', async () => {
@@ -251,7 +293,10 @@ export function runStoreContract(
       s.registerPlayer('u9', 'Nine');
       await s.save();
       const loaded = await GameSession.loadFromStore(s.channelId, store);
-      assert.deepEqual(loaded?.extra, { scene: { text: 'A door.', choices: ['open', 'knock'] }, n: 3 });
+      assert.deepEqual(loaded?.extra, {
+        scene: { text: 'A door.', choices: ['open', 'knock'] },
+        n: 3,
+      });
       assert.equal(loaded?.players.get('u9')?.userName, 'Nine');
     });
   });
