@@ -33,7 +33,7 @@ import {
   stateToDict,
 } from './session-state.js';
 import type { GamePatch, SessionStore } from './store-port.js';
-import { svgTitleScreen } from './title-svg.js';
+import { svgTitleScreen } from './title-card.js';
 import { type ChoicesInput, TurnRecord, toChoiceMap } from './turn-record.js';
 
 /** How `boot` obtains the title screen URL. */

@@ -2,7 +2,7 @@
 // the built-in pixel font), so rendering needs no system fonts and the same name always gives
 // the same bytes. The game name never enters the markup except XML-escaped in <title>.
 import { createHash } from 'node:crypto';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
 import { GLYPH_ADVANCE, GLYPH_HEIGHT, glyphRows, toFontChars } from './pixel-font.js';
 
 /** Logical screen size, in screen pixels (the Game Boy Color's resolution). */
@@ -337,6 +337,11 @@ export function renderTitleSvg(gameName: string, opts: TitleScreenOptions = {}):
 /** The title screen as PNG bytes (160×144 × scale; 640×576 by default). Deterministic. */
 export function renderTitlePng(gameName: string, opts: TitleScreenOptions = {}): Buffer {
   const svg = renderTitleSvg(gameName, opts);
+  // The native renderer loads on first use, so the SVG half of this module stays import-cheap
+  // (the core's default title card uses it).
+  const { Resvg } = createRequire(import.meta.url)(
+    '@resvg/resvg-js',
+  ) as typeof import('@resvg/resvg-js');
   const resvg = new Resvg(svg, {
     font: { loadSystemFonts: false },
     shapeRendering: 1,
