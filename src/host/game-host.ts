@@ -1,11 +1,44 @@
+import { type Clock, systemClock } from '../core/clock.js';
+import {
+  GameNotFoundError,
+  GameSessionError,
+  InvalidInputError,
+  SessionInactiveError,
+} from '../core/errors.js';
+import { GameSession, type TitleScreen } from '../core/game-session.js';
+import { hotSwap, listAllGames } from '../core/games.js';
+import {
+  checkChannelId,
+  checkGameId,
+  checkGameName,
+  checkUserId,
+  checkUserName,
+} from '../core/limits.js';
+import { SessionRegistry } from '../core/registry.js';
+import type { SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
+import type { Narrator } from '../narrator/port.js';
+import { ChannelRunner, type HostContext } from './channel-runner.js';
+import { PermissionError, WrongStateError } from './errors.js';
+import {
+  checkScene,
+  encodeHostExtra,
+  type HostExtra,
+  parseHostExtra,
+  parseSpec,
+} from './host-extra.js';
+import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
+import { mayManage, resolveSettings } from './permissions.js';
+import { DEFAULT_PRESS_RATE_LIMIT, PressRateLimiter } from './rate-limit.js';
 import type {
+  ChannelSettings,
   ChannelView,
   GameHostOptions,
   GameSpec,
   GameSummary,
   HostEvent,
   HostUser,
+  NarratorFactory,
   PressResult,
 } from './types.js';
 
@@ -27,15 +60,53 @@ export {
  * GameSessionError subclass with a stable `code` and a message fit to show the player.
  */
 export class GameHost {
+  readonly #store: SessionStore;
+  readonly #narrators: NarratorFactory;
+  readonly #clock: Clock;
+  readonly #titleScreen: TitleScreen | undefined;
+  readonly #countdownSeconds: number | undefined;
+  readonly #settings: (channelId: string) => Partial<ChannelSettings>;
+  readonly #limiter: PressRateLimiter;
+  readonly #ctx: HostContext;
+  // The host's own registry: the module default belongs to library users of GameSession.
+  readonly #registry = new SessionRegistry();
+  readonly #runners = new Map<string, ChannelRunner>();
+  readonly #listeners = new Map<string, Set<(e: HostEvent) => void>>();
+  #closed = false;
+
   constructor(options: GameHostOptions) {
-    void options;
+    this.#store = options.store;
+    this.#narrators = options.narrators;
+    this.#clock = options.clock ?? systemClock;
+    this.#titleScreen = options.titleScreen;
+    this.#countdownSeconds = options.countdownSeconds;
+    this.#settings = options.settings ?? (() => ({}));
+    this.#limiter = new PressRateLimiter(
+      options.pressRateLimit ?? DEFAULT_PRESS_RATE_LIMIT,
+      this.#clock,
+    );
+    const timeout = options.narratorTimeoutMs ?? DEFAULT_NARRATOR_TIMEOUT_MS;
+    if (!Number.isFinite(timeout) || timeout <= 0)
+      throw new InvalidInputError('narratorTimeoutMs', 'must be a positive number');
+    this.#ctx = {
+      clock: this.#clock,
+      narratorTimeoutMs: timeout,
+      settings: (channelId) => this.settings(channelId),
+      emit: (channelId, event) => this.#emit(channelId, event),
+    };
+  }
+
+  /** The channel's effective settings (the adapter's overrides on the defaults). */
+  settings(channelId: string): ChannelSettings {
+    return resolveSettings(this.#settings(channelId));
   }
 
   /**
    * Boots a new game in the channel: title screen, then the opening scene from the narrator.
-   * A running game is saved and exited first (hot-swap semantics; needs manage permission).
-   * `title` is the game's name (default: derived from the spec). Rejects with NarratorError if
-   * the opening scene cannot be produced (the running game is then left untouched).
+   * A running game is saved and exited first (hot-swap semantics; needs manage permission
+   * unless its story has ended). `title` is the game's name (default: derived from the spec).
+   * Rejects with NarratorError if the opening scene cannot be produced (the running game is
+   * then left untouched).
    */
   async boot(
     channelId: string,
@@ -43,8 +114,39 @@ export class GameHost {
     spec: GameSpec,
     options?: { title?: string },
   ): Promise<ChannelView> {
-    void [channelId, user, spec, options];
-    throw new Error('GameHost.boot: being implemented');
+    checkUser(user);
+    const parsed = parseSpec(spec);
+    const title = checkGameName(options?.title ?? defaultTitle(parsed));
+    const r = await this.#ready(channelId);
+    return r.exclusive(async () => {
+      this.#mayReplace(r, user);
+      const session = new GameSession(r.channelId, title, undefined, {
+        clock: this.#clock,
+        store: this.#store,
+        ...(this.#titleScreen ? { titleScreen: this.#titleScreen } : {}),
+        ...(this.#countdownSeconds !== undefined
+          ? { countdownSeconds: this.#countdownSeconds }
+          : {}),
+      });
+      const narrator = this.#makeNarrator(parsed);
+      const opening = await r.open(narrator, session.gameId, title);
+      const extra: HostExtra = {
+        spec: parsed,
+        scene: checkScene(opening.scene),
+        narratorState: opening.state ?? null,
+        sceneTurn: 0,
+        bootedBy: user.id,
+        lastPressed: new Map(),
+        unresolved: null,
+      };
+      await this.#unload(r, null);
+      session.extra = encodeHostExtra(extra);
+      await session.boot(title);
+      this.#registry.set(r.channelId, session);
+      r.attach(session, extra, narrator);
+      r.emitView();
+      return r.view();
+    });
   }
 
   /**
@@ -60,28 +162,39 @@ export class GameHost {
     turn: number,
     choice: string,
   ): Promise<PressResult> {
-    void [channelId, user, turn, choice];
-    throw new Error('GameHost.press: being implemented');
+    checkUser(user);
+    checkChannelId(channelId);
+    this.#open();
+    this.#limiter.take(`${channelId}\u0000${user.id}`);
+    const r = await this.#ready(channelId);
+    const out = await r.press(user, turn, choice);
+    return { ...out, view: r.view() };
   }
 
   /**
    * 'host' aggregation: the booting player (or a channel manager) picks the choice the narrator
    * follows, one of `view.decision.options`. WrongStateError when no decision is pending,
-   * PermissionError for anyone else.
+   * PermissionError for anyone else. Resolves with the view as narration starts.
    */
   async decide(channelId: string, user: HostUser, choice: string): Promise<ChannelView> {
-    void [channelId, user, choice];
-    throw new Error('GameHost.decide: being implemented');
+    checkUser(user);
+    const r = await this.#ready(channelId);
+    r.decide(user, choice);
+    return r.view();
   }
 
   /**
    * Re-runs a failed narration with the closed window's choices (kept with the game, so no
-   * press is lost). Resolves with the view after the attempt ('playing'/'ended', or 'failed'
-   * again). WrongStateError when nothing failed.
+   * press is lost). Any player may retry. Resolves with the view after the attempt
+   * ('playing'/'ended', or 'failed' again). WrongStateError when nothing failed.
    */
   async retry(channelId: string, user: HostUser): Promise<ChannelView> {
-    void [channelId, user];
-    throw new Error('GameHost.retry: being implemented');
+    checkUser(user);
+    const r = await this.#ready(channelId);
+    // Only the start is exclusive: an exit during the narration must not wait for it.
+    const attempt = await r.exclusive(async () => ({ done: r.retry() }));
+    await attempt.done;
+    return r.view();
   }
 
   /**
@@ -90,8 +203,16 @@ export class GameHost {
    * with `canManageChannel`, or anyone when the channel's `anyoneMayManage` is set.
    */
   async exit(channelId: string, user: HostUser): Promise<ChannelView> {
-    void [channelId, user];
-    throw new Error('GameHost.exit: being implemented');
+    checkUser(user);
+    const r = await this.#ready(channelId);
+    return r.exclusive(async () => {
+      if (!r.running)
+        throw new SessionInactiveError('no game is running in this channel; nothing to exit');
+      this.#mayReplace(r, user, true);
+      await this.#unload(r, 'exit');
+      r.emitView();
+      return r.view();
+    });
   }
 
   /**
@@ -101,20 +222,48 @@ export class GameHost {
    * GameNotFoundError for unknown ids; SessionDataError for a game not made by a GameHost.
    */
   async load(channelId: string, user: HostUser, gameId: string): Promise<ChannelView> {
-    void [channelId, user, gameId];
-    throw new Error('GameHost.load: being implemented');
+    checkUser(user);
+    checkGameId(gameId);
+    const r = await this.#ready(channelId);
+    return r.exclusive(async () => {
+      if (r.running && r.session?.gameId === gameId) return r.view();
+      this.#mayReplace(r, user);
+      const saved = await this.#store.loadGame(gameId);
+      if (saved === null) throw new GameNotFoundError(gameId);
+      // Validate before anything changes: a game no GameHost made cannot be resumed.
+      const narrator = this.#makeNarrator(parseHostExtra(saved.extra).spec);
+      const old = r.session;
+      r.detach();
+      let session: GameSession;
+      try {
+        session = await hotSwap(r.channelId, gameId, this.#store, {
+          registry: this.#registry,
+          clock: this.#clock,
+          ...(this.#titleScreen ? { titleScreen: this.#titleScreen } : {}),
+        });
+      } catch (e) {
+        if (old !== null && r.extra !== null && r.narrator !== null)
+          r.attach(old, r.extra, r.narrator);
+        throw e;
+      }
+      this.#releaseElsewhere(r.channelId, gameId);
+      r.attach(session, parseHostExtra(session.extra), narrator);
+      r.emitView();
+      return r.view();
+    });
   }
 
   /** Every saved game, newest first. */
   async listGames(options?: { max?: number }): Promise<GameSummary[]> {
-    void options;
-    throw new Error('GameHost.listGames: being implemented');
+    this.#open();
+    return listAllGames(this.#store, options);
   }
 
   /** The channel's last `count` turns (default 10), oldest first; [] when it has no game. */
-  async history(channelId: string, count?: number): Promise<TurnRecord[]> {
-    void [channelId, count];
-    throw new Error('GameHost.history: being implemented');
+  async history(channelId: string, count = 10): Promise<TurnRecord[]> {
+    const r = await this.#ready(channelId);
+    const s = r.session;
+    return s === null || !r.running ? [] : s.getTurnHistory(undefined, count);
   }
 
   /**
@@ -122,8 +271,16 @@ export class GameHost {
    * loaded from the store and an open countdown window is re-armed.
    */
   async view(channelId: string): Promise<ChannelView> {
-    void channelId;
-    throw new Error('GameHost.view: being implemented');
+    return (await this.#ready(channelId)).view();
+  }
+
+  /**
+   * Resolves when the channel's current turn resolution (narration) is over, at once if none
+   * runs. For tests, benches and graceful shutdowns.
+   */
+  async settled(channelId: string): Promise<void> {
+    const r = this.#runners.get(checkChannelId(channelId));
+    await r?.resolving;
   }
 
   /**
@@ -133,10 +290,155 @@ export class GameHost {
    * the unsubscribe function.
    */
   subscribe(channelId: string, listener: (e: HostEvent) => void): () => void {
-    void [channelId, listener];
-    return () => {};
+    checkChannelId(channelId);
+    let set = this.#listeners.get(channelId);
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(channelId, set);
+    }
+    // A wrapper per subscription, so the same function may be subscribed twice.
+    const entry = (e: HostEvent): void => listener(e);
+    set.add(entry);
+    return () => {
+      const current = this.#listeners.get(channelId);
+      current?.delete(entry);
+      if (current?.size === 0) this.#listeners.delete(channelId);
+    };
   }
 
   /** Stops every timer and aborts narrations; the store is not closed (the caller owns it). */
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pending: Promise<void>[] = [];
+    for (const r of this.#runners.values()) {
+      const resolving = r.resolving;
+      r.shutdown();
+      if (resolving !== null) pending.push(resolving);
+    }
+    this.#registry.clear();
+    this.#listeners.clear();
+    // The aborted narrations settle at once (their epoch is over); wait so nothing runs after.
+    await Promise.all(pending);
+  }
+
+  #open(): void {
+    if (this.#closed) throw new WrongStateError('the game host is closed');
+  }
+
+  #emit(channelId: string, event: HostEvent): void {
+    const set = this.#listeners.get(channelId);
+    if (set === undefined) return;
+    for (const listener of [...set]) {
+      try {
+        listener(event);
+      } catch {
+        // A broken console must not stop the game for everyone else.
+      }
+    }
+  }
+
+  /** The channel's runner, its game looked up in the store on first use. */
+  async #ready(channelId: string): Promise<ChannelRunner> {
+    checkChannelId(channelId);
+    this.#open();
+    let r = this.#runners.get(channelId);
+    if (r === undefined) {
+      r = new ChannelRunner(channelId, this.#ctx);
+      this.#runners.set(channelId, r);
+    }
+    if (r.loaded === null) {
+      const runner = r;
+      runner.loaded = this.#restore(runner).catch((e: unknown) => {
+        runner.loaded = null; // a store outage must not make the channel look empty forever
+        throw e;
+      });
+    }
+    await r.loaded;
+    return r;
+  }
+
+  async #restore(r: ChannelRunner): Promise<void> {
+    const saved = await this.#store.loadChannel(r.channelId);
+    if (saved === null || !saved.active || r.session !== null || this.#closed) return;
+    let extra: HostExtra;
+    let narrator: Narrator;
+    try {
+      extra = parseHostExtra(saved.extra);
+      narrator = this.#makeNarrator(extra.spec);
+    } catch (e) {
+      r.error = `This channel's game ${saved.game_id} cannot be resumed (${(e as Error).message}); boot or load another.`;
+      return;
+    }
+    const session = GameSession.fromDict(saved, {
+      store: this.#store,
+      clock: this.#clock,
+      ...(this.#titleScreen ? { titleScreen: this.#titleScreen } : {}),
+    });
+    this.#registry.set(r.channelId, session);
+    r.attach(session, extra, narrator);
+  }
+
+  /** Exit/swap/boot over a running game: its booter, a manager, or anyone if allowed. */
+  #mayReplace(r: ChannelRunner, user: HostUser, evenIfEnded = false): void {
+    if (!r.running || (r.ended && !evenIfEnded)) return;
+    if (!mayManage(user, r.extra?.bootedBy ?? null, this.settings(r.channelId)))
+      throw new PermissionError(
+        'only the player who booted this game (or a channel manager) may exit or replace it',
+      );
+  }
+
+  /** Saves and exits the channel's running game (if any) and forgets it. */
+  async #unload(r: ChannelRunner, why: 'exit' | null): Promise<void> {
+    const old = r.session;
+    if (old === null) return;
+    const extra = r.extra;
+    const narrator = r.narrator;
+    r.detach();
+    let message = '';
+    if (old.active) {
+      try {
+        message = await old.exitGame();
+      } catch (e) {
+        if (extra !== null && narrator !== null) r.attach(old, extra, narrator);
+        throw e;
+      }
+    }
+    this.#registry.remove(r.channelId);
+    r.clear(why === 'exit' ? message : null);
+  }
+
+  /** A game just swapped into `channelId` was running in another channel of this process. */
+  #releaseElsewhere(channelId: string, gameId: string): void {
+    for (const other of this.#runners.values()) {
+      if (other.channelId === channelId || other.session?.gameId !== gameId) continue;
+      other.session.dispose();
+      this.#registry.remove(other.channelId);
+      other.clear(`This game was loaded into another channel (${channelId}).`);
+      other.emitView();
+    }
+  }
+
+  #makeNarrator(spec: GameSpec): Narrator {
+    try {
+      return this.#narrators(spec);
+    } catch (e) {
+      if (e instanceof GameSessionError) throw e;
+      throw new InvalidInputError('spec', `no narrator for this game (${(e as Error).message})`);
+    }
+  }
+}
+
+function checkUser(user: HostUser): void {
+  if (typeof user !== 'object' || user === null) throw new InvalidInputError('user', 'is required');
+  checkUserId(user.id);
+  checkUserName(user.name);
+}
+
+function defaultTitle(spec: GameSpec): string {
+  if (spec.kind === 'ink') return spec.cartridge;
+  const premise = spec.premise?.replace(/\s+/g, ' ').trim() ?? '';
+  if (premise === '') return 'Adventure';
+  const points = [...premise];
+  return points.length > 60 ? `${points.slice(0, 59).join('').trimEnd()}…` : premise;
 }

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { InvalidInputError, SessionDataError } from '../core/errors.js';
+import { CHOICE_MAX_LENGTH, checkChoice, NARRATIVE_SUMMARY_MAX_LENGTH } from '../core/limits.js';
+import type { JsonValue } from '../core/session-state.js';
+import { NarratorError, type Scene } from '../narrator/port.js';
+import type { GameSpec } from './types.js';
+
+/**
+ * What the host keeps in `session.extra` (saved with the game in the same store writes), so a
+ * restart or a hot-swap resumes exactly: the spec, the scene on screen, the narrator's state.
+ */
+export interface HostExtra {
+  spec: GameSpec;
+  scene: Scene;
+  narratorState: JsonValue;
+  /** The turn stamp of `scene`'s buttons. A session turn beyond it means a closed window whose
+   *  narration has not been recorded yet (its choices are the session's `lastWindow`). */
+  sceneTurn: number;
+  /** User id of the player who booted the game. */
+  bootedBy: string | null;
+  /** user id → the last closed window (turn) they pressed in; bounded to recent turns. Stored
+   *  as pairs: user ids are untrusted and must never become object keys like `__proto__`. */
+  lastPressed: Map<string, number>;
+  /** A failed narration: the closed window's choices (ordered pairs), kept for retry. */
+  unresolved: {
+    turn: number;
+    choices: Array<[string, string]>;
+    decided: string | null;
+    error: string;
+  } | null;
+}
+
+const specSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ink'), cartridge: z.string().min(1).max(64) }),
+  z.object({ kind: z.literal('llm'), premise: z.string().max(4000).optional() }),
+]);
+
+const sceneSchema = z.object({
+  text: z.string(),
+  choices: z.array(z.string()),
+  ended: z.boolean(),
+});
+
+const extraSchema = z.object({
+  spec: specSchema,
+  scene: sceneSchema,
+  // Already JSON (it comes out of the store's dict); the narrator validates its own state, and
+  // re-walking a large ink state here would only cost time.
+  narratorState: z.unknown(),
+  sceneTurn: z.number().int().min(0),
+  bootedBy: z.string().nullable(),
+  lastPressed: z.array(z.tuple([z.string(), z.number().int()])),
+  unresolved: z
+    .object({
+      turn: z.number().int().min(0),
+      choices: z.array(z.tuple([z.string(), z.string()])),
+      decided: z.string().nullable(),
+      error: z.string(),
+    })
+    .nullable(),
+});
+
+function issue(e: z.ZodError): string {
+  const first = e.issues[0];
+  return first === undefined ? 'invalid' : `${first.path.join('.') || '(root)'}: ${first.message}`;
+}
+
+/** Validates a caller's game spec (InvalidInputError naming what is wrong). */
+export function parseSpec(spec: unknown): GameSpec {
+  const r = specSchema.safeParse(spec);
+  if (!r.success) throw new InvalidInputError('spec', issue(r.error));
+  const s = r.data;
+  return s.kind === 'ink'
+    ? { kind: 'ink', cartridge: s.cartridge }
+    : s.premise === undefined
+      ? { kind: 'llm' }
+      : { kind: 'llm', premise: s.premise };
+}
+
+/** Reads the host's data from a saved game; SessionDataError for a game no GameHost made. */
+export function parseHostExtra(extra: unknown): HostExtra {
+  const r = extraSchema.safeParse(extra);
+  if (!r.success)
+    throw new SessionDataError('extra', `not a GameHost game (${issue(r.error)})`, {
+      cause: r.error,
+    });
+  const d = r.data;
+  return {
+    ...d,
+    spec: parseSpec(d.spec),
+    narratorState: (d.narratorState ?? null) as JsonValue,
+    lastPressed: new Map(d.lastPressed),
+  };
+}
+
+/** The JSON form stored in `session.extra`. */
+export function encodeHostExtra(x: HostExtra): Record<string, JsonValue> {
+  return {
+    spec: x.spec,
+    scene: { text: x.scene.text, choices: [...x.scene.choices], ended: x.scene.ended },
+    narratorState: x.narratorState,
+    sceneTurn: x.sceneTurn,
+    bootedBy: x.bootedBy,
+    lastPressed: [...x.lastPressed].map(([id, t]) => [id, t]),
+    unresolved:
+      x.unresolved === null
+        ? null
+        : {
+            ...x.unresolved,
+            choices: x.unresolved.choices.map(([id, c]) => [id, c]),
+          },
+  };
+}
+
+/**
+ * Checks a narrator's scene before it is shown: text, 1+ distinct valid choices unless the story
+ * ended. A bad scene is the narrator's failure (retryable), never a broken game.
+ */
+export function checkScene(scene: unknown): Scene {
+  const r = sceneSchema.safeParse(scene);
+  if (!r.success)
+    throw new NarratorError('malformed', `the narrator's scene is malformed (${issue(r.error)})`);
+  const { text, choices, ended } = r.data;
+  if (!ended && choices.length === 0)
+    throw new NarratorError(
+      'malformed',
+      'the narrator offered no choices for a story that goes on',
+    );
+  if (new Set(choices).size !== choices.length)
+    throw new NarratorError('malformed', 'the narrator offered the same choice twice');
+  for (const c of choices) {
+    try {
+      checkChoice(c);
+    } catch (e) {
+      throw new NarratorError(
+        'malformed',
+        `the narrator offered an unusable choice (${(e as Error).message}; at most ${CHOICE_MAX_LENGTH} characters)`,
+      );
+    }
+  }
+  return { text, choices: [...choices], ended };
+}
+
+// Control, bidi and invisible characters (but not newlines) are dropped from summaries.
+const SUMMARY_FORBIDDEN = /(?!\n)[\p{Cc}\p{Zl}\p{Zp}\p{Cf}\p{Co}\p{Cn}]/gu;
+
+/** A narrator's one-line summary made safe for TurnRecord (which would refuse bad text). */
+export function cleanSummary(summary: unknown): string {
+  if (typeof summary !== 'string') return '';
+  const clean = summary.toWellFormed().replace(SUMMARY_FORBIDDEN, '').trim();
+  const points = [...clean];
+  return points.length > NARRATIVE_SUMMARY_MAX_LENGTH
+    ? points.slice(0, NARRATIVE_SUMMARY_MAX_LENGTH).join('')
+    : clean;
+}

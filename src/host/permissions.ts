@@ -1,0 +1,70 @@
+import type { ChannelSettings, HostUser } from './types.js';
+
+export const DEFAULT_CHANNEL_SETTINGS: Readonly<ChannelSettings> = Object.freeze({
+  aggregation: 'all',
+  closeWhenAllChosen: false,
+  anyoneMayManage: false,
+});
+
+/** A channel's settings: the adapter's overrides on top of the defaults (unknown values ignored). */
+export function resolveSettings(partial: Partial<ChannelSettings> | undefined): ChannelSettings {
+  const p = partial ?? {};
+  return {
+    aggregation:
+      p.aggregation === 'plurality' || p.aggregation === 'host' || p.aggregation === 'all'
+        ? p.aggregation
+        : DEFAULT_CHANNEL_SETTINGS.aggregation,
+    closeWhenAllChosen: p.closeWhenAllChosen === true,
+    anyoneMayManage: p.anyoneMayManage === true,
+  };
+}
+
+/**
+ * Who may exit or swap the running game: the player who booted it, a user with the platform's
+ * manage-channel permission, or anyone when the channel allows it.
+ */
+export function mayManage(
+  user: HostUser,
+  bootedBy: string | null,
+  settings: ChannelSettings,
+): boolean {
+  return (
+    settings.anyoneMayManage ||
+    user.canManageChannel === true ||
+    (bootedBy !== null && user.id === bootedBy)
+  );
+}
+
+/** Players who pressed within this many closed windows count as active (early close). */
+export const ACTIVE_TURNS = 3;
+
+/**
+ * Whether every active player has chosen in the open window. Active players are those who
+ * pressed in one of the last ACTIVE_TURNS closed windows; with none (a new game), the window is
+ * never closed early, so the first press of a game cannot cut out the other players.
+ */
+export function allActiveChosen(
+  lastPressed: ReadonlyMap<string, number>,
+  currentTurn: number,
+  pending: ReadonlyMap<string, string>,
+): boolean {
+  let active = 0;
+  for (const [userId, turn] of lastPressed) {
+    if (turn < currentTurn - ACTIVE_TURNS) continue;
+    active++;
+    if (!pending.has(userId)) return false;
+  }
+  return active > 0;
+}
+
+/** Records the closed window's players and forgets those inactive for long (bounded size). */
+export function updateLastPressed(
+  lastPressed: ReadonlyMap<string, number>,
+  turn: number,
+  choices: ReadonlyMap<string, string>,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [userId, t] of lastPressed) if (t >= turn - ACTIVE_TURNS) out.set(userId, t);
+  for (const userId of choices.keys()) out.set(userId, turn);
+  return out;
+}
