@@ -1,0 +1,392 @@
+import type { APIApplicationCommandOptionChoice } from 'discord.js';
+import { GameSessionError, InvalidInputError, StaleTurnError } from '../core/errors.js';
+import type { GameHost } from '../host/game-host.js';
+import type { ChannelView, GameSpec, HostUser } from '../host/types.js';
+import type { CartridgeInfo } from '../narrator/cartridges.js';
+import { COMMAND_NAME } from './commands.js';
+import { type ButtonId, decodeButtonId, gameTag } from './custom-id.js';
+import type { Logger, Presenter } from './presenter.js';
+import {
+  type MessageBody,
+  type MessageFile,
+  notice,
+  renderBooted,
+  renderGames,
+  renderHistory,
+  renderStatus,
+} from './render.js';
+import { LIMITS, oneLine } from './text.js';
+
+/** The host calls the adapter makes (GameHost, or anything shaped like it). */
+export type DiscordHost = Pick<
+  GameHost,
+  | 'boot'
+  | 'press'
+  | 'decide'
+  | 'retry'
+  | 'exit'
+  | 'load'
+  | 'listGames'
+  | 'history'
+  | 'view'
+  | 'subscribe'
+>;
+
+interface Base {
+  id: string;
+  channelId: string | null;
+  guildId: string | null;
+  /** Null when the payload named no usable user. */
+  user: HostUser | null;
+}
+
+/** An interaction, transport-neutral (built from a discord.js Interaction or a raw payload). */
+export type InteractionRequest =
+  | (Base & {
+      kind: 'command';
+      command: string;
+      subcommand: string | null;
+      options: ReadonlyMap<string, string | number | boolean>;
+    })
+  | (Base & {
+      kind: 'autocomplete';
+      command: string;
+      subcommand: string | null;
+      focused: { name: string; value: string } | null;
+    })
+  | (Base & { kind: 'button'; customId: string; messageId: string | null })
+  | (Base & { kind: 'other' });
+
+/** How the handler answers one interaction; the first call is the acknowledgement. */
+export interface Responder {
+  /** Acknowledges a button press without changing its message (type 6). */
+  deferUpdate(): Promise<void>;
+  /** Acknowledges a command; the answer follows with editReply (type 5). */
+  deferReply(ephemeral: boolean): Promise<void>;
+  /** Answers at once (type 4). */
+  reply(body: MessageBody, ephemeral: boolean): Promise<void>;
+  /** Autocomplete suggestions (type 8). */
+  autocomplete(choices: APIApplicationCommandOptionChoice<string>[]): Promise<void>;
+  /** Edits the deferred reply. */
+  editReply(body: MessageBody, files?: MessageFile[]): Promise<void>;
+  /** Deletes the deferred reply (an error is then told privately with followUp). */
+  deleteReply(): Promise<void>;
+  /** An extra message after the acknowledgement. */
+  followUp(body: MessageBody, ephemeral: boolean): Promise<void>;
+}
+
+export interface HandlerOptions {
+  host: DiscordHost;
+  presenter: Presenter;
+  /** The cartridges `/gamegirl boot` offers. */
+  cartridges: () => CartridgeInfo[];
+  /** Offer the LLM narrator as game "llm". Default false. */
+  llm?: boolean;
+  /** Work that takes longer than this is acknowledged first (deferred). Default 1500 ms. */
+  ackAfterMs?: number;
+  log?: Logger;
+}
+
+const TIMEOUT = Symbol('timeout');
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMEOUT), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A player-facing sentence for a refusal; internal errors are logged, not shown. */
+function describe(error: unknown, log: Logger): string {
+  if (error instanceof GameSessionError) return `⚠️ ${cut(error.message)}`;
+  log('interaction failed', error);
+  return '⚠️ Something went wrong on our side; nothing was changed. Try again in a moment.';
+}
+
+const cut = (s: string): string => oneLine(s, 1800, 'refused');
+
+/**
+ * The interaction logic shared by the gateway and HTTP transports. Every interaction is
+ * acknowledged first (or answered at once when the answer is quick), then the work runs; the
+ * channel's scene messages are drawn by the Presenter from the host's events.
+ */
+export class InteractionHandler {
+  readonly #host: DiscordHost;
+  readonly #presenter: Presenter;
+  readonly #options: HandlerOptions;
+  readonly #log: Logger;
+  readonly #tasks = new Set<Promise<void>>();
+
+  constructor(options: HandlerOptions) {
+    this.#host = options.host;
+    this.#presenter = options.presenter;
+    this.#options = options;
+    this.#log = options.log ?? (() => {});
+  }
+
+  /** Handles one interaction. Never rejects; resolves once the acknowledgement was sent. */
+  handle(req: InteractionRequest, res: Responder): Promise<void> {
+    let acked!: () => void;
+    const ack = new Promise<void>((resolve) => {
+      acked = resolve;
+    });
+    const task = this.#run(req, res, acked)
+      .catch((error: unknown) => this.#log('interaction handler failed', error))
+      .finally(() => {
+        acked();
+        this.#tasks.delete(task);
+      });
+    this.#tasks.add(task);
+    return ack;
+  }
+
+  /** Resolves when every interaction's background work has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.all([...this.#tasks]);
+  }
+
+  async #run(req: InteractionRequest, res: Responder, acked: () => void): Promise<void> {
+    const answer = async (text: string): Promise<void> => {
+      await res.reply(notice(text), true);
+      acked();
+    };
+    if (req.channelId === null || req.guildId === null) {
+      return answer('GameGirl Color plays in server channels.');
+    }
+    if (req.user === null) return answer('Could not tell who you are; nothing was done.');
+    const ctx = { channelId: req.channelId, user: req.user };
+    switch (req.kind) {
+      case 'button':
+        return this.#button(ctx, req.customId, req.messageId, res, acked);
+      case 'command':
+        if (req.command !== COMMAND_NAME) return answer('Unknown command.');
+        return this.#command(ctx, req.subcommand, req.options, res, acked);
+      case 'autocomplete':
+        await this.#autocomplete(req.command, req.focused, res);
+        return acked();
+      case 'other':
+        return answer('GameGirl Color does not handle this kind of interaction.');
+    }
+  }
+
+  async #button(
+    ctx: { channelId: string; user: HostUser },
+    customId: string,
+    messageId: string | null,
+    res: Responder,
+    acked: () => void,
+  ): Promise<void> {
+    const id = decodeButtonId(customId);
+    if (id === null) {
+      await res.reply(notice('⚠️ This button is not one of GameGirl’s.'), true);
+      return acked();
+    }
+    if (id.channelId !== ctx.channelId) {
+      await res.reply(notice('⚠️ This button belongs to another channel.'), true);
+      return acked();
+    }
+    // Retry runs the narrator: acknowledge first. Presses and decisions are quick store calls,
+    // answered with a private notice when refused; a slow store is acknowledged first anyway.
+    if (id.action === 'retry') {
+      await res.deferUpdate();
+      acked();
+    }
+    const work = this.#pressButton(ctx, id, messageId);
+    const outcome =
+      id.action === 'retry' ? await settle(work) : await within(settle(work), this.#ackAfter);
+    if (outcome === TIMEOUT) {
+      await res.deferUpdate();
+      acked();
+      const late = await settle(work);
+      if (late !== null) await res.followUp(notice(describe(late, this.#log)), true);
+      return;
+    }
+    if (id.action === 'retry') {
+      if (outcome !== null) await res.followUp(notice(describe(outcome, this.#log)), true);
+      return;
+    }
+    if (outcome === null) await res.deferUpdate();
+    else await res.reply(notice(describe(outcome, this.#log)), true);
+    acked();
+  }
+
+  get #ackAfter(): number {
+    return this.#options.ackAfterMs ?? 1500;
+  }
+
+  async #pressButton(
+    ctx: { channelId: string; user: HostUser },
+    id: ButtonId,
+    messageId: string | null,
+  ): Promise<void> {
+    this.#presenter.watch(ctx.channelId);
+    const view = await this.#host.view(ctx.channelId);
+    if (view.game === null || gameTag(view.game.gameId) !== id.gameTag || view.turn !== id.turn) {
+      throw new StaleTurnError(id.turn, view.turn);
+    }
+    this.#presenter.adopt(view, messageId);
+    let result: ChannelView;
+    switch (id.action) {
+      case 'press': {
+        const choice = view.scene?.choices[id.index];
+        if (choice === undefined)
+          throw new InvalidInputError('choice', 'not a choice of this scene');
+        result = (await this.#host.press(ctx.channelId, ctx.user, id.turn, choice)).view;
+        break;
+      }
+      case 'decide': {
+        const option = view.decision?.options[id.index];
+        if (option === undefined) throw new InvalidInputError('choice', 'not an option to decide');
+        result = await this.#host.decide(ctx.channelId, ctx.user, option);
+        break;
+      }
+      case 'retry':
+        result = await this.#host.retry(ctx.channelId, ctx.user);
+        break;
+    }
+    this.#presenter.show(result);
+  }
+
+  async #command(
+    ctx: { channelId: string; user: HostUser },
+    sub: string | null,
+    options: ReadonlyMap<string, string | number | boolean>,
+    res: Responder,
+    acked: () => void,
+  ): Promise<void> {
+    const { channelId, user } = ctx;
+    const refuse = async (text: string): Promise<void> => {
+      await res.reply(notice(text), true);
+      acked();
+    };
+    // Work that may take long (the narrator) runs after a deferred, public reply; a refusal
+    // then replaces it with a private notice.
+    const publicly = async (work: () => Promise<{ body: MessageBody; files?: MessageFile[] }>) => {
+      await res.deferReply(false);
+      acked();
+      const outcome = await settleValue(work());
+      if (outcome.ok) return res.editReply(outcome.value.body, outcome.value.files);
+      await res.deleteReply().catch((e: unknown) => this.#log('deleting a reply failed', e));
+      await res.followUp(notice(describe(outcome.error, this.#log)), true);
+    };
+    const privately = async (work: () => Promise<MessageBody>) => {
+      await res.deferReply(true);
+      acked();
+      const outcome = await settleValue(work());
+      await res.editReply(outcome.ok ? outcome.value : notice(describe(outcome.error, this.#log)));
+    };
+    switch (sub) {
+      case 'boot': {
+        const spec = this.#spec(options.get('game'), options.get('premise'));
+        if (typeof spec === 'string') return refuse(spec);
+        this.#presenter.watch(channelId);
+        return publicly(async () =>
+          renderBooted(await this.#host.boot(channelId, user, spec), user.name, 'booted'),
+        );
+      }
+      case 'load': {
+        const gameId = options.get('id');
+        if (typeof gameId !== 'string' || gameId.length > 128)
+          return refuse('⚠️ Name a saved game id.');
+        this.#presenter.watch(channelId);
+        return publicly(async () =>
+          renderBooted(await this.#host.load(channelId, user, gameId), user.name, 'loaded'),
+        );
+      }
+      case 'exit':
+        this.#presenter.watch(channelId);
+        return publicly(async () => {
+          const view = await this.#host.exit(channelId, user);
+          return {
+            body: notice(
+              `💾 ${oneLine(view.notice ?? 'The game was saved and exited.', 1800, 'Saved.')}`,
+            ),
+          };
+        });
+      case 'games':
+        return privately(async () => renderGames(await this.#host.listGames({ max: 20 })));
+      case 'history': {
+        const count = options.get('count');
+        const n =
+          typeof count === 'number' && Number.isInteger(count) && count >= 1 && count <= 25
+            ? count
+            : 10;
+        return privately(async () => renderHistory(await this.#host.history(channelId, n)));
+      }
+      case 'status':
+        return privately(async () => renderStatus(await this.#host.view(channelId)));
+      default:
+        return refuse('Unknown command.');
+    }
+  }
+
+  #spec(game: unknown, premise: unknown): GameSpec | string {
+    if (typeof game !== 'string' || game.length === 0 || game.length > 64)
+      return '⚠️ Name a game to boot.';
+    if (game === 'llm') {
+      if (!this.#options.llm) return '⚠️ The LLM narrator is not configured on this bot.';
+      if (premise === undefined) return { kind: 'llm' };
+      if (typeof premise !== 'string' || premise.length > 500) return '⚠️ The premise is too long.';
+      return { kind: 'llm', premise };
+    }
+    const known = this.#options.cartridges().some((c) => c.id === game);
+    return known
+      ? { kind: 'ink', cartridge: game }
+      : `⚠️ No cartridge is called ${JSON.stringify(oneLine(game, 64, '?'))}.`;
+  }
+
+  async #autocomplete(
+    command: string,
+    focused: { name: string; value: string } | null,
+    res: Responder,
+  ): Promise<void> {
+    const typed = (focused?.value ?? '').toLowerCase();
+    let choices: APIApplicationCommandOptionChoice<string>[] = [];
+    if (command === COMMAND_NAME && focused?.name === 'game') {
+      const all = this.#options
+        .cartridges()
+        .map((c) => ({ name: `${c.title} (${c.id})`, value: c.id }));
+      if (this.#options.llm) all.push({ name: 'LLM narrator (llm)', value: 'llm' });
+      choices = all.filter((c) => c.name.toLowerCase().includes(typed));
+    } else if (command === COMMAND_NAME && focused?.name === 'id') {
+      const games = await within(this.#host.listGames({ max: 100 }), this.#ackAfter).catch(
+        (): typeof TIMEOUT => TIMEOUT,
+      );
+      if (games !== TIMEOUT) {
+        choices = games
+          .filter((g) => g.gameId.length <= LIMITS.autocompleteValue)
+          .map((g) => ({
+            name: `${g.gameName || 'Untitled'} · turn ${g.turnNumber} · ${g.gameId}`,
+            value: g.gameId,
+          }))
+          .filter((c) => c.name.toLowerCase().includes(typed));
+      }
+    }
+    await res.autocomplete(
+      choices
+        .slice(0, 25)
+        .map((c) => ({ name: oneLine(c.name, LIMITS.autocompleteName, c.value), value: c.value })),
+    );
+  }
+}
+
+/** Resolves to null on success, or the error. */
+async function settle(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+    return null;
+  } catch (error) {
+    return error ?? new Error('rejected');
+  }
+}
+
+async function settleValue<T>(
+  p: Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}

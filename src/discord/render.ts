@@ -1,0 +1,287 @@
+import {
+  type APIActionRowComponent,
+  type APIAllowedMentions,
+  type APIButtonComponentWithCustomId,
+  type APIEmbed,
+  ButtonStyle,
+  ComponentType,
+} from 'discord.js';
+import type { TurnRecord } from '../core/turn-record.js';
+import type { ChannelView, GameSummary } from '../host/types.js';
+import { renderTitlePng } from '../title/title-screen.js';
+import { type ButtonAction, encodeButtonId, gameTag, MAX_CHOICE_BUTTONS } from './custom-id.js';
+import { cut, displayName, LIMITS, oneLine, splitText } from './text.js';
+
+/** Never ping anyone: narrator and player text is untrusted. */
+export const NO_MENTIONS: APIAllowedMentions = { parse: [] };
+
+export type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
+
+/** A message body in Discord's API shape (channel messages, webhook edits, interaction data). */
+export interface MessageBody {
+  content?: string;
+  embeds?: APIEmbed[];
+  components?: ButtonRow[];
+  allowed_mentions: APIAllowedMentions;
+  flags?: number;
+}
+
+/** A file sent with a message (the title screen). */
+export interface MessageFile {
+  name: string;
+  data: Buffer;
+  contentType: string;
+}
+
+export interface SceneMessages {
+  /** Earlier pieces of a long scene text, posted before the main message (never edited). */
+  leading: MessageBody[];
+  /** The message with the buttons; the one edited while the turn runs. */
+  main: MessageBody;
+}
+
+/** Scene text per message; the rest of the embed (title, status field) stays under 6000. */
+const SCENE_PIECE = 3800;
+const COLORS = { live: 0x8bac0f, closed: 0x306230, failed: 0xc0392b, ended: 0x0f380f } as const;
+
+const unix = (ms: number): number => Math.ceil(ms / 1000);
+
+function statusText(view: ChannelView, closed: boolean): string {
+  const w = view.window;
+  const names = (w?.chosen ?? []).map((c) => displayName(c.userName));
+  const chosen = names.length === 0 ? '' : `\nChosen (${names.length}): ${names.join(', ')}`;
+  if (closed && view.status !== 'ended' && view.status !== 'idle') {
+    return w === null ? 'This scene is over.' : `🔒 Choices closed.${tally(view)}`;
+  }
+  switch (view.status) {
+    case 'playing':
+      return 'Press a choice: the first press starts the countdown.';
+    case 'counting': {
+      if (w === null) return 'Choices are being collected.';
+      const t = unix(w.deadlineMs);
+      return `⏳ Choices close <t:${t}:R> (at <t:${t}:T>, ${Math.ceil(w.secondsRemaining)} s left when this was drawn).${chosen}`;
+    }
+    case 'narrating':
+      // The same text as the sealed message, so the window's close is the message's last edit.
+      return view.decision
+        ? `🔒 Choices closed.${tally(view)}\n👑 The host is choosing what happens next…`
+        : `🔒 Choices closed.${tally(view)}`;
+    case 'failed':
+      return `⚠️ ${oneLine(view.error ?? 'The narrator failed.', 300, 'The narrator failed.')}\nNo choice was lost: press Retry.`;
+    case 'ended':
+      return '🏁 The story has ended. `/gamegirl boot` or `/gamegirl load` another game.';
+    case 'idle':
+      return `💾 ${oneLine(view.notice ?? 'The game was saved and exited.', 300, 'The game was saved and exited.')}`;
+  }
+}
+
+function tally(view: ChannelView): string {
+  const chosen = view.window?.chosen ?? [];
+  if (chosen.length === 0) return '';
+  const byChoice = new Map<string, string[]>();
+  for (const c of chosen) {
+    const list = byChoice.get(c.choice) ?? [];
+    list.push(displayName(c.userName));
+    byChoice.set(c.choice, list);
+  }
+  const lines = [...byChoice].map(
+    ([choice, who]) => `• ${oneLine(choice, 80, '?')} (${who.length}): ${who.join(', ')}`,
+  );
+  return `\n${lines.join('\n')}`;
+}
+
+function button(
+  view: ChannelView,
+  action: ButtonAction,
+  index: number,
+  label: string,
+  style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success | ButtonStyle.Danger,
+  disabled: boolean,
+): APIButtonComponentWithCustomId {
+  const game = view.game;
+  if (game === null) throw new RangeError('a button needs a game');
+  return {
+    type: ComponentType.Button,
+    style,
+    label: oneLine(label, LIMITS.buttonLabel, `Choice ${index + 1}`),
+    custom_id: encodeButtonId({
+      action,
+      channelId: view.channelId,
+      gameTag: gameTag(game.gameId),
+      turn: view.turn,
+      index,
+    }),
+    disabled,
+  };
+}
+
+function rows(buttons: APIButtonComponentWithCustomId[]): ButtonRow[] {
+  const out: ButtonRow[] = [];
+  for (let i = 0; i < buttons.length && out.length < 5; i += 5) {
+    out.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + 5) });
+  }
+  return out;
+}
+
+/** The buttons of a view: choices (live or disabled), decision options, or Retry. */
+export function sceneButtons(view: ChannelView, closed: boolean): ButtonRow[] {
+  if (view.game === null || view.scene === null || view.status === 'idle') return [];
+  const live = !closed && (view.status === 'playing' || view.status === 'counting');
+  const buttons: APIButtonComponentWithCustomId[] = [];
+  if (!closed && view.status === 'narrating' && view.decision) {
+    view.decision.options.slice(0, MAX_CHOICE_BUTTONS).forEach((option, i) => {
+      buttons.push(button(view, 'decide', i, option, ButtonStyle.Success, false));
+    });
+    return rows(buttons);
+  }
+  view.scene.choices.slice(0, MAX_CHOICE_BUTTONS).forEach((choice, i) => {
+    buttons.push(button(view, 'press', i, choice, ButtonStyle.Primary, !live));
+  });
+  if (!closed && view.status === 'failed') {
+    buttons.push(button(view, 'retry', 0, 'Retry', ButtonStyle.Danger, false));
+  }
+  return rows(buttons);
+}
+
+/**
+ * The messages of a scene. `closed` draws the final state of a message whose window is over
+ * (every button disabled), used for the one edit made when the window closes.
+ */
+export function renderScene(view: ChannelView, closed = false): SceneMessages {
+  const game = view.game;
+  const title = game
+    ? cut(`${oneLine(game.gameName, 200, 'Untitled game')} · turn ${view.turn}`, LIMITS.embedTitle)
+    : 'GameGirl Color';
+  const pieces = splitText(view.scene?.text ?? '', SCENE_PIECE);
+  const last = pieces.pop() ?? '';
+  const color =
+    view.status === 'failed'
+      ? COLORS.failed
+      : view.status === 'ended' || view.status === 'idle'
+        ? COLORS.ended
+        : closed || view.status === 'narrating'
+          ? COLORS.closed
+          : COLORS.live;
+  const leading = pieces.map(
+    (text, i): MessageBody => ({
+      embeds: [{ title: i === 0 ? title : undefined, description: text, color }],
+      allowed_mentions: NO_MENTIONS,
+    }),
+  );
+  const embed: APIEmbed = {
+    title: leading.length === 0 ? title : undefined,
+    description: last === '' ? undefined : last,
+    color,
+    fields: [{ name: '\u200b', value: cut(statusText(view, closed), LIMITS.embedFieldValue) }],
+  };
+  return {
+    leading,
+    main: {
+      embeds: [embed],
+      components: sceneButtons(view, closed),
+      allowed_mentions: NO_MENTIONS,
+    },
+  };
+}
+
+const asFile = (data: Buffer): { image: string; file: MessageFile } => ({
+  image: 'attachment://title.png',
+  file: { name: 'title.png', data, contentType: 'image/png' },
+});
+
+/**
+ * The title screen as an embed image: an http(s) URL as is, a PNG `data:` URL as a file, and
+ * anything else (the default SVG card, which Discord cannot show) drawn again as a PNG file.
+ */
+export function titleImage(
+  url: string,
+  gameName: string,
+): { image: string; file?: MessageFile } | null {
+  if (/^https?:\/\//i.test(url) && url.length <= 2048) return { image: url };
+  const png = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(url);
+  if (png?.[1] !== undefined) {
+    const data = Buffer.from(png[1], 'base64');
+    if (data.length > 0 && data.length <= 8 * 1024 * 1024) return asFile(data);
+  }
+  try {
+    return asFile(renderTitlePng(gameName || 'Untitled game', { scale: 2 }));
+  } catch {
+    return null; // the native renderer is unavailable: the reply goes without an image
+  }
+}
+
+/** The reply to boot/load: who did it, the game and its title screen. */
+export function renderBooted(
+  view: ChannelView,
+  by: string,
+  verb: 'booted' | 'loaded',
+): { body: MessageBody; files: MessageFile[] } {
+  const game = view.game;
+  const name = game ? oneLine(game.gameName, 200, 'Untitled game') : 'a game';
+  const embed: APIEmbed = {
+    title: cut(`🎮 ${name}`, LIMITS.embedTitle),
+    description: `${displayName(by)} ${verb} **${escapeBold(name)}**${game ? ` (game id \`${oneLine(game.gameId, 128, '?')}\`)` : ''}.`,
+    color: COLORS.live,
+  };
+  const files: MessageFile[] = [];
+  const image = game ? titleImage(game.titleScreenUrl, game.gameName) : null;
+  if (image) {
+    embed.image = { url: image.image };
+    if (image.file) files.push(image.file);
+  }
+  return { body: { embeds: [embed], allowed_mentions: NO_MENTIONS }, files };
+}
+
+function escapeBold(s: string): string {
+  return s.replace(/[*_`~|\\]/g, (c) => `\\${c}`);
+}
+
+/** `/gamegirl status`. */
+export function renderStatus(view: ChannelView): MessageBody {
+  if (view.game === null) {
+    return {
+      content: 'No game in this channel. Start one with `/gamegirl boot`.',
+      allowed_mentions: NO_MENTIONS,
+    };
+  }
+  const name = oneLine(view.game.gameName, 200, 'Untitled game');
+  const lines = [
+    `**${escapeBold(name)}** · game id \`${oneLine(view.game.gameId, 128, '?')}\` · turn ${view.turn} · ${view.status}`,
+    statusText(view, false),
+  ];
+  return { content: cut(lines.join('\n'), LIMITS.content), allowed_mentions: NO_MENTIONS };
+}
+
+/** `/gamegirl history`. */
+export function renderHistory(records: readonly TurnRecord[]): MessageBody {
+  if (records.length === 0)
+    return { content: 'No turns recorded yet.', allowed_mentions: NO_MENTIONS };
+  const lines = records.map((r) => {
+    const summary = oneLine(r.narrativeSummary, 300, '(no summary)');
+    return `**Turn ${r.turn}** <t:${Math.floor(r.timestamp)}:R> · ${r.choices.size} choice(s): ${escapeBold(summary)}`;
+  });
+  return { content: cut(lines.join('\n'), LIMITS.content), allowed_mentions: NO_MENTIONS };
+}
+
+/** `/gamegirl games`. */
+export function renderGames(games: readonly GameSummary[]): MessageBody {
+  if (games.length === 0) return { content: 'No saved games yet.', allowed_mentions: NO_MENTIONS };
+  const lines = games.map((g) => {
+    const where = g.active
+      ? ` · playing in <#${/^[0-9]+$/.test(g.channelId) ? g.channelId : '0'}>`
+      : '';
+    return `\`${oneLine(g.gameId, 128, '?')}\` **${escapeBold(oneLine(g.gameName, 100, 'Untitled'))}** · turn ${g.turnNumber}${where}`;
+  });
+  return {
+    content: cut(
+      `Saved games (load with \`/gamegirl load\`):\n${lines.join('\n')}`,
+      LIMITS.content,
+    ),
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+/** A short text notice (ephemeral replies, errors). */
+export function notice(text: string): MessageBody {
+  return { content: cut(text, LIMITS.content), allowed_mentions: NO_MENTIONS };
+}
