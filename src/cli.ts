@@ -1,0 +1,347 @@
+#!/usr/bin/env node
+// gamegirl: the GameGirl Color command line (serve the web console, list games, check setup).
+import { createServer } from 'node:net';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type Logger, pino } from 'pino';
+import {
+  type Config,
+  ConfigError,
+  loadConfig,
+  narratorFactory,
+  openStore,
+  type RawSettings,
+  redactUrl,
+  SETTINGS,
+  type SettingName,
+  settingsHelp,
+} from './config.js';
+import { listAllGames } from './core/games.js';
+import { GameHost } from './host/game-host.js';
+import { listCartridges } from './narrator/cartridges.js';
+import { renderTitlePng } from './title/title-screen.js';
+import { createWebConsole, webTitleScreen } from './web/server.js';
+
+const USAGE = `gamegirl: multiplayer, narrator-driven games in the browser and in chat channels
+
+Usage: gamegirl <command> [options]
+
+Commands:
+  serve    serve the web console (what \`npm start\` runs)
+  games    list saved games
+  doctor   check the configuration, the store and the narrators (exit code 0 = all good)
+
+Run \`gamegirl <command> --help\` for a command's options.`;
+
+const COMMAND_HELP: Record<string, string> = {
+  serve: `Usage: gamegirl serve [options]
+
+Serves the GameGirl Color web console. Games are saved in a SQLite file in the data folder, or in
+Redis when REDIS_URL is set; built-in ink cartridges are always available, an LLM narrator when
+GAMEGIRL_LLM_BASE_URL (and GAMEGIRL_LLM_MODEL, GAMEGIRL_LLM_API_KEY) are set.
+
+Options (each also read from its environment variable):
+${settingsHelp()}
+  -h, --help                show this help`,
+  games: `Usage: gamegirl games [options]
+
+Lists saved games, newest first.
+
+Options:
+  --json                    print JSON instead of a table
+  --limit <n>               show at most n games (default 100)
+  --data-dir <dir>          env: GAMEGIRL_DATA_DIR (default ./data)
+  --redis-url <url>         env: REDIS_URL
+  -h, --help                show this help`,
+  doctor: `Usage: gamegirl doctor [options]
+
+Checks the configuration, that the store opens and answers, that the cartridges compile, that the
+LLM endpoint (if configured) answers, and that the port is free. Exit code 0 when every check
+passes, 1 otherwise.
+
+Options: the same as \`gamegirl serve\` (see \`gamegirl serve --help\`).`,
+};
+
+type Out = { out: (s: string) => void; err: (s: string) => void };
+const io: Out = {
+  out: (s) => process.stdout.write(`${s}\n`),
+  err: (s) => process.stderr.write(`${s}\n`),
+};
+
+function settingOptions() {
+  const options: Record<string, { type: 'string' }> = {};
+  for (const s of Object.values(SETTINGS)) options[s.flag.slice(2)] = { type: 'string' };
+  return options;
+}
+
+function flagsToSettings(values: Record<string, unknown>): RawSettings {
+  const raw: RawSettings = {};
+  for (const [name, s] of Object.entries(SETTINGS) as Array<
+    [SettingName, (typeof SETTINGS)[SettingName]]
+  >) {
+    const v = values[s.flag.slice(2)];
+    if (typeof v === 'string') raw[name] = v;
+  }
+  return raw;
+}
+
+function makeLogger(level: Config['logLevel']): Logger {
+  return pino({ level, base: { name: 'gamegirl' } }, pino.destination({ fd: 2, sync: false }));
+}
+
+async function serve(config: Config): Promise<number> {
+  const logger = makeLogger(config.logLevel);
+  const { store, where } = await openStore(config);
+  const host = new GameHost({
+    store,
+    narrators: await narratorFactory(config),
+    titleScreen: webTitleScreen,
+    countdownSeconds: config.countdownSeconds,
+  });
+  let web: Awaited<ReturnType<typeof createWebConsole>>;
+  try {
+    web = await createWebConsole({
+      host,
+      port: config.port,
+      hostname: config.host,
+      logger,
+      llmEnabled: config.llm !== null,
+      cartridges: () => listCartridges(config.cartridgesDir),
+      gameName: async (gameId) => (await store.loadGame(gameId))?.game_name ?? null,
+      renderTitle: (name) => renderTitlePng(name),
+    });
+  } catch (err) {
+    await host.close();
+    await store.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      io.err(`gamegirl: port ${config.port} is already in use; choose another with --port or PORT`);
+      return 1;
+    }
+    if (code === 'EACCES') {
+      io.err(`gamegirl: not allowed to listen on port ${config.port}; choose a port above 1023`);
+      return 1;
+    }
+    throw err;
+  }
+  logger.info({ store: where, llm: config.llm !== null }, 'serving');
+  io.out(`GameGirl Color is running at ${web.url}`);
+  io.out(`  saved games: ${where}${config.llm ? `  ·  LLM: ${config.llm.model}` : ''}`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        io.err('gamegirl: forced exit');
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => {
+        io.err('gamegirl: shutdown took too long; exiting');
+        process.exit(1);
+      }, 5000);
+      force.unref();
+      (async () => {
+        await web.close();
+        await host.close();
+        await store.close();
+      })()
+        .then(() => resolve(0))
+        .catch((err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          resolve(1);
+        })
+        .finally(() => {
+          clearTimeout(force);
+          logger.flush();
+        });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+async function games(values: Record<string, unknown>): Promise<number> {
+  const limitText = typeof values.limit === 'string' ? values.limit : '100';
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1) {
+    io.err(
+      `gamegirl games: --limit must be a whole number of at least 1 (got ${JSON.stringify(limitText)})`,
+    );
+    return 2;
+  }
+  const config = await loadConfig(flagsToSettings(values));
+  const { store } = await openStore(config);
+  try {
+    const list = await listAllGames(store, { max: limit });
+    if (values.json === true) {
+      io.out(JSON.stringify(list, null, 2));
+      return 0;
+    }
+    if (list.length === 0) {
+      io.out('No saved games yet. Start one with `gamegirl serve`.');
+      return 0;
+    }
+    const rows = list.map((g) => [
+      g.gameId,
+      g.gameName || '(untitled)',
+      String(g.turnNumber),
+      g.active ? `playing in #${g.channelId}` : 'saved',
+      new Date(g.updatedAt).toISOString().replace('T', ' ').slice(0, 19),
+    ]);
+    const head = ['ID', 'NAME', 'TURN', 'STATE', 'UPDATED (UTC)'];
+    const widths = head.map((h, i) =>
+      Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
+    );
+    const line = (r: string[]) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] as number))
+        .join('  ')
+        .trimEnd();
+    io.out(line(head));
+    for (const r of rows) io.out(line(r));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function doctor(values: Record<string, unknown>): Promise<number> {
+  let failed = 0;
+  const report = (ok: boolean | 'skip', name: string, detail: string) => {
+    if (ok === false) failed++;
+    io.out(`${ok === 'skip' ? '-' : ok ? '✓' : '✗'} ${name.padEnd(11)}${detail}`);
+  };
+  let config: Config;
+  try {
+    config = await loadConfig(flagsToSettings(values));
+    report(true, 'config', `port ${config.port}, countdown ${config.countdownSeconds} s`);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) report(false, 'config', p);
+    return 1;
+  }
+  try {
+    const { store, where } = await withTimeout(openStore(config), 5000, 'the store');
+    try {
+      const page = await withTimeout(store.listGames({ limit: 1 }), 5000, 'the store');
+      report(true, 'store', `${where} (${page.games.length === 0 ? 'no games yet' : 'has games'})`);
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    report(false, 'store', (err as Error).message);
+  }
+  try {
+    const carts = listCartridges(config.cartridgesDir);
+    if (carts.length === 0) report(false, 'cartridges', `none found in ${config.cartridgesDir}`);
+    else report(true, 'cartridges', carts.map((c) => c.id).join(', '));
+  } catch (err) {
+    report(false, 'cartridges', (err as Error).message);
+  }
+  if (config.llm === null) {
+    report('skip', 'llm', 'not configured (set GAMEGIRL_LLM_BASE_URL to enable)');
+  } else {
+    const url = `${config.llm.baseURL.replace(/\/+$/, '')}/models`;
+    try {
+      const headers: Record<string, string> = config.llm.apiKey
+        ? { Authorization: `Bearer ${config.llm.apiKey}` }
+        : {};
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
+      if (res.status === 401 || res.status === 403) {
+        report(false, 'llm', `${redactUrl(url)} refused the API key (HTTP ${res.status})`);
+      } else if (res.status >= 500) {
+        report(false, 'llm', `${redactUrl(url)} answered HTTP ${res.status}`);
+      } else {
+        report(
+          true,
+          'llm',
+          `${redactUrl(config.llm.baseURL)} answers (HTTP ${res.status}), model ${config.llm.model}`,
+        );
+      }
+    } catch (err) {
+      report(false, 'llm', `${redactUrl(url)} is unreachable: ${(err as Error).message}`);
+    }
+  }
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(config.port, config.host, () => probe.close(() => resolve(true)));
+  });
+  // A busy port is not a failure: the console may be the one using it.
+  report(
+    free ? true : 'skip',
+    'port',
+    free
+      ? `${config.host}:${config.port} is free`
+      : `${config.host}:${config.port} is in use (a running console?)`,
+  );
+  io.out(failed === 0 ? 'All checks passed.' : `${failed} check(s) failed.`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.out(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (!(command in COMMAND_HELP)) {
+    io.err(`gamegirl: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    return 2;
+  }
+  const options: ParseArgsConfig['options'] = {
+    ...settingOptions(),
+    help: { type: 'boolean', short: 'h' },
+  };
+  if (command === 'games') {
+    options.json = { type: 'boolean' };
+    options.limit = { type: 'string' };
+  }
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options,
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    io.err(`gamegirl ${command}: ${(err as Error).message}\nRun \`gamegirl ${command} --help\`.`);
+    return 2;
+  }
+  if (values.help === true) {
+    io.out(COMMAND_HELP[command] as string);
+    return 0;
+  }
+  try {
+    if (command === 'doctor') return await doctor(values);
+    if (command === 'games') return await games(values);
+    return await serve(await loadConfig(flagsToSettings(values)));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`gamegirl ${command}: ${err.message}`);
+      return 2;
+    }
+    io.err(`gamegirl ${command}: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    io.err(`gamegirl: ${(err as Error).stack ?? String(err)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,228 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { StoreError } from './core/errors.js';
+import { MAX_COUNTDOWN_SECONDS, MIN_COUNTDOWN_SECONDS } from './core/limits.js';
+import type { SessionStore } from './core/store-port.js';
+import type { GameSpec, NarratorFactory } from './host/types.js';
+import { DEFAULT_CARTRIDGES_DIR } from './narrator/cartridges.js';
+import { InkNarrator } from './narrator/ink.js';
+import type { LlmNarratorOptions } from './narrator/llm.js';
+import { type Narrator, NarratorError } from './narrator/port.js';
+
+/** Where each setting comes from: a flag wins over its environment variable. */
+export const SETTINGS = {
+  port: {
+    flag: '--port',
+    env: 'PORT',
+    help: 'HTTP port of the web console (default 3000; 0 = any free port)',
+  },
+  host: {
+    flag: '--host',
+    env: 'GAMEGIRL_HOST',
+    help: 'interface to listen on (default 127.0.0.1; 0.0.0.0 for all)',
+  },
+  dataDir: {
+    flag: '--data-dir',
+    env: 'GAMEGIRL_DATA_DIR',
+    help: 'folder of the SQLite file (default ./data, created)',
+  },
+  redisUrl: {
+    flag: '--redis-url',
+    env: 'REDIS_URL',
+    help: 'use Redis instead of SQLite, e.g. redis://localhost:6379',
+  },
+  countdown: {
+    flag: '--countdown',
+    env: 'GAMEGIRL_COUNTDOWN_SECONDS',
+    help: 'length of a countdown window in seconds (default 10)',
+  },
+  cartridgesDir: {
+    flag: '--cartridges-dir',
+    env: 'GAMEGIRL_CARTRIDGES_DIR',
+    help: 'folder of .ink cartridges (default: the built-in ones)',
+  },
+  logLevel: {
+    flag: '--log-level',
+    env: 'GAMEGIRL_LOG_LEVEL',
+    help: 'fatal, error, warn, info, debug, trace or silent (default info)',
+  },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+export type RawSettings = Partial<Record<SettingName, string>>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  redisUrl: string | null;
+  countdownSeconds: number;
+  cartridgesDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The LLM narrator's options (from GAMEGIRL_LLM_*), or null when no LLM is configured. */
+  llm: LlmNarratorOptions | null;
+}
+
+/** The configuration is invalid; `problems` are one line each, naming the flag or variable. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const schema = z.object({
+  port: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d{1,5}$/, 'must be a whole number from 0 to 65535')
+      .transform(Number)
+      .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535')
+      .default(3000),
+  ),
+  host: z.preprocess(blankToUndefined, z.string().min(1).max(255).default('127.0.0.1')),
+  dataDir: z.preprocess(blankToUndefined, z.string().min(1).default('./data')),
+  redisUrl: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((s) => /^rediss?:\/\/|^unix:\/\//.test(s) && URL.canParse(s), {
+        message: 'must be a redis://, rediss:// or unix:// URL',
+      })
+      .nullable()
+      .default(null),
+  ),
+  countdown: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a number of seconds')
+      .transform(Number)
+      .refine((n) => n >= MIN_COUNTDOWN_SECONDS && n <= MAX_COUNTDOWN_SECONDS, {
+        message: `must be between ${MIN_COUNTDOWN_SECONDS} and ${MAX_COUNTDOWN_SECONDS} seconds`,
+      })
+      .default(10),
+  ),
+  cartridgesDir: z.preprocess(blankToUndefined, z.string().min(1).optional()),
+  logLevel: z.preprocess(
+    blankToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+});
+
+function shown(value: string | undefined): string {
+  if (value === undefined) return '';
+  const clipped = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+  return ` (got ${JSON.stringify(clipped)})`;
+}
+
+/**
+ * Reads the configuration from flags (parsed by the CLI) over environment variables. Throws
+ * ConfigError listing every problem, each naming where the value came from.
+ */
+export async function loadConfig(
+  flags: RawSettings,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Config> {
+  const raw: RawSettings = {};
+  const origin: Partial<Record<SettingName, string>> = {};
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const fromFlag = flags[name];
+    const setting = SETTINGS[name];
+    if (fromFlag !== undefined) {
+      raw[name] = fromFlag;
+      origin[name] = setting.flag;
+    } else if (env[setting.env] !== undefined) {
+      raw[name] = env[setting.env];
+      origin[name] = setting.env;
+    }
+  }
+  const problems: string[] = [];
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path[0] as SettingName;
+      const where = origin[name] ?? SETTINGS[name]?.env ?? String(name);
+      problems.push(`${where}: ${issue.message}${shown(raw[name])}`);
+    }
+  }
+  let llm: LlmNarratorOptions | null = null;
+  try {
+    // The OpenAI SDK loads only when an LLM is configured (it costs startup time).
+    if (env.GAMEGIRL_LLM_BASE_URL?.trim()) {
+      const { llmNarratorOptionsFromEnv } = await import('./narrator/llm.js');
+      llm = llmNarratorOptionsFromEnv(env);
+    }
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const d = parsed.data;
+  return {
+    port: d.port,
+    host: d.host,
+    dataDir: resolve(d.dataDir),
+    redisUrl: d.redisUrl,
+    countdownSeconds: d.countdown,
+    cartridgesDir:
+      d.cartridgesDir === undefined ? DEFAULT_CARTRIDGES_DIR : resolve(d.cartridgesDir),
+    logLevel: d.logLevel,
+    llm,
+  };
+}
+
+/** The lines of `--help` describing every setting. */
+export function settingsHelp(): string {
+  return (Object.values(SETTINGS) as Array<(typeof SETTINGS)[SettingName]>)
+    .map((s) => `  ${`${s.flag} <value>`.padEnd(26)}${s.help}\n  ${''.padEnd(26)}env: ${s.env}`)
+    .join('\n');
+}
+
+/** The configured store: Redis when REDIS_URL is set, else the SQLite file in the data dir. */
+export async function openStore(config: Config): Promise<{ store: SessionStore; where: string }> {
+  if (config.redisUrl !== null) {
+    const { RedisStore } = await import('./store/redis-store.js');
+    const store = await RedisStore.connect(config.redisUrl);
+    return { store, where: redactUrl(config.redisUrl) };
+  }
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+  } catch (err) {
+    throw new StoreError(
+      `cannot create the data folder ${config.dataDir}: ${(err as Error).message}`,
+    );
+  }
+  const file = join(config.dataDir, 'gamegirl.sqlite');
+  const { SqliteStore } = await import('./store/sqlite-store.js');
+  return { store: new SqliteStore(file), where: file };
+}
+
+/** A URL without its password, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/** Builds each game's narrator: an ink cartridge, or the configured LLM. */
+export async function narratorFactory(config: Config): Promise<NarratorFactory> {
+  const llm = config.llm;
+  const LlmNarrator = llm === null ? null : (await import('./narrator/llm.js')).LlmNarrator;
+  return (spec: GameSpec): Narrator => {
+    if (spec.kind === 'ink') return new InkNarrator(spec.cartridge, config.cartridgesDir);
+    if (llm === null || LlmNarrator === null) {
+      throw new NarratorError('unreachable', 'no LLM is configured (set GAMEGIRL_LLM_BASE_URL)');
+    }
+    return new LlmNarrator(llm);
+  };
+}

@@ -1,0 +1,237 @@
+import type { Logger } from 'pino';
+import type { RawData, WebSocket } from 'ws';
+import { GameSessionError } from '../core/errors.js';
+import { checkChannelId, checkUserId, checkUserName } from '../core/limits.js';
+import type { ChannelView, HostEvent, HostUser } from '../host/types.js';
+import type { ConsoleHost } from './console-host.js';
+import {
+  type ClientMessage,
+  MAX_CLIENT_MESSAGE_BYTES,
+  parseClientMessage,
+  type ServerMessage,
+  wireTurn,
+} from './protocol.js';
+
+export interface RateLimit {
+  /** Messages allowed in a burst. */
+  burst: number;
+  /** Messages refilled per second. */
+  perSecond: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 30, perSecond: 10 };
+/** Messages waiting to be handled on one connection before new ones are refused. */
+const MAX_QUEUE = 16;
+/** A client this far behind on reading is dropped rather than buffered without end. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+export interface ConnectionOptions {
+  host: ConsoleHost;
+  logger: Logger;
+  rateLimit: RateLimit;
+  llmEnabled: boolean;
+  hello: () => ServerMessage;
+  now?: () => number;
+}
+
+/** One browser's WebSocket: validates its messages and relays its channel's events. */
+export class ClientConnection {
+  readonly #ws: WebSocket;
+  readonly #o: ConnectionOptions;
+  readonly #now: () => number;
+  #tokens: number;
+  #refilledAt: number;
+  #lastLimitNotice = Number.NEGATIVE_INFINITY;
+  #queue: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #channelId: string | null = null;
+  #user: HostUser | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #closed = false;
+
+  constructor(ws: WebSocket, options: ConnectionOptions) {
+    this.#ws = ws;
+    this.#o = options;
+    this.#now = options.now ?? (() => performance.now());
+    this.#tokens = options.rateLimit.burst;
+    this.#refilledAt = this.#now();
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on('close', () => this.dispose());
+    ws.on('error', (err) => this.#o.logger.debug({ err }, 'websocket error'));
+    this.send(options.hello());
+  }
+
+  get channelId(): string | null {
+    return this.#channelId;
+  }
+
+  send(message: ServerMessage): void {
+    if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return;
+    if (this.#ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.#o.logger.warn({ channelId: this.#channelId }, 'dropping a client that stopped reading');
+      this.#ws.terminate();
+      return;
+    }
+    this.#ws.send(JSON.stringify(message));
+  }
+
+  dispose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+  }
+
+  #takeToken(): boolean {
+    const now = this.#now();
+    const { burst, perSecond } = this.#o.rateLimit;
+    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#refilledAt) / 1000) * perSecond);
+    this.#refilledAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  #refuse(code: string, message: string, id?: number): void {
+    this.send({ type: 'error', id, code, message });
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#closed) return;
+    if (!this.#takeToken() || this.#queued >= MAX_QUEUE) {
+      // One notice per second at most: a flood must not turn into a flood of replies.
+      const now = this.#now();
+      if (now - this.#lastLimitNotice >= 1000) {
+        this.#lastLimitNotice = now;
+        this.#refuse('RATE_LIMITED', 'too many messages; slow down');
+      }
+      return;
+    }
+    if (isBinary) {
+      this.#refuse('BINARY', 'binary frames are not accepted; send JSON text');
+      return;
+    }
+    const size = Array.isArray(data)
+      ? data.reduce((n, b) => n + b.length, 0)
+      : (data as Buffer | ArrayBuffer).byteLength;
+    if (size > MAX_CLIENT_MESSAGE_BYTES) {
+      this.#refuse('TOO_LARGE', `messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes`);
+      return;
+    }
+    const raw = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.from(data as Buffer).toString('utf8');
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) {
+      this.#refuse(parsed.code, parsed.message, parsed.id);
+      return;
+    }
+    this.#queued++;
+    this.#queue = this.#queue
+      .then(() => this.#handle(parsed.message))
+      .catch((err: unknown) => this.#fail(err, parsed.message))
+      .finally(() => {
+        this.#queued--;
+      });
+  }
+
+  #fail(err: unknown, message: ClientMessage): void {
+    if (err instanceof GameSessionError) {
+      this.#refuse(err.code, err.message, message.id);
+      return;
+    }
+    this.#o.logger.error({ err, type: message.type }, 'unexpected error handling a message');
+    this.#refuse('INTERNAL', 'the server could not handle that message', message.id);
+  }
+
+  #joined(message: ClientMessage): { channelId: string; user: HostUser } | null {
+    if (this.#channelId === null || this.#user === null) {
+      this.#refuse('NOT_JOINED', `join a channel before sending "${message.type}"`, message.id);
+      return null;
+    }
+    return { channelId: this.#channelId, user: this.#user };
+  }
+
+  async #handle(m: ClientMessage): Promise<void> {
+    if (this.#closed) return;
+    const host = this.#o.host;
+    if (m.type === 'join') {
+      await this.#join(m.channelId, m.user, m.id);
+      return;
+    }
+    if (m.type === 'games') {
+      this.send({ type: 'games', id: m.id, games: await host.listGames() });
+      return;
+    }
+    const at = this.#joined(m);
+    if (at === null) return;
+    const { channelId, user } = at;
+    switch (m.type) {
+      case 'history': {
+        const turns = await host.history(channelId);
+        this.send({ type: 'history', id: m.id, turns: turns.map(wireTurn) });
+        return;
+      }
+      case 'press':
+        await host.press(channelId, user, m.turn, m.choice);
+        break;
+      case 'decide':
+        await host.decide(channelId, user, m.choice);
+        break;
+      case 'boot':
+        if (m.spec.kind === 'llm' && !this.#o.llmEnabled) {
+          this.#refuse('LLM_DISABLED', 'no LLM is configured (set GAMEGIRL_LLM_BASE_URL)', m.id);
+          return;
+        }
+        await host.boot(channelId, user, m.spec);
+        break;
+      case 'exit':
+        await host.exit(channelId, user);
+        break;
+      case 'load':
+        await host.load(channelId, user, m.gameId);
+        break;
+      case 'retry':
+        await host.retry(channelId, user);
+        break;
+    }
+    this.send({ type: 'ok', id: m.id, for: m.type });
+  }
+
+  async #join(channelId: string, user: { id: string; name: string }, id?: number): Promise<void> {
+    checkChannelId(channelId);
+    const hostUser: HostUser = { id: checkUserId(user.id), name: checkUserName(user.name) };
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    this.#channelId = channelId;
+    this.#user = hostUser;
+    // Subscribe first so nothing is missed; a pushed view newer than the fetched one wins.
+    let pushedView = false;
+    const unsubscribe = this.#o.host.subscribe(channelId, (event) => {
+      if (event.type === 'view') pushedView = true;
+      this.#relay(event);
+    });
+    if (this.#closed || this.#channelId !== channelId) {
+      unsubscribe();
+      return;
+    }
+    this.#unsubscribe = unsubscribe;
+    const view: ChannelView = await this.#o.host.view(channelId);
+    if (!pushedView && this.#channelId === channelId) this.send({ type: 'view', view });
+    this.send({ type: 'ok', id, for: 'join' });
+  }
+
+  #relay(event: HostEvent): void {
+    switch (event.type) {
+      case 'view':
+        this.send({ type: 'view', view: event.view });
+        return;
+      case 'text':
+        this.send({ type: 'text', delta: event.delta });
+        return;
+      case 'turn':
+        this.send({ type: 'turn', record: wireTurn(event.record) });
+        return;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { GameSummary } from '../core/store-port.js';
+import type { TurnRecord } from '../core/turn-record.js';
+import type { ChannelView, GameSpec, HostEvent, HostUser } from '../host/types.js';
+
+/**
+ * What the web console needs from the host (src/host/game-host.ts implements it). Results of
+ * commands are not used: every change reaches the page as a pushed view.
+ */
+export interface ConsoleHost {
+  boot(channelId: string, user: HostUser, spec: GameSpec): Promise<unknown>;
+  press(channelId: string, user: HostUser, turn: number, choice: string): Promise<unknown>;
+  decide(channelId: string, user: HostUser, choice: string): Promise<unknown>;
+  retry(channelId: string, user: HostUser): Promise<unknown>;
+  exit(channelId: string, user: HostUser): Promise<unknown>;
+  load(channelId: string, user: HostUser, gameId: string): Promise<unknown>;
+  listGames(): Promise<GameSummary[]>;
+  history(channelId: string): Promise<readonly TurnRecord[]>;
+  view(channelId: string): ChannelView | Promise<ChannelView>;
+  subscribe(channelId: string, listener: (event: HostEvent) => void): () => void;
+}

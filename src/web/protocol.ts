@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import type { GameSummary } from '../core/store-port.js';
+import type { TurnRecord } from '../core/turn-record.js';
+import type { ChannelView } from '../host/types.js';
+
+/** The largest client message accepted, in bytes (UTF-8). Larger messages are refused. */
+export const MAX_CLIENT_MESSAGE_BYTES = 4096;
+
+// Lengths here are coarse caps (UTF-16 units); the host applies the exact text rules.
+const text = (max: number) => z.string().min(1).max(max);
+const requestId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
+
+const userSchema = z.strictObject({ id: text(128), name: text(100) });
+
+const specSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('ink'), cartridge: text(64) }),
+  z.strictObject({ kind: z.literal('llm'), premise: z.string().max(1000).optional() }),
+]);
+
+/** Every message a browser may send. Unknown types and unknown fields are refused. */
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('join'),
+    id: requestId,
+    channelId: text(128),
+    user: userSchema,
+  }),
+  z.strictObject({
+    type: z.literal('press'),
+    id: requestId,
+    turn: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    choice: text(500),
+  }),
+  z.strictObject({ type: z.literal('decide'), id: requestId, choice: text(500) }),
+  z.strictObject({ type: z.literal('boot'), id: requestId, spec: specSchema }),
+  z.strictObject({ type: z.literal('exit'), id: requestId }),
+  z.strictObject({ type: z.literal('load'), id: requestId, gameId: text(128) }),
+  z.strictObject({ type: z.literal('retry'), id: requestId }),
+  z.strictObject({ type: z.literal('games'), id: requestId }),
+  z.strictObject({ type: z.literal('history'), id: requestId }),
+]);
+
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+export type ClientMessageType = ClientMessage['type'];
+export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
+  'join',
+  'press',
+  'decide',
+  'boot',
+  'exit',
+  'load',
+  'retry',
+  'games',
+  'history',
+];
+
+/** A turn of the history as the page shows it (choices in press order). */
+export interface WireTurn {
+  turn: number;
+  choices: Array<[userId: string, choice: string]>;
+  summary: string;
+  /** Unix milliseconds. */
+  at: number;
+}
+
+export interface CartridgeEntry {
+  id: string;
+  title: string;
+  description: string;
+}
+
+/** Every message the server sends. */
+export type ServerMessage =
+  | {
+      type: 'hello';
+      cartridges: CartridgeEntry[];
+      llm: boolean;
+      maxMessageBytes: number;
+    }
+  | { type: 'view'; view: ChannelView }
+  | { type: 'text'; delta: string }
+  | { type: 'turn'; record: WireTurn }
+  | { type: 'games'; id?: number | undefined; games: GameSummary[] }
+  | { type: 'history'; id?: number | undefined; turns: WireTurn[] }
+  | { type: 'ok'; id?: number | undefined; for: ClientMessageType }
+  | { type: 'error'; id?: number | undefined; code: string; message: string };
+
+export function wireTurn(record: TurnRecord): WireTurn {
+  return {
+    turn: record.turn,
+    choices: [...record.choices.entries()],
+    summary: record.narrativeSummary,
+    at: Math.round(record.timestamp * 1000),
+  };
+}
+
+export type ParseResult =
+  | { ok: true; message: ClientMessage }
+  | { ok: false; code: string; message: string; id?: number | undefined };
+
+function peekId(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const id = (value as { id?: unknown }).id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+}
+
+/** Parses and validates one text frame. Never throws. */
+export function parseClientMessage(raw: string): ParseResult {
+  if (Buffer.byteLength(raw, 'utf8') > MAX_CLIENT_MESSAGE_BYTES) {
+    return {
+      ok: false,
+      code: 'TOO_LARGE',
+      message: `messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes`,
+    };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'BAD_JSON', message: 'the message is not valid JSON' };
+  }
+  const id = peekId(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, code: 'BAD_MESSAGE', message: 'a message must be a JSON object', id };
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
+    const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : 'missing';
+    return {
+      ok: false,
+      code: 'UNKNOWN_TYPE',
+      message: `unknown message type ${shown}; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}`,
+      id,
+    };
+  }
+  const parsed = clientMessageSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : type;
+    return {
+      ok: false,
+      code: 'BAD_MESSAGE',
+      message: `${type}: ${where}: ${issue?.message ?? 'invalid'}`,
+      id,
+    };
+  }
+  return { ok: true, message: parsed.data };
+}

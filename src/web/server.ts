@@ -1,0 +1,216 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type Logger, pino } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { TitleScreen } from '../core/game-session.js';
+import { ClientConnection, DEFAULT_RATE_LIMIT, type RateLimit } from './connection.js';
+import type { ConsoleHost } from './console-host.js';
+import {
+  createTitleHandler,
+  findPublicDir,
+  loadStaticFiles,
+  SECURITY_HEADERS,
+  sendCached,
+  sendText,
+} from './http.js';
+import { type CartridgeEntry, MAX_CLIENT_MESSAGE_BYTES } from './protocol.js';
+
+export interface WebConsoleOptions {
+  host: ConsoleHost;
+  /** 0 picks a free port. */
+  port: number;
+  /** Interface to listen on; default 127.0.0.1. */
+  hostname?: string;
+  /** The built-in cartridges offered by "new game"; called lazily, once. */
+  cartridges: () => CartridgeEntry[];
+  /** Whether "new game" offers the LLM narrator. */
+  llmEnabled?: boolean;
+  /** The name of a saved game (for its title screen), or null when unknown. */
+  gameName: (gameId: string) => Promise<string | null>;
+  /** Renders a title screen PNG from a game's name. */
+  renderTitle: (gameName: string) => Buffer | Promise<Buffer>;
+  logger?: Logger;
+  rateLimit?: RateLimit;
+  /** Simultaneous WebSocket connections allowed; default 1000. */
+  maxConnections?: number;
+  /** Folder of the page's files; default src/web/public. */
+  publicDir?: string;
+  /** Ping interval that detects dead connections; default 30 s. */
+  heartbeatMs?: number;
+}
+
+export interface WebConsole {
+  readonly server: Server;
+  readonly port: number;
+  /** e.g. http://127.0.0.1:3000/ */
+  readonly url: string;
+  /** Number of open WebSocket connections. */
+  connections(): number;
+  /** Closes every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/** The host's `titleScreen` option for games played through the web console. */
+export const webTitleScreen: TitleScreen = ({ gameId }) =>
+  `/title/${encodeURIComponent(gameId)}.png`;
+
+/** Refuses cross-site WebSocket upgrades: a browser always sends Origin, which must be us. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export async function createWebConsole(options: WebConsoleOptions): Promise<WebConsole> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const files = loadStaticFiles(options.publicDir ?? findPublicDir());
+  const titles = createTitleHandler({
+    gameName: options.gameName,
+    render: options.renderTitle,
+    logger,
+  });
+  let catalog: CartridgeEntry[] | null = null;
+  const cartridges = (): CartridgeEntry[] => {
+    if (catalog === null) {
+      try {
+        catalog = options.cartridges();
+      } catch (err) {
+        logger.error({ err }, 'cannot list cartridges');
+        catalog = [];
+      }
+    }
+    return catalog;
+  };
+  const llm = options.llmEnabled ?? false;
+  const maxConnections = options.maxConnections ?? 1000;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendText(req, res, 405, 'method not allowed');
+      return;
+    }
+    if (path === '/healthz') {
+      sendText(req, res, 200, 'ok');
+      return;
+    }
+    const file = files.get(path);
+    if (file) {
+      sendCached(req, res, file, 'no-cache');
+      return;
+    }
+    if (await titles(req, res, path)) return;
+    sendText(req, res, 404, 'not found');
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      logger.error({ err }, 'request failed');
+      if (!res.headersSent) sendText(req, res, 500, 'internal error');
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    // Larger frames are closed with 1009; frames up to this size get a polite TOO_LARGE error.
+    maxPayload: 16 * MAX_CLIENT_MESSAGE_BYTES,
+    perMessageDeflate: false,
+  });
+  const live = new Map<import('ws').WebSocket, { conn: ClientConnection; alive: boolean }>();
+
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
+    if (!sameOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (live.size >= maxConnections) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new ClientConnection(ws, {
+        host: options.host,
+        logger,
+        rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+        llmEnabled: llm,
+        hello: () => ({
+          type: 'hello',
+          cartridges: cartridges(),
+          llm,
+          maxMessageBytes: MAX_CLIENT_MESSAGE_BYTES,
+        }),
+      });
+      const entry = { conn, alive: true };
+      live.set(ws, entry);
+      ws.on('pong', () => {
+        entry.alive = true;
+      });
+      ws.on('close', () => live.delete(ws));
+    });
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const [ws, entry] of live) {
+      if (!entry.alive) {
+        ws.terminate();
+        continue;
+      }
+      entry.alive = false;
+      ws.ping();
+    }
+  }, options.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.hostname ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? 'localhost' : shownHost}:${address.port}/`;
+  logger.info({ url }, 'web console listening');
+  // Compile the cartridge catalog while nobody is waiting for it.
+  setImmediate(() => cartridges());
+
+  let closing: Promise<void> | null = null;
+  return {
+    server,
+    port: address.port,
+    url,
+    connections: () => live.size,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
+        for (const [ws, entry] of live) {
+          entry.conn.dispose();
+          ws.close(1001, 'server shutting down');
+        }
+        const force = setTimeout(() => {
+          for (const ws of live.keys()) ws.terminate();
+          server.closeAllConnections();
+        }, 1000);
+        force.unref();
+        wss.close();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+export { SECURITY_HEADERS };
