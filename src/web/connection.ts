@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { GameSessionError } from '../core/errors.js';
 import { checkChannelId, checkUserId, checkUserName } from '../core/limits.js';
-import type { ChannelView, HostEvent, HostUser } from '../host/types.js';
+import type { ChannelView, GameSpec, HostEvent, HostUser } from '../host/types.js';
 import type { ConsoleHost } from './console-host.js';
 import {
   type ClientMessage,
@@ -31,6 +31,8 @@ export interface ConnectionOptions {
   rateLimit: RateLimit;
   llmEnabled: boolean;
   hello: () => ServerMessage;
+  /** The display name of a new game (a cartridge's title), or undefined for the host's default. */
+  titleFor: (spec: GameSpec) => string | undefined;
   now?: () => number;
 }
 
@@ -183,7 +185,10 @@ export class ClientConnection {
           this.#refuse('LLM_DISABLED', 'no LLM is configured (set GAMEGIRL_LLM_BASE_URL)', m.id);
           return;
         }
-        await host.boot(channelId, user, m.spec);
+        {
+          const title = this.#o.titleFor(m.spec);
+          await host.boot(channelId, user, m.spec, title === undefined ? {} : { title });
+        }
         break;
       case 'exit':
         await host.exit(channelId, user);

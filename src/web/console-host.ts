@@ -7,7 +7,12 @@ import type { ChannelView, GameSpec, HostEvent, HostUser } from '../host/types.j
  * commands are not used: every change reaches the page as a pushed view.
  */
 export interface ConsoleHost {
-  boot(channelId: string, user: HostUser, spec: GameSpec): Promise<unknown>;
+  boot(
+    channelId: string,
+    user: HostUser,
+    spec: GameSpec,
+    options?: { title?: string },
+  ): Promise<unknown>;
   press(channelId: string, user: HostUser, turn: number, choice: string): Promise<unknown>;
   decide(channelId: string, user: HostUser, choice: string): Promise<unknown>;
   retry(channelId: string, user: HostUser): Promise<unknown>;

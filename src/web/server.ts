@@ -141,6 +141,10 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
         logger,
         rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
         llmEnabled: llm,
+        titleFor: (spec) =>
+          spec.kind === 'ink'
+            ? cartridges().find((c) => c.id === spec.cartridge)?.title
+            : undefined,
         hello: () => ({
           type: 'hello',
           cartridges: cartridges(),
