@@ -18,6 +18,7 @@ import { checkScene, cleanSummary, encodeHostExtra, type HostExtra } from './hos
 import { failureMessage, underDeadline } from './narration.js';
 import { allActiveChosen, updateLastPressed } from './permissions.js';
 import type { ChannelSettings, ChannelView, HostEvent, HostUser } from './types.js';
+import { buildView } from './view.js';
 
 /** What a channel runner needs from its host. */
 export interface HostContext {
@@ -28,7 +29,7 @@ export interface HostContext {
 }
 
 /** 'ready': scene shown (window maybe open); the others: a closed window is being resolved. */
-type Phase = 'ready' | 'narrating' | 'deciding' | 'failed';
+export type Phase = 'ready' | 'narrating' | 'deciding' | 'failed';
 
 interface Decision {
   userId: string;
@@ -220,62 +221,17 @@ export class ChannelRunner {
   }
 
   view(): ChannelView {
-    const s = this.session;
-    const x = this.extra;
-    if (s === null || x === null || !s.active) {
-      return {
-        channelId: this.channelId,
-        status: 'idle',
-        game: null,
-        scene: null,
-        turn: 0,
-        window: null,
-        error: this.error,
-        decision: null,
-        notice: this.notice,
-      };
-    }
-    const deadline = s.windowDeadlineMs;
-    const status =
-      this.phase === 'failed'
-        ? 'failed'
-        : this.phase !== 'ready'
-          ? 'narrating'
-          : x.scene.ended
-            ? 'ended'
-            : deadline !== null
-              ? 'counting'
-              : 'playing';
     const d = this.#decision;
-    return {
+    return buildView({
       channelId: this.channelId,
-      status,
-      game: {
-        gameId: s.gameId,
-        gameName: s.gameName,
-        titleScreenUrl: s.titleScreenUrl,
-        turnNumber: s.turnNumber,
-        bootedBy: x.bootedBy,
-        spec: x.spec,
-      },
-      scene: { text: x.scene.text, choices: [...x.scene.choices], ended: x.scene.ended },
-      turn: s.turnNumber,
-      window:
-        deadline === null || status !== 'counting'
-          ? null
-          : {
-              deadlineMs: deadline,
-              secondsRemaining: Math.max(0, deadline - this.#ctx.clock.now()) / 1000,
-              chosen: [...s.pendingChoices].map(([userId, choice]) => ({
-                userId,
-                userName: s.players.get(userId)?.userName ?? userId,
-                choice,
-              })),
-            },
+      session: this.session,
+      extra: this.extra,
+      phase: this.phase,
       error: this.error,
-      decision: d === null ? null : { userId: d.userId, options: [...d.options] },
       notice: this.notice,
-    };
+      decision: d === null ? null : { userId: d.userId, options: [...d.options] },
+      nowMs: this.#ctx.clock.now(),
+    });
   }
 
   emitView(): void {

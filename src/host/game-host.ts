@@ -5,23 +5,20 @@ import {
   InvalidInputError,
   SessionInactiveError,
 } from '../core/errors.js';
-import { GameSession, type TitleScreen } from '../core/game-session.js';
+import { GameSession, type GameSessionOptions, type TitleScreen } from '../core/game-session.js';
 import { hotSwap, listAllGames } from '../core/games.js';
-import {
-  checkChannelId,
-  checkGameId,
-  checkGameName,
-  checkUserId,
-  checkUserName,
-} from '../core/limits.js';
+import { checkChannelId, checkGameId, checkGameName } from '../core/limits.js';
 import { SessionRegistry } from '../core/registry.js';
 import type { SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { Narrator } from '../narrator/port.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
 import { PermissionError, WrongStateError } from './errors.js';
+import { EventHub } from './event-hub.js';
 import {
   checkScene,
+  checkUser,
+  defaultTitle,
   encodeHostExtra,
   type HostExtra,
   parseHostExtra,
@@ -71,7 +68,7 @@ export class GameHost {
   // The host's own registry: the module default belongs to library users of GameSession.
   readonly #registry = new SessionRegistry();
   readonly #runners = new Map<string, ChannelRunner>();
-  readonly #listeners = new Map<string, Set<(e: HostEvent) => void>>();
+  readonly #hub = new EventHub();
   #closed = false;
 
   constructor(options: GameHostOptions) {
@@ -92,7 +89,7 @@ export class GameHost {
       clock: this.#clock,
       narratorTimeoutMs: timeout,
       settings: (channelId) => this.settings(channelId),
-      emit: (channelId, event) => this.#emit(channelId, event),
+      emit: (channelId, event) => this.#hub.emit(channelId, event),
     };
   }
 
@@ -105,8 +102,7 @@ export class GameHost {
    * Boots a new game in the channel: title screen, then the opening scene from the narrator.
    * A running game is saved and exited first (hot-swap semantics; needs manage permission
    * unless its story has ended). `title` is the game's name (default: derived from the spec).
-   * Rejects with NarratorError if the opening scene cannot be produced (the running game is
-   * then left untouched).
+   * NarratorError if the opening scene cannot be produced (the running game is left as is).
    */
   async boot(
     channelId: string,
@@ -121,9 +117,7 @@ export class GameHost {
     return r.exclusive(async () => {
       this.#mayReplace(r, user);
       const session = new GameSession(r.channelId, title, undefined, {
-        clock: this.#clock,
-        store: this.#store,
-        ...(this.#titleScreen ? { titleScreen: this.#titleScreen } : {}),
+        ...this.#sessionOptions(),
         ...(this.#countdownSeconds !== undefined
           ? { countdownSeconds: this.#countdownSeconds }
           : {}),
@@ -237,9 +231,8 @@ export class GameHost {
       let session: GameSession;
       try {
         session = await hotSwap(r.channelId, gameId, this.#store, {
+          ...this.#sessionOptions(),
           registry: this.#registry,
-          clock: this.#clock,
-          ...(this.#titleScreen ? { titleScreen: this.#titleScreen } : {}),
         });
       } catch (e) {
         if (old !== null && r.extra !== null && r.narrator !== null)
@@ -274,10 +267,7 @@ export class GameHost {
     return (await this.#ready(channelId)).view();
   }
 
-  /**
-   * Resolves when the channel's current turn resolution (narration) is over, at once if none
-   * runs. For tests, benches and graceful shutdowns.
-   */
+  /** Resolves once the channel's current turn resolution (if any) is over. */
   async settled(channelId: string): Promise<void> {
     const r = this.#runners.get(checkChannelId(channelId));
     await r?.resolving;
@@ -290,20 +280,7 @@ export class GameHost {
    * the unsubscribe function.
    */
   subscribe(channelId: string, listener: (e: HostEvent) => void): () => void {
-    checkChannelId(channelId);
-    let set = this.#listeners.get(channelId);
-    if (set === undefined) {
-      set = new Set();
-      this.#listeners.set(channelId, set);
-    }
-    // A wrapper per subscription, so the same function may be subscribed twice.
-    const entry = (e: HostEvent): void => listener(e);
-    set.add(entry);
-    return () => {
-      const current = this.#listeners.get(channelId);
-      current?.delete(entry);
-      if (current?.size === 0) this.#listeners.delete(channelId);
-    };
+    return this.#hub.subscribe(checkChannelId(channelId), listener);
   }
 
   /** Stops every timer and aborts narrations; the store is not closed (the caller owns it). */
@@ -317,25 +294,19 @@ export class GameHost {
       if (resolving !== null) pending.push(resolving);
     }
     this.#registry.clear();
-    this.#listeners.clear();
+    this.#hub.clear();
     // The aborted narrations settle at once (their epoch is over); wait so nothing runs after.
     await Promise.all(pending);
   }
 
-  #open(): void {
-    if (this.#closed) throw new WrongStateError('the game host is closed');
+  #sessionOptions(): GameSessionOptions {
+    const o: GameSessionOptions = { clock: this.#clock, store: this.#store };
+    if (this.#titleScreen !== undefined) o.titleScreen = this.#titleScreen;
+    return o;
   }
 
-  #emit(channelId: string, event: HostEvent): void {
-    const set = this.#listeners.get(channelId);
-    if (set === undefined) return;
-    for (const listener of [...set]) {
-      try {
-        listener(event);
-      } catch {
-        // A broken console must not stop the game for everyone else.
-      }
-    }
+  #open(): void {
+    if (this.#closed) throw new WrongStateError('the game host is closed');
   }
 
   /** The channel's runner, its game looked up in the store on first use. */
@@ -370,11 +341,7 @@ export class GameHost {
       r.error = `This channel's game ${saved.game_id} cannot be resumed (${(e as Error).message}); boot or load another.`;
       return;
     }
-    const session = GameSession.fromDict(saved, {
-      store: this.#store,
-      clock: this.#clock,
-      ...(this.#titleScreen ? { titleScreen: this.#titleScreen } : {}),
-    });
+    const session = GameSession.fromDict(saved, this.#sessionOptions());
     this.#registry.set(r.channelId, session);
     r.attach(session, extra, narrator);
   }
@@ -427,18 +394,4 @@ export class GameHost {
       throw new InvalidInputError('spec', `no narrator for this game (${(e as Error).message})`);
     }
   }
-}
-
-function checkUser(user: HostUser): void {
-  if (typeof user !== 'object' || user === null) throw new InvalidInputError('user', 'is required');
-  checkUserId(user.id);
-  checkUserName(user.name);
-}
-
-function defaultTitle(spec: GameSpec): string {
-  if (spec.kind === 'ink') return spec.cartridge;
-  const premise = spec.premise?.replace(/\s+/g, ' ').trim() ?? '';
-  if (premise === '') return 'Adventure';
-  const points = [...premise];
-  return points.length > 60 ? `${points.slice(0, 59).join('').trimEnd()}…` : premise;
 }

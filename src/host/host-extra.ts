@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { InvalidInputError, SessionDataError } from '../core/errors.js';
-import { CHOICE_MAX_LENGTH, checkChoice, NARRATIVE_SUMMARY_MAX_LENGTH } from '../core/limits.js';
+import {
+  CHOICE_MAX_LENGTH,
+  checkChoice,
+  checkUserId,
+  checkUserName,
+  NARRATIVE_SUMMARY_MAX_LENGTH,
+} from '../core/limits.js';
 import type { JsonValue } from '../core/session-state.js';
 import { NarratorError, type Scene } from '../narrator/port.js';
-import type { GameSpec } from './types.js';
+import type { GameSpec, HostUser } from './types.js';
 
 /**
  * What the host keeps in `session.extra` (saved with the game in the same store writes), so a
@@ -152,4 +158,20 @@ export function cleanSummary(summary: unknown): string {
   return points.length > NARRATIVE_SUMMARY_MAX_LENGTH
     ? points.slice(0, NARRATIVE_SUMMARY_MAX_LENGTH).join('')
     : clean;
+}
+
+/** Validates an adapter's user (InvalidInputError). */
+export function checkUser(user: HostUser): void {
+  if (typeof user !== 'object' || user === null) throw new InvalidInputError('user', 'is required');
+  checkUserId(user.id);
+  checkUserName(user.name);
+}
+
+/** A game's name when the caller gives none. */
+export function defaultTitle(spec: GameSpec): string {
+  if (spec.kind === 'ink') return spec.cartridge;
+  const premise = spec.premise?.replace(/\s+/g, ' ').trim() ?? '';
+  if (premise === '') return 'Adventure';
+  const points = [...premise];
+  return points.length > 60 ? `${points.slice(0, 59).join('').trimEnd()}…` : premise;
 }

@@ -124,3 +124,22 @@ test('a narrator scene without choices (story not ended) is refused as malformed
   assert.match(v.error ?? '', /offered no choices/);
   await r.host.close();
 });
+
+test('a failed turn survives a restart: the new host shows it failed and retry completes it', async () => {
+  const r1 = rig();
+  await r1.host.boot(CH, ALICE, SCRIPT);
+  await r1.host.press(CH, BOB, 0, 'Right');
+  r1.narrator.failNext(new NarratorError('unreachable', 'connection refused'));
+  await closeWindow(r1);
+  await r1.host.close();
+
+  const r2 = rig({ store: r1.store, clock: r1.clock });
+  const v = await r2.host.view(CH);
+  assert.equal(v.status, 'failed');
+  assert.match(v.error ?? '', /could not be reached: connection refused/);
+  assert.equal(r2.narrator.turns.length, 0, 'a failed turn is not re-run without a retry');
+  const done = await r2.host.retry(CH, ALICE);
+  assert.equal(done.scene?.text, 'Scene 1 after Right');
+  assert.deepEqual([...(r2.narrator.turns[0]?.choices ?? [])], [[BOB.id, 'Right']]);
+  await r2.host.close();
+});
