@@ -170,7 +170,9 @@ function onView(view) {
     state.windowTotalMs = Math.max(state.windowTotalMs, ms);
     state.deadlineLocal = performance.now() + ms;
   }
+  const moved = previous?.turn !== view.turn || previous?.game?.gameId !== view.game?.gameId;
   drawView();
+  if (moved) $('scroll').scrollTop = 0;
 }
 
 function drawView() {
@@ -184,6 +186,7 @@ function drawView() {
     game && status !== 'idle' ? `T${view.turn} · ${STATUS_LABEL[status]}` : STATUS_LABEL[status];
   badge.dataset.status = status;
   $('shell').dataset.status = status;
+  $('play').classList.toggle('compact', view.turn > 0 && status !== 'idle');
 
   const img = /** @type {HTMLImageElement} */ ($('title-img'));
   if (game) {

@@ -1,0 +1,211 @@
+// Browser end-to-end: two players (two Chromium contexts) in one channel play a cartridge,
+// change a choice mid-window, exit, reload, resume by id and hot-swap, with screenshots saved
+// in test-artifacts/.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Harness, startConsole } from './harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = 'test-artifacts';
+const CHANNEL = 'e2e-room';
+
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
+
+describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
+  let h: Harness;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let alice: Page;
+  let bob: Page;
+  const problems: string[] = [];
+
+  async function newPlayer(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 560, height: 940 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    return page;
+  }
+
+  async function joinAs(page: Page, name: string): Promise<void> {
+    await page.goto(h.web.url);
+    await page.fill('#join-channel', CHANNEL);
+    await page.fill('#join-name', name);
+    await page.click('#join-button');
+    await page.locator('#play').waitFor({ state: 'visible' });
+    await page.locator('#link-state', { hasText: 'LINK' }).waitFor();
+  }
+
+  /** Waits until the page shows turn `turn` ready for presses. */
+  async function atTurn(page: Page, turn: number): Promise<void> {
+    await page.locator('#status-badge', { hasText: `T${turn} · YOUR MOVE` }).waitFor();
+  }
+
+  async function choices(page: Page): Promise<string[]> {
+    return page.locator('#choices .choice .label').allTextContents();
+  }
+
+  function shot(page: Page, name: string): Promise<Buffer> {
+    return page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+  }
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    h = await startConsole({ countdownSeconds: 2 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    alice = await newPlayer();
+    bob = await newPlayer();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('two players join one channel and boot a cartridge', async () => {
+    await joinAs(alice, 'Alice');
+    await joinAs(bob, 'Bob <b>not bold</b>');
+    await alice.locator('#idle').waitFor({ state: 'visible' });
+    await shot(alice, '01-idle');
+
+    await alice.click('#new-button');
+    await alice.locator('#menu-new li[data-cartridge="low-battery"]').waitFor();
+    await shot(alice, '02-new-game-menu');
+    await alice.click('#menu-new li[data-cartridge="low-battery"] button');
+    await atTurn(alice, 0);
+    await atTurn(bob, 0);
+    assert.equal(await alice.locator('#game-name').textContent(), 'Low Battery');
+    assert.equal(await bob.locator('#game-name').textContent(), 'Low Battery');
+    // The title screen is served by the console and really loads.
+    const img = alice.locator('#title-img');
+    await img.waitFor({ state: 'visible' });
+    assert.match((await img.getAttribute('src')) ?? '', /^\/title\/.+\.png$/);
+    await alice.waitForFunction(() => {
+      const el = document.getElementById('title-img') as HTMLImageElement | null;
+      return el !== null && el.complete && el.naturalWidth === 640;
+    });
+    assert.deepEqual(await choices(alice), await choices(bob));
+    assert.ok((await choices(alice)).length >= 2);
+    await shot(alice, '03-opening-scene');
+  });
+
+  it('plays three turns; a changed choice (last press wins) is visible to the other player', async () => {
+    for (let turn = 0; turn < 3; turn++) {
+      const options = await choices(alice);
+      const first = options[0] as string;
+      const other = options[1] ?? first;
+      // Every button carries the turn stamp.
+      assert.deepEqual(
+        await alice.locator('#choices .choice .stamp').allTextContents(),
+        options.map(() => `T${turn}`),
+      );
+      await alice.locator('#choices .choice', { hasText: first }).click();
+      await bob.locator('#status-badge', { hasText: 'COUNTDOWN' }).waitFor();
+      if (turn === 0) {
+        await bob.locator('#choices .choice', { hasText: other }).click();
+        await alice.locator('#chosen li', { hasText: `→ ${other}` }).waitFor();
+        // Bob changes his mind inside the window: his earlier press is replaced.
+        await bob.locator('#choices .choice', { hasText: first }).click();
+        const bobEntry = alice.locator('#chosen li', { hasText: 'Bob' });
+        await bobEntry.filter({ hasText: `→ ${first}` }).waitFor();
+        assert.equal(await alice.locator('#chosen li').count(), 2);
+        // The untrusted name is text, never markup.
+        assert.equal(await alice.locator('#chosen li b').nth(1).textContent(), 'Bob <b>not bold</b>');
+        assert.equal(await alice.locator('#chosen li b b').count(), 0);
+        await bob.locator('#choices .choice.picked', { hasText: first }).waitFor();
+        assert.equal(await bob.locator('#choices .choice.picked').count(), 1);
+        const width = await alice.locator('#countdown-fill').evaluate((el) => el.style.width);
+        assert.match(width, /^\d+(\.\d)?%$/);
+        await shot(alice, '04-countdown-alice');
+        await shot(bob, '05-countdown-bob');
+      }
+      await atTurn(alice, turn + 1);
+      await atTurn(bob, turn + 1);
+    }
+    await alice.click('#history-button');
+    await alice.locator('#history-list li', { hasText: 'Turn 2' }).waitFor();
+    assert.equal(await alice.locator('#history-list li').count(), 3);
+    await shot(alice, '06-history');
+    await alice.click('#menu-history [data-close]');
+  });
+
+  let savedScene = '';
+  let savedChoices: string[] = [];
+
+  it('exits (saving), survives a page reload, and resumes the game by id', async () => {
+    savedScene = (await alice.locator('#scene-text').textContent()) ?? '';
+    savedChoices = await choices(alice);
+    // Only the player who booted may exit: Bob is refused with a readable message.
+    await bob.click('#exit-button');
+    await bob.locator('#toast', { hasText: 'only the player who booted' }).waitFor();
+
+    await alice.click('#exit-button');
+    await alice.locator('#idle').waitFor({ state: 'visible' });
+    await bob.locator('#idle').waitFor({ state: 'visible' });
+    await alice.reload();
+    await alice.locator('#link-state', { hasText: 'LINK' }).waitFor();
+    await alice.locator('#idle').waitFor({ state: 'visible' });
+    await alice.click('#games-button');
+    const row = alice.locator('#games-list li', { hasText: 'Low Battery' });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /turn 3 · saved/);
+    const gameId = await row.getAttribute('data-game-id');
+    assert.ok(gameId);
+    await shot(alice, '07-saved-games');
+    await row.locator('button', { hasText: 'Load' }).click();
+    await atTurn(alice, 3);
+    await atTurn(bob, 3);
+    assert.equal(await alice.locator('#scene-text').textContent(), savedScene);
+    assert.deepEqual(await choices(bob), savedChoices);
+  });
+
+  it('hot-swaps to another game and back, resuming exactly', async () => {
+    await alice.click('#new-button');
+    await alice.click('#menu-new li[data-cartridge="midnight-arcade"] button');
+    await atTurn(bob, 0);
+    assert.equal(await bob.locator('#game-name').textContent(), 'Midnight Arcade');
+    await shot(bob, '08-swapped-midnight-arcade');
+
+    await bob.click('#games-button');
+    await bob.locator('#games-list li', { hasText: 'Low Battery' }).waitFor();
+    await bob.click('#menu-games [data-close]');
+
+    await alice.click('#games-button');
+    const row = alice.locator('#games-list li', { hasText: 'Low Battery' });
+    await row.locator('button', { hasText: 'Load' }).click();
+    await atTurn(alice, 3);
+    await atTurn(bob, 3);
+    assert.equal(await bob.locator('#game-name').textContent(), 'Low Battery');
+    assert.equal(await bob.locator('#scene-text').textContent(), savedScene);
+    await alice.click('#games-button');
+    await alice.locator('#games-list li', { hasText: 'Midnight Arcade' }).waitFor();
+    assert.match(
+      (await alice.locator('#games-list li', { hasText: 'Midnight Arcade' }).textContent()) ?? '',
+      /saved/,
+    );
+    await shot(alice, '09-swapped-back');
+    await alice.click('#menu-games [data-close]');
+  });
+
+  it('logged no page errors or CSP violations', () => {
+    assert.deepEqual(problems, []);
+  });
+});
