@@ -278,11 +278,16 @@ export class InteractionHandler {
     };
     switch (sub) {
       case 'boot': {
-        const spec = this.#spec(options.get('game'), options.get('premise'));
-        if (typeof spec === 'string') return refuse(spec);
+        const game = this.#spec(options.get('game'), options.get('premise'));
+        if (typeof game === 'string') return refuse(game);
+        const title = game.title === undefined ? {} : { title: oneLine(game.title, 100, 'Game') };
         this.#presenter.watch(channelId);
         return publicly(async () =>
-          renderBooted(await this.#host.boot(channelId, user, spec), user.name, 'booted'),
+          renderBooted(
+            await this.#host.boot(channelId, user, game.spec, title),
+            user.name,
+            'booted',
+          ),
         );
       }
       case 'load': {
@@ -321,19 +326,21 @@ export class InteractionHandler {
     }
   }
 
-  #spec(game: unknown, premise: unknown): GameSpec | string {
-    if (typeof game !== 'string' || game.length === 0 || game.length > 64)
+  #spec(game: unknown, premise: unknown): { spec: GameSpec; title?: string } | string {
+    if (typeof game !== 'string' || game.length === 0 || game.length > 64) {
       return '⚠️ Name a game to boot.';
+    }
     if (game === 'llm') {
       if (!this.#options.llm) return '⚠️ The LLM narrator is not configured on this bot.';
-      if (premise === undefined) return { kind: 'llm' };
+      if (premise === undefined) return { spec: { kind: 'llm' } };
       if (typeof premise !== 'string' || premise.length > 500) return '⚠️ The premise is too long.';
-      return { kind: 'llm', premise };
+      return { spec: { kind: 'llm', premise } };
     }
-    const known = this.#options.cartridges().some((c) => c.id === game);
-    return known
-      ? { kind: 'ink', cartridge: game }
-      : `⚠️ No cartridge is called ${JSON.stringify(oneLine(game, 64, '?'))}.`;
+    const cartridge = this.#options.cartridges().find((c) => c.id === game);
+    if (cartridge === undefined) {
+      return `⚠️ No cartridge is called ${JSON.stringify(oneLine(game, 64, '?'))}.`;
+    }
+    return { spec: { kind: 'ink', cartridge: cartridge.id }, title: cartridge.title };
   }
 
   async #autocomplete(

@@ -105,6 +105,8 @@ class MessageEdits {
       .edit(channelId, messageId, body)
       .catch((error: unknown) => this.log(`editing message ${messageId} failed`, error))
       .finally(() => {
+        // Counted from the answer, so Discord sees the edits at least `intervalMs` apart.
+        this.#lastAt = this.clock.now();
         this.#inflight = false;
         if (sealing) this.#sealed = true;
         this.pump();

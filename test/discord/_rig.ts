@@ -8,6 +8,7 @@ import { InteractionHandler } from '../../src/discord/handler.js';
 import { createInteractionServer, publicKeyFromHex } from '../../src/discord/http.js';
 import { Presenter, restMessenger } from '../../src/discord/presenter.js';
 import { GameHost } from '../../src/host/game-host.js';
+import type { Narrator } from '../../src/narrator/port.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { FAKE_APP_ID, FakeDiscord } from '../helpers/fake-discord.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
@@ -143,6 +144,8 @@ export function button(user: TestUser, customId: string, messageId: string, chan
 
 export interface Rig {
   fake: FakeDiscord;
+  /** Whatever the adapter logged as a failure. */
+  errors: unknown[];
   host: GameHost;
   clock: ManualClock;
   narrator: ScriptNarrator;
@@ -157,6 +160,8 @@ export interface Rig {
 
 interface RigOptions {
   narrator?: ScriptNarrator;
+  /** Wraps the script narrator (e.g. to make it slow on the manual clock). */
+  wrap?: (narrator: ScriptNarrator, clock: ManualClock) => Narrator;
   editIntervalMs?: number;
 }
 
@@ -167,7 +172,7 @@ async function base(options: RigOptions) {
   const host = new GameHost({
     store: new MemoryStore(),
     clock,
-    narrators: () => narrator,
+    narrators: () => (options.wrap ? options.wrap(narrator, clock) : narrator),
     titleScreen: ({ gameName }) => `https://example.test/title/${encodeURIComponent(gameName)}.png`,
     countdownSeconds: 10,
   });
@@ -189,6 +194,11 @@ async function base(options: RigOptions) {
     log,
   });
   return { fake, clock, narrator, host, rest, presenter, handler, errors };
+}
+
+/** The reply/follow-up messages sent with one interaction's token. */
+export function webhookBodies(rig: { fake: FakeDiscord }, payload: { token: string }) {
+  return rig.fake.webhookMessages.filter((w) => w.token === payload.token).map((w) => w.body);
 }
 
 async function settleAll(handler: InteractionHandler, presenter: Presenter): Promise<void> {

@@ -209,7 +209,7 @@ export class FakeDiscord {
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const post = /^\/channels\/(\d+)\/messages$/.exec(path);
     const patch = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
-    const hook = /^\/webhooks\/\d+\/([^/]+)(\/messages\/@original)?$/.exec(path);
+    const hook = /^\/webhooks\/\d+\/([^/]+)(\/messages\/(?:@|%40)original)?$/.exec(path);
     if (method === 'GET' && path === '/gateway/bot') {
       return json(200, {
         url: `ws://127.0.0.1:${this.#port}/gateway`,
