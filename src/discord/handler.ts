@@ -222,10 +222,11 @@ export class InteractionHandler {
   ): Promise<void> {
     this.#presenter.watch(ctx.channelId);
     const view = await this.#host.view(ctx.channelId);
-    if (view.game === null || gameTag(view.game.gameId) !== id.gameTag || view.turn !== id.turn) {
-      throw new StaleTurnError(id.turn, view.turn);
-    }
-    this.#presenter.adopt(view, messageId);
+    const stale = new StaleTurnError(id.turn, view.turn);
+    if (view.game === null || gameTag(view.game.gameId) !== id.gameTag) throw stale;
+    // A turn mismatch is left to the host, which knows why (an old button, or a window that
+    // closed and is being narrated).
+    if (view.turn === id.turn) this.#presenter.adopt(view, messageId);
     let result: ChannelView;
     switch (id.action) {
       case 'press': {
@@ -237,7 +238,7 @@ export class InteractionHandler {
       }
       case 'decide': {
         const option = view.decision?.options[id.index];
-        if (option === undefined) throw new InvalidInputError('choice', 'not an option to decide');
+        if (option === undefined || view.turn !== id.turn) throw stale;
         result = await this.#host.decide(ctx.channelId, ctx.user, option);
         break;
       }

@@ -229,20 +229,16 @@ export interface InteractionServerOptions {
 
 class TooLarge extends Error {}
 
+/** Reads the body; past `max` bytes it keeps draining (so the client hears the 413) but keeps nothing. */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > max) {
-        reject(new TooLarge());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= max) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (size > max ? reject(new TooLarge()) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
@@ -272,6 +268,11 @@ export function createInteractionServer(options: InteractionServerOptions): Serv
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== path) return send(res, 404, { error: 'not found' });
     if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
+    if (Number(req.headers['content-length'] ?? 0) > max) {
+      res.setHeader('connection', 'close');
+      req.resume();
+      return send(res, 413, { error: 'body too large' });
+    }
     let body: Buffer;
     try {
       body = await readBody(req, max);
