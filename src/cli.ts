@@ -15,11 +15,12 @@ import {
   type SettingName,
   settingsHelp,
 } from './config.js';
-import { listAllGames } from './core/games.js';
-import { GameHost } from './host/game-host.js';
-import { listCartridges } from './narrator/cartridges.js';
-import { renderTitlePng } from './title/title-screen.js';
-import { createWebConsole, webTitleScreen } from './web/server.js';
+
+// Commands import what they need when they run, so `--help` and errors answer fast.
+async function catalog(dir: string | undefined) {
+  const { listCartridges } = await import('./narrator/cartridges.js');
+  return listCartridges(dir);
+}
 
 const USAGE = `gamegirl: multiplayer, narrator-driven games in the browser and in chat channels
 
@@ -90,6 +91,17 @@ function makeLogger(level: Config['logLevel']): Logger {
 
 async function serve(config: Config): Promise<number> {
   const logger = makeLogger(config.logLevel);
+  const [
+    { GameHost },
+    { createWebConsole, webTitleScreen },
+    { renderTitlePng },
+    { listCartridges },
+  ] = await Promise.all([
+    import('./host/game-host.js'),
+    import('./web/server.js'),
+    import('./title/title-screen.js'),
+    import('./narrator/cartridges.js'),
+  ]);
   const { store, where } = await openStore(config);
   const host = new GameHost({
     store,
@@ -97,7 +109,7 @@ async function serve(config: Config): Promise<number> {
     titleScreen: webTitleScreen,
     countdownSeconds: config.countdownSeconds,
   });
-  let web: Awaited<ReturnType<typeof createWebConsole>>;
+  let web: import('./web/server.js').WebConsole;
   try {
     web = await createWebConsole({
       host,
@@ -171,6 +183,7 @@ async function games(values: Record<string, unknown>): Promise<number> {
     return 2;
   }
   const config = await loadConfig(flagsToSettings(values));
+  const { listAllGames } = await import('./core/games.js');
   const { store } = await openStore(config);
   try {
     const list = await listAllGames(store, { max: limit });
@@ -241,8 +254,8 @@ async function doctor(values: Record<string, unknown>): Promise<number> {
     report(false, 'store', (err as Error).message);
   }
   try {
-    const carts = listCartridges(config.cartridgesDir);
-    if (carts.length === 0) report(false, 'cartridges', `none found in ${config.cartridgesDir}`);
+    const carts = await catalog(config.cartridgesDir);
+    if (carts.length === 0) report(false, 'cartridges', 'no cartridges found');
     else report(true, 'cartridges', carts.map((c) => c.id).join(', '));
   } catch (err) {
     report(false, 'cartridges', (err as Error).message);

@@ -5,8 +5,6 @@ import { StoreError } from './core/errors.js';
 import { MAX_COUNTDOWN_SECONDS, MIN_COUNTDOWN_SECONDS } from './core/limits.js';
 import type { SessionStore } from './core/store-port.js';
 import type { GameSpec, NarratorFactory } from './host/types.js';
-import { DEFAULT_CARTRIDGES_DIR } from './narrator/cartridges.js';
-import { InkNarrator } from './narrator/ink.js';
 import type { LlmNarratorOptions } from './narrator/llm.js';
 import { type Narrator, NarratorError } from './narrator/port.js';
 
@@ -58,7 +56,8 @@ export interface Config {
   dataDir: string;
   redisUrl: string | null;
   countdownSeconds: number;
-  cartridgesDir: string;
+  /** The folder of .ink cartridges; undefined for the built-in ones. */
+  cartridgesDir: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The LLM narrator's options (from GAMEGIRL_LLM_*), or null when no LLM is configured. */
   llm: LlmNarratorOptions | null;
@@ -170,8 +169,7 @@ export async function loadConfig(
     dataDir: resolve(d.dataDir),
     redisUrl: d.redisUrl,
     countdownSeconds: d.countdown,
-    cartridgesDir:
-      d.cartridgesDir === undefined ? DEFAULT_CARTRIDGES_DIR : resolve(d.cartridgesDir),
+    cartridgesDir: d.cartridgesDir === undefined ? undefined : resolve(d.cartridgesDir),
     logLevel: d.logLevel,
     llm,
   };
@@ -217,6 +215,7 @@ export function redactUrl(url: string): string {
 /** Builds each game's narrator: an ink cartridge, or the configured LLM. */
 export async function narratorFactory(config: Config): Promise<NarratorFactory> {
   const llm = config.llm;
+  const { InkNarrator } = await import('./narrator/ink.js');
   const LlmNarrator = llm === null ? null : (await import('./narrator/llm.js')).LlmNarrator;
   return (spec: GameSpec): Narrator => {
     if (spec.kind === 'ink') return new InkNarrator(spec.cartridge, config.cartridgesDir);

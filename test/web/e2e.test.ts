@@ -100,7 +100,7 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
     assert.match((await img.getAttribute('src')) ?? '', /^\/title\/.+\.png$/);
     await alice.waitForFunction(() => {
       const el = document.getElementById('title-img') as HTMLImageElement | null;
-      return el !== null && el.complete && el.naturalWidth === 640;
+      return el?.complete === true && el.naturalWidth === 640;
     });
     assert.deepEqual(await choices(alice), await choices(bob));
     assert.ok((await choices(alice)).length >= 2);
@@ -128,7 +128,10 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
         await bobEntry.filter({ hasText: `→ ${first}` }).waitFor();
         assert.equal(await alice.locator('#chosen li').count(), 2);
         // The untrusted name is text, never markup.
-        assert.equal(await alice.locator('#chosen li b').nth(1).textContent(), 'Bob <b>not bold</b>');
+        assert.equal(
+          await alice.locator('#chosen li b').nth(1).textContent(),
+          'Bob <b>not bold</b>',
+        );
         assert.equal(await alice.locator('#chosen li b b').count(), 0);
         await bob.locator('#choices .choice.picked', { hasText: first }).waitFor();
         assert.equal(await bob.locator('#choices .choice.picked').count(), 1);

@@ -1,0 +1,225 @@
+// The gamegirl CLI as a user runs it: a child process with flags and environment variables.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { GameHost } from '../src/host/game-host.js';
+import { InkNarrator } from '../src/narrator/ink.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
+
+const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Env without the caller's GAMEGIRL_* / REDIS_URL / PORT settings, plus `extra`. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(GAMEGIRL_|REDIS_URL$|PORT$)/.test(k)) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+function start(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const child = start(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('gamegirl CLI', { timeout: 120_000 }, () => {
+  let dataDir: string;
+
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'gg-cli-'));
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('prints help for the program and for each command', async () => {
+    const top = await run(['--help']);
+    assert.equal(top.code, 0);
+    for (const cmd of ['serve', 'games', 'doctor']) assert.match(top.stdout, new RegExp(cmd));
+    const serve = await run(['serve', '--help']);
+    assert.equal(serve.code, 0);
+    assert.match(serve.stdout, /--port/);
+    assert.match(serve.stdout, /GAMEGIRL_DATA_DIR/);
+    assert.match(serve.stdout, /REDIS_URL/);
+    const games = await run(['games', '-h']);
+    assert.equal(games.code, 0);
+    assert.match(games.stdout, /--json/);
+    const doctor = await run(['doctor', '--help']);
+    assert.equal(doctor.code, 0);
+    assert.match(doctor.stdout, /Exit code 0/);
+  });
+
+  it('refuses unknown commands and flags with a hint and exit code 2', async () => {
+    const unknown = await run(['party']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "party"/);
+    const flag = await run(['serve', '--prot', '80']);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /--prot/);
+    assert.match(flag.stderr, /serve --help/);
+  });
+
+  it('explains bad configuration, naming the variable or flag, and exits non-zero', async () => {
+    const r = await run(['serve', '--countdown', 'soon'], {
+      PORT: '99999',
+      REDIS_URL: 'http://not-redis',
+      GAMEGIRL_DATA_DIR: dataDir,
+    });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /invalid configuration/);
+    assert.match(r.stderr, /PORT: must be a whole number from 0 to 65535 \(got "99999"\)/);
+    assert.match(r.stderr, /REDIS_URL: must be a redis:\/\//);
+    assert.match(r.stderr, /--countdown: must be a number of seconds \(got "soon"\)/);
+    assert.equal(r.stdout, '');
+
+    const llm = await run(['doctor'], {
+      GAMEGIRL_LLM_BASE_URL: 'not a url',
+      GAMEGIRL_DATA_DIR: dataDir,
+    });
+    assert.equal(llm.code, 1);
+    assert.match(llm.stdout, /✗ config +GAMEGIRL_LLM_BASE_URL/);
+  });
+
+  it('serve answers HTTP within 2 s of launch and shuts down cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const started = performance.now();
+    const child = start(['serve', '--port', String(port)], {
+      GAMEGIRL_DATA_DIR: join(dataDir, 'serve'),
+      GAMEGIRL_LOG_LEVEL: 'warn',
+    });
+    let stdout = '';
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let answered = -1;
+    while (performance.now() - started < 10_000) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+        assert.match(await res.text(), /GameGirl Color/);
+        answered = performance.now() - started;
+        break;
+      } catch (err) {
+        if (err instanceof assert.AssertionError) throw err;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    assert.ok(answered > 0, 'serve never answered');
+    // The budget is 2 s on an idle machine; a loaded CI box (shared cores) gets some slack.
+    assert.ok(answered < 4000, `first answer after ${Math.round(answered)} ms`);
+    assert.match(stdout, new RegExp(`running at http://127\\.0\\.0\\.1:${port}/`));
+    assert.ok(existsSync(join(dataDir, 'serve', 'gamegirl.sqlite')), 'the data dir was created');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  });
+
+  it('serve reports a busy port clearly', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const r = await run(['serve', '--port', String(port)], {
+        GAMEGIRL_DATA_DIR: join(dataDir, 'busy'),
+        GAMEGIRL_LOG_LEVEL: 'silent',
+      });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`port ${port} is already in use`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('games lists saved games (table and JSON)', async () => {
+    const dir = join(dataDir, 'games');
+    const empty = await run(['games', '--data-dir', dir]);
+    assert.equal(empty.code, 0);
+    assert.match(empty.stdout, /No saved games yet/);
+
+    const store = new SqliteStore(join(dir, 'gamegirl.sqlite'));
+    const host = new GameHost({
+      store,
+      narrators: (s) => new InkNarrator(s.kind === 'ink' ? s.cartridge : ''),
+    });
+    const user = { id: 'u1', name: 'Ada' };
+    const view = await host.boot(
+      'den',
+      user,
+      { kind: 'ink', cartridge: 'midnight-arcade' },
+      { title: 'Arcade Night' },
+    );
+    await host.exit('den', user);
+    await host.close();
+    await store.close();
+
+    const table = await run(['games'], { GAMEGIRL_DATA_DIR: dir });
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^ID +NAME +TURN +STATE +UPDATED \(UTC\)/);
+    assert.match(table.stdout, new RegExp(`${view.game?.gameId} +Arcade Night +0 +saved`));
+    const json = await run(['games', '--json', '--data-dir', dir]);
+    const list = JSON.parse(json.stdout) as Array<{ gameId: string; gameName: string }>;
+    assert.deepEqual(
+      list.map((g) => [g.gameId, g.gameName]),
+      [[view.game?.gameId, 'Arcade Night']],
+    );
+    const bad = await run(['games', '--limit', 'lots', '--data-dir', dir]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--limit must be a whole number/);
+  });
+
+  it('doctor passes on a good setup and fails on an unreachable LLM', async () => {
+    const port = await freePort();
+    const env = { GAMEGIRL_DATA_DIR: join(dataDir, 'doctor'), PORT: String(port) };
+    const ok = await run(['doctor'], env);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /✓ store/);
+    assert.match(ok.stdout, /✓ cartridges +.*low-battery/);
+    assert.match(ok.stdout, /- llm +not configured/);
+    assert.match(ok.stdout, /All checks passed/);
+
+    const closed = await freePort();
+    const bad = await run(['doctor'], {
+      ...env,
+      GAMEGIRL_LLM_BASE_URL: `http://127.0.0.1:${closed}/v1`,
+      GAMEGIRL_LLM_MODEL: 'tiny',
+    });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /✗ llm +http:\/\/127\.0\.0\.1:\d+\/v1\/models is unreachable/);
+    assert.match(bad.stdout, /1 check\(s\) failed/);
+  });
+});
