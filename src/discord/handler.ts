@@ -15,6 +15,7 @@ import {
   renderHistory,
   renderStatus,
 } from './render.js';
+import { settle, settleValue, TIMEOUT, within } from './settle.js';
 import { LIMITS, oneLine } from './text.js';
 
 /** The host calls the adapter makes (GameHost, or anything shaped like it). */
@@ -85,16 +86,6 @@ export interface HandlerOptions {
   /** Work that takes longer than this is acknowledged first (deferred). Default 1500 ms. */
   ackAfterMs?: number;
   log?: Logger;
-}
-
-const TIMEOUT = Symbol('timeout');
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMEOUT), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A player-facing sentence for a refusal; internal errors are logged, not shown. */
@@ -376,25 +367,5 @@ export class InteractionHandler {
         .slice(0, 25)
         .map((c) => ({ name: oneLine(c.name, LIMITS.autocompleteName, c.value), value: c.value })),
     );
-  }
-}
-
-/** Resolves to null on success, or the error. */
-async function settle(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-    return null;
-  } catch (error) {
-    return error ?? new Error('rejected');
-  }
-}
-
-async function settleValue<T>(
-  p: Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-  try {
-    return { ok: true, value: await p };
-  } catch (error) {
-    return { ok: false, error };
   }
 }
