@@ -64,6 +64,12 @@ export type {
 export { type ChoicesInput, TurnRecord, type TurnRecordDict } from './core/turn-record.js';
 export { MemoryStore } from './store/memory-store.js';
 export {
+  RedisStore,
+  type RedisStoreOptions,
+  type RedisTarget,
+  type WindowEvent,
+} from './store/redis-store.js';
+export {
   type SnapshotBackend,
   SnapshotStore,
   type SnapshotStoreOptions,

@@ -1,0 +1,264 @@
+import {
+  CountdownNotStartedError,
+  GameNotFoundError,
+  GameSessionError,
+  InvalidInputError,
+  SessionDataError,
+  SessionInactiveError,
+  StaleTurnError,
+  StoreError,
+  WindowClosedError,
+} from '../core/errors.js';
+import { PlayerState } from '../core/player-state.js';
+import {
+  applyPatch,
+  type SessionDict,
+  type SessionState,
+  stateFromDict,
+  stateToDict,
+} from '../core/session-state.js';
+import type { GamePatch } from '../core/store-port.js';
+
+/**
+ * Key layout. Every key carries the hash tag of a bucket, `{b<n>}`, n = FNV-1a(id) mod
+ * BUCKETS: the keys of a game (hash, history, unresolved turns, lease) and the bucket's
+ * indexes (recency index, open windows, pending resolutions) share one Cluster slot, so each
+ * press / close / commit is one single-slot script. Channel keys live in the channel's bucket.
+ */
+export const BUCKETS = 64;
+
+export function bucketOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(id, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % BUCKETS;
+}
+
+export class Keys {
+  constructor(readonly prefix: string) {}
+
+  /** `gg:{b7}:` — the prefix of every key in bucket `b`. */
+  bucket(b: number): string {
+    return `${this.prefix}:{b${b}}:`;
+  }
+
+  /** game hash, history, unresolved turns, lease; then the bucket's idx, open, unres. */
+  game(gameId: string) {
+    const p = this.bucket(bucketOf(gameId));
+    return {
+      game: `${p}g:${gameId}`,
+      hist: `${p}h:${gameId}`,
+      ur: `${p}u:${gameId}`,
+      lease: `${p}l:${gameId}`,
+      idx: `${p}idx`,
+      open: `${p}open`,
+      unres: `${p}unres`,
+      prefix: p,
+    };
+  }
+
+  channel(channelId: string) {
+    const p = this.bucket(bucketOf(channelId));
+    return { chan: `${p}c:${channelId}`, claimants: `${p}cc:${channelId}` };
+  }
+}
+
+/** Redis numbers: String() round-trips every double and Lua's tonumber reads it. */
+const n = (v: number): string => String(v);
+
+/** The dict fields of a game hash (private fields — bd, f:*, ftok, rs — are not touched). */
+export function dictToFields(d: SessionDict): string[] {
+  const s = stateFromDict(d);
+  const c = stateToDict(s);
+  return [
+    'id',
+    c.game_id,
+    'ch',
+    c.channel_id,
+    'act',
+    c.active ? '1' : '0',
+    'turn',
+    n(c.turn_number),
+    'name',
+    c.game_name,
+    'title',
+    c.title_screen_url,
+    'cd',
+    n(c.countdown_seconds),
+    'dl',
+    c.window_deadline_ms === null ? '' : n(c.window_deadline_ms),
+    'pend',
+    JSON.stringify([...s.pendingChoices]),
+    'pl',
+    JSON.stringify([...s.players.values()].map((p) => [p.userId, p.userName, n(p.joinedTurn)])),
+    'lw',
+    s.lastWindow === null
+      ? ''
+      : JSON.stringify({ t: n(s.lastWindow.turn), c: [...s.lastWindow.choices] }),
+    'extra',
+    JSON.stringify(c.extra),
+    'cr',
+    n(c.created_at_ms),
+    'up',
+    n(c.updated_at_ms),
+    'v',
+    n(c.schema_version),
+  ];
+}
+
+export function flatToRecord(flat: unknown): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  if (!Array.isArray(flat)) return out;
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+  return out;
+}
+
+function parseJson(field: string, text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SessionDataError(field, `stored ${what} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function pairs(field: string, text: string | undefined): Array<[string, string]> {
+  const v = parseJson(field, text === undefined || text === '' ? '[]' : text, 'list');
+  if (
+    !Array.isArray(v) ||
+    !v.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string')
+  ) {
+    throw new SessionDataError(field, 'stored list is malformed');
+  }
+  return v as Array<[string, string]>;
+}
+
+function num(field: string, text: string | undefined): number {
+  const v = text === undefined || text === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(v)) throw new SessionDataError(field, 'stored number is malformed');
+  return v;
+}
+
+/** Parses a closed window `{"t":"5","c":[[user, choice]…]}` into turn and ordered choices. */
+export function parseWindow(text: string): { turn: number; choices: Map<string, string> } {
+  const v = parseJson('last_window', text, 'window') as { t?: unknown; c?: unknown };
+  if (typeof v !== 'object' || v === null) throw new SessionDataError('last_window', 'malformed');
+  return {
+    turn: num('last_window.turn', String(v.t)),
+    choices: new Map(pairs('last_window.choices', JSON.stringify(v.c ?? []))),
+  };
+}
+
+/** A game hash → the validated dict (SessionDataError on anything malformed). */
+export function fieldsToDict(h: Record<string, string>): SessionDict {
+  const pend = pairs('pending_choices', h.pend);
+  const plRaw = parseJson('players', h.pl || '[]', 'players');
+  if (!Array.isArray(plRaw)) throw new SessionDataError('players', 'stored list is malformed');
+  const players: Record<string, unknown> = Object.create(null);
+  for (const p of plRaw as unknown[]) {
+    if (!Array.isArray(p) || typeof p[0] !== 'string')
+      throw new SessionDataError('players', 'stored list is malformed');
+    players[p[0]] = { user_id: p[0], user_name: p[1], joined_turn: num('players', String(p[2])) };
+  }
+  let lastWindow: unknown = null;
+  if (h.lw) {
+    const w = parseWindow(h.lw);
+    lastWindow = {
+      turn: w.turn,
+      choices: Object.fromEntries(w.choices),
+      choice_order: [...w.choices.keys()],
+    };
+  }
+  const raw = {
+    schema_version: h.v ? num('schema_version', h.v) : undefined,
+    game_id: h.id,
+    game_name: h.name ?? '',
+    channel_id: h.ch,
+    active: h.act === '1',
+    turn_number: num('turn_number', h.turn),
+    title_screen_url: h.title ?? '',
+    // Object.fromEntries and spread define own properties, so ids like '__proto__' stay data.
+    players: { ...players },
+    pending_choices: Object.fromEntries(pend),
+    pending_order: pend.map((p) => p[0]),
+    countdown_seconds: num('countdown_seconds', h.cd),
+    window_deadline_ms: h.dl ? num('window_deadline_ms', h.dl) : null,
+    last_window: lastWindow,
+    extra: parseJson('extra', h.extra || '{}', 'extra'),
+    created_at_ms: num('created_at_ms', h.cr),
+    updated_at_ms: num('updated_at_ms', h.up),
+  };
+  return stateToDict(stateFromDict(raw));
+}
+
+/**
+ * Validates a patch exactly as applyPatch does and encodes it for the scripts:
+ * [flags, name, title, extra, players]; flags '!' means "invalid" (the script reports it after
+ * its own checks, so errors come in the same order as in SnapshotStore), '-' means "no patch".
+ */
+export function encodePatch(patch: GamePatch | undefined): {
+  args: string[];
+  error: GameSessionError | null;
+} {
+  if (patch === undefined) return { args: ['-', '', '', '', ''], error: null };
+  const probe: SessionState = stateFromDict({ game_id: 'probe', channel_id: 'probe' });
+  try {
+    applyPatch(probe, patch, 0);
+  } catch (e) {
+    if (e instanceof GameSessionError) return { args: ['!', '', '', '', ''], error: e };
+    throw e;
+  }
+  let flags = '';
+  const args = ['', '', '', ''];
+  if (patch.gameName !== undefined) {
+    flags += 'n';
+    args[0] = probe.gameName;
+  }
+  if (patch.titleScreenUrl !== undefined) {
+    flags += 't';
+    args[1] = probe.titleScreenUrl;
+  }
+  if (patch.extra !== undefined) {
+    flags += 'e';
+    args[2] = JSON.stringify(probe.extra);
+  }
+  if (patch.players !== undefined && patch.players.length > 0) {
+    flags += 'p';
+    const list = patch.players.map((p) => PlayerState.fromDict(p));
+    args[3] = JSON.stringify(list.map((p) => [p.userId, p.userName, n(p.joinedTurn)]));
+  }
+  return { args: [flags, ...args], error: null };
+}
+
+/** Maps a `GG <CODE> …` error reply to the core's typed error. */
+export function mapScriptError(message: string, ctx: { gameId?: string }): Error | null {
+  if (!message.startsWith('GG ')) return null;
+  const [, code, a, b] = message.split(' ');
+  switch (code) {
+    case 'NOTRUNNING':
+      return new SessionInactiveError('this game is not running in this channel');
+    case 'INACTIVE':
+      return new SessionInactiveError();
+    case 'STALE':
+      return new StaleTurnError(Number(a), Number(b));
+    case 'CLOSED':
+      return new WindowClosedError(Number(a));
+    case 'NOGAMECLOSE':
+      return new SessionInactiveError('this game no longer exists');
+    case 'MOVED':
+      return new SessionInactiveError('this game moved to another channel');
+    case 'NOTSTARTED':
+      return new CountdownNotStartedError(`turn ${a} has no open countdown window`);
+    case 'NOGAME':
+      return new GameNotFoundError(ctx.gameId ?? '');
+    case 'CORRUPT':
+      return new SessionDataError(`game ${ctx.gameId ?? '?'}.${a}`, 'stored data is malformed');
+    case 'FENCED':
+      return new StoreError('the operation was overtaken by a newer one (fenced); retry');
+    case 'INVALID':
+      return new InvalidInputError('patch', 'is invalid');
+    default:
+      return new StoreError(`unexpected script reply: ${message}`);
+  }
+}

@@ -1,0 +1,399 @@
+/**
+ * Lua scripts of RedisStore. Each script touches the keys of ONE hash-tag bucket (one Cluster
+ * slot), validates everything it reads before it writes anything (a Lua error does not roll
+ * back earlier writes), and reports rule violations as error replies `GG <CODE> [args]`, which
+ * the store maps to the core's typed errors.
+ *
+ * Game hash fields: id ch bd(bound to ch: 1/0) act turn name title cd(countdown s) dl(deadline
+ * ms or '') pend([[user, choice]…]) pl([[user, name, joinedTurn]…]) lw({"t":turn,"c":pairs} or '')
+ * extra(JSON, opaque here) cr up v, plus private ones: `f:<channel>` (binding fence per channel),
+ * ftok (lease token counter), rs (last committed resolution).
+ * Numbers are written with %.17g (exact for doubles); turns inside JSON are strings, so cjson's
+ * 14-digit number encoding never rounds them.
+ */
+
+const PRELUDE = `
+local function now_ms(a)
+  if a ~= nil and a ~= '' then return tonumber(a) end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function fmt(x) return string.format('%.17g', x) end
+local function corrupt(field) return redis.error_reply('GG CORRUPT ' .. field) end
+local function dec(s)
+  if s == false or s == nil or s == '' then return {} end
+  local ok, v = pcall(cjson.decode, s)
+  if not ok or type(v) ~= 'table' then return nil end
+  return v
+end
+local function enc(t) if #t == 0 then return '[]' end return cjson.encode(t) end
+local function has(flags, c) return string.find(flags, c, 1, true) ~= nil end
+-- Patch args: flags ('-' none, '!' invalid, else subset of n t e p), name, title, extra, players.
+-- Returns the HSET args (without writing) or nil when stored players are corrupt.
+local function patch_sets(flags, a, pl_s, now)
+  local sets = {'up', fmt(now)}
+  if has(flags, 'n') then sets[#sets+1] = 'name'; sets[#sets+1] = a[1] end
+  if has(flags, 't') then sets[#sets+1] = 'title'; sets[#sets+1] = a[2] end
+  if has(flags, 'e') then sets[#sets+1] = 'extra'; sets[#sets+1] = a[3] end
+  if has(flags, 'p') then
+    local pl = dec(pl_s)
+    if pl == nil then return nil end
+    for _, p in ipairs(cjson.decode(a[4])) do
+      local found = false
+      for _, q in ipairs(pl) do
+        if q[1] == p[1] then q[2] = p[2]; found = true; break end
+      end
+      if not found then pl[#pl+1] = p end
+    end
+    sets[#sets+1] = 'pl'; sets[#sets+1] = enc(pl)
+  end
+  return sets
+end
+local function close_window(gk, idxk, openk, urk, unresk, id, turn, pend_s, now)
+  local pj = (pend_s and pend_s ~= '') and pend_s or '[]'
+  redis.call('HSET', gk, 'lw', '{"t":"' .. fmt(turn) .. '","c":' .. pj .. '}', 'pend', '[]',
+    'dl', '', 'turn', fmt(turn + 1), 'up', fmt(now))
+  redis.call('ZADD', idxk, fmt(now), id)
+  redis.call('ZREM', openk, id)
+  redis.call('HSET', urk, fmt(turn), pj)
+  redis.call('ZADD', unresk, fmt(now), id)
+  return pj
+end
+`;
+
+const SCRIPTS = {
+  /** KEYS: game → the game hash as a flat list. */
+  load: `return redis.call('HGETALL', KEYS[1])`,
+
+  /** KEYS: chan → the bound game id or false. */
+  loadChannel: `return redis.call('HGET', KEYS[1], 'g')`,
+
+  /** KEYS: game idx open. ARGV: channel user name choice turn('' any) now('' = TIME). */
+  press: `
+local g = redis.call('HMGET', KEYS[1], 'id', 'ch', 'bd', 'act', 'turn', 'dl', 'cd', 'pend', 'pl')
+if not g[1] or g[2] ~= ARGV[1] or g[3] ~= '1' then return redis.error_reply('GG NOTRUNNING') end
+if g[4] ~= '1' then return redis.error_reply('GG INACTIVE') end
+local turn = tonumber(g[5])
+if turn == nil then return corrupt('turn_number') end
+if ARGV[5] ~= '' and tonumber(ARGV[5]) ~= turn then
+  return redis.error_reply('GG STALE ' .. ARGV[5] .. ' ' .. g[5])
+end
+local now = now_ms(ARGV[6])
+local dl = nil
+if g[6] and g[6] ~= '' then
+  dl = tonumber(g[6])
+  if dl == nil then return corrupt('window_deadline_ms') end
+  if now >= dl then return redis.error_reply('GG CLOSED ' .. g[5]) end
+end
+local pend, pl = dec(g[8]), dec(g[9])
+if pend == nil then return corrupt('pending_choices') end
+if pl == nil then return corrupt('players') end
+local first = 0
+if dl == nil then
+  local cd = tonumber(g[7])
+  if cd == nil then return corrupt('countdown_seconds') end
+  dl = now + cd * 1000
+  first = 1
+end
+local joined = nil
+for _, p in ipairs(pl) do
+  if p[1] == ARGV[2] then p[2] = ARGV[3]; joined = p[3]; break end
+end
+if joined == nil then joined = g[5]; pl[#pl+1] = {ARGV[2], ARGV[3], g[5]} end
+local found = false
+for _, p in ipairs(pend) do
+  if p[1] == ARGV[2] then p[2] = ARGV[4]; found = true; break end
+end
+if not found then pend[#pend+1] = {ARGV[2], ARGV[4]} end
+local pj = enc(pend)
+redis.call('HSET', KEYS[1], 'dl', fmt(dl), 'pend', pj, 'pl', enc(pl), 'up', fmt(now))
+redis.call('ZADD', KEYS[2], fmt(now), g[1])
+if first == 1 then redis.call('ZADD', KEYS[3], fmt(dl), g[1]) end
+return {first, fmt(dl), fmt(now), g[5], tostring(joined), pj}`,
+
+  /** KEYS: game idx open ur unres. ARGV: channel turn now early(1/0). */
+  close: `
+local g = redis.call('HMGET', KEYS[1], 'id', 'ch', 'act', 'turn', 'dl', 'pend', 'lw')
+if not g[1] then return redis.error_reply('GG NOGAMECLOSE') end
+if g[2] ~= ARGV[1] then return redis.error_reply('GG MOVED') end
+local want = tonumber(ARGV[2])
+if g[7] and g[7] ~= '' then
+  local lw = dec(g[7])
+  if lw == nil then return corrupt('last_window') end
+  if tonumber(lw.t) == want then return {'closed', g[7]} end
+end
+if g[3] ~= '1' then return redis.error_reply('GG INACTIVE') end
+local turn = tonumber(g[4])
+if turn == nil then return corrupt('turn_number') end
+if turn ~= want then return redis.error_reply('GG STALE ' .. ARGV[2] .. ' ' .. g[4]) end
+if not g[5] or g[5] == '' then return redis.error_reply('GG NOTSTARTED ' .. ARGV[2]) end
+local dl = tonumber(g[5])
+if dl == nil then return corrupt('window_deadline_ms') end
+local now = now_ms(ARGV[3])
+if ARGV[4] ~= '1' and now < dl then return {'open', fmt(dl - now)} end
+if dec(g[6]) == nil then return corrupt('pending_choices') end
+local pj = close_window(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], g[1], turn, g[6], now)
+return {'closed', '{"t":"' .. fmt(turn) .. '","c":' .. pj .. '}'}`,
+
+  /** Scheduler: closes the game's window if its deadline (Redis TIME) has passed.
+   *  KEYS: game idx open ur unres. ARGV: id. */
+  closeDue: `
+local g = redis.call('HMGET', KEYS[1], 'id', 'act', 'turn', 'dl', 'pend')
+if not g[1] or g[2] ~= '1' or not g[4] or g[4] == '' then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return {'none'}
+end
+local dl, turn = tonumber(g[4]), tonumber(g[3])
+if dl == nil or turn == nil or dec(g[5]) == nil then return corrupt('window') end
+local now = now_ms('')
+if now < dl then return {'open', fmt(dl - now), g[3]} end
+close_window(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], g[1], turn, g[5], now)
+return {'closed', g[3]}`,
+
+  /** Admin step 1 (channel slot). KEYS: chan claimants. ARGV: game ('' = unbind).
+   *  Returns {fence, previous game or '', claimants…}. */
+  claimChannel: `
+local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
+local prev = redis.call('HGET', KEYS[1], 'g')
+local out = {tostring(f), prev or ''}
+for _, m in ipairs(redis.call('SMEMBERS', KEYS[2])) do out[#out+1] = m end
+if ARGV[1] ~= '' then
+  redis.call('SADD', KEYS[2], ARGV[1])
+  redis.call('HSET', KEYS[1], 'g', ARGV[1])
+else
+  redis.call('HDEL', KEYS[1], 'g')
+end
+return out`,
+
+  /** Channel slot: forget games (pointer if it names one of them, and claimant entries).
+   *  KEYS: chan claimants. ARGV: game ids. */
+  forget: `
+local cur = redis.call('HGET', KEYS[1], 'g')
+for _, id in ipairs(ARGV) do
+  if cur == id then redis.call('HDEL', KEYS[1], 'g') end
+  redis.call('SREM', KEYS[2], id)
+end
+return 1`,
+
+  /** Admin step 2: exits a game from a channel unless a newer fence touched it.
+   *  KEYS: game idx open. ARGV: channel fence now. */
+  release: `
+local fk = 'f:' .. ARGV[1]
+local g = redis.call('HMGET', KEYS[1], 'id', 'ch', 'bd', 'act', fk)
+if not g[1] then return 0 end
+if g[5] and tonumber(g[5]) > tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], fk, ARGV[2])
+if g[2] ~= ARGV[1] or g[3] ~= '1' then return 0 end
+if g[4] == '1' then
+  redis.call('HSET', KEYS[1], 'act', '0', 'dl', '', 'up', ARGV[3])
+  redis.call('ZREM', KEYS[3], g[1])
+  redis.call('ZADD', KEYS[2], ARGV[3], g[1])
+end
+redis.call('HSET', KEYS[1], 'bd', '0')
+return 1`,
+
+  /** Admin step 3: binds a game to a channel (boot: writes the given fields; swap: activates).
+   *  KEYS: game idx open. ARGV: mode channel fence now [field value…].
+   *  Returns {previous channel, previous bound flag, hash…}. */
+  bind: `
+local fk = 'f:' .. ARGV[2]
+local prev = redis.call('HMGET', KEYS[1], 'id', 'ch', 'bd', fk)
+if prev[4] and tonumber(prev[4]) > tonumber(ARGV[3]) then return redis.error_reply('GG FENCED') end
+if ARGV[1] == 'swap' then
+  if not prev[1] then return redis.error_reply('GG NOGAME') end
+  redis.call('HSET', KEYS[1], 'ch', ARGV[2], 'act', '1', 'dl', '', 'up', ARGV[4])
+else
+  redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+end
+redis.call('HSET', KEYS[1], 'bd', '1', fk, ARGV[3])
+local f = redis.call('HMGET', KEYS[1], 'id', 'up', 'dl')
+redis.call('ZADD', KEYS[2], f[2], f[1])
+if f[3] and f[3] ~= '' then redis.call('ZADD', KEYS[3], f[3], f[1])
+else redis.call('ZREM', KEYS[3], f[1]) end
+local out = {prev[2] or '', prev[3] or '0'}
+for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out+1] = v end
+return out`,
+
+  /** KEYS: game idx open. ARGV: channel now flags name title extra players. */
+  exit: `
+local g = redis.call('HMGET', KEYS[1], 'id', 'ch', 'bd', 'act', 'pl')
+if not g[1] or g[2] ~= ARGV[1] or g[3] ~= '1' then return redis.error_reply('GG NOTRUNNING') end
+if ARGV[3] == '!' then return redis.error_reply('GG INVALID') end
+if g[4] ~= '1' then return redis.error_reply('GG INACTIVE') end
+local sets = patch_sets(ARGV[3], {ARGV[4], ARGV[5], ARGV[6], ARGV[7]}, g[5], tonumber(ARGV[2]))
+if sets == nil then return corrupt('players') end
+redis.call('HSET', KEYS[1], unpack(sets))
+redis.call('HSET', KEYS[1], 'act', '0', 'dl', '', 'bd', '0')
+redis.call('ZREM', KEYS[3], g[1])
+redis.call('ZADD', KEYS[2], ARGV[2], g[1])
+return redis.call('HGETALL', KEYS[1])`,
+
+  /** KEYS: game idx. ARGV: now flags name title extra players. */
+  patch: `
+local g = redis.call('HMGET', KEYS[1], 'id', 'pl')
+if not g[1] then return redis.error_reply('GG NOGAME') end
+if ARGV[2] == '!' then return redis.error_reply('GG INVALID') end
+local sets = patch_sets(ARGV[2], {ARGV[3], ARGV[4], ARGV[5], ARGV[6]}, g[2], tonumber(ARGV[1]))
+if sets == nil then return corrupt('players') end
+redis.call('HSET', KEYS[1], unpack(sets))
+redis.call('ZADD', KEYS[2], ARGV[1], g[1])
+return 1`,
+
+  /** KEYS: game hist idx. ARGV: turn json cap patchNow flags name title extra players. */
+  append: `
+local g = redis.call('HMGET', KEYS[1], 'id', 'pl')
+if not g[1] then return redis.error_reply('GG NOGAME') end
+if ARGV[5] == '!' then return redis.error_reply('GG INVALID') end
+local sets = nil
+if ARGV[5] ~= '-' then
+  sets = patch_sets(ARGV[5], {ARGV[6], ARGV[7], ARGV[8], ARGV[9]}, g[2], tonumber(ARGV[4]))
+  if sets == nil then return corrupt('players') end
+end
+local stored = 0
+if redis.call('ZCOUNT', KEYS[2], ARGV[1], ARGV[1]) == 0 then
+  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
+  stored = 1
+end
+if sets ~= nil then
+  redis.call('HSET', KEYS[1], unpack(sets))
+  redis.call('ZADD', KEYS[3], ARGV[4], g[1])
+end
+return stored`,
+
+  /** KEYS: hist. ARGV: count → the last `count` records, oldest first. */
+  recent: `return redis.call('ZRANGE', KEYS[1], -tonumber(ARGV[1]), -1)`,
+
+  /** KEYS: game hist ur lease idx open unres. ARGV: id → {channel, bound}. */
+  delete: `
+local g = redis.call('HMGET', KEYS[1], 'ch', 'bd')
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
+return {g[1] or '', g[2] or '0'}`,
+
+  /** One bucket's slice of the index. KEYS: idx. ARGV: keyPrefix limit cursorScore('' = none).
+   *  With a cursor: every game tied at the cursor's score, then `limit` below it.
+   *  Returns flat rows: id name channel turn active created updated. */
+  list: `
+local ids
+local lim = tonumber(ARGV[2])
+if ARGV[3] == '' then
+  ids = redis.call('ZREVRANGE', KEYS[1], 0, lim - 1)
+else
+  ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[3], ARGV[3])
+  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[3], '-inf', 'LIMIT', 0, lim)) do
+    ids[#ids+1] = id
+  end
+end
+local out = {}
+for _, id in ipairs(ids) do
+  local f = redis.call('HMGET', ARGV[1] .. 'g:' .. id, 'name', 'ch', 'turn', 'act', 'cr', 'up')
+  if f[6] then
+    out[#out+1] = id
+    for i = 1, 6 do out[#out+1] = f[i] or '' end
+  end
+end
+return out`,
+
+  /** Scheduler sweep of one bucket. KEYS: open unres. ARGV: max → {due windows…, '|', due resolutions…}. */
+  due: `
+local now = now_ms('')
+local out = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', fmt(now), 'LIMIT', 0, tonumber(ARGV[1]))
+out[#out+1] = '|'
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', fmt(now), 'LIMIT', 0, tonumber(ARGV[1]))) do
+  out[#out+1] = id
+end
+return out`,
+
+  /** Claims the lowest unresolved turn with a lease. KEYS: game ur unres lease.
+   *  ARGV: id owner leaseMs → {'none'} | {'busy', until} | {'claimed', turn, token, choices, channel}. */
+  claim: `
+local turns = redis.call('HKEYS', KEYS[2])
+if #turns == 0 then redis.call('ZREM', KEYS[3], ARGV[1]); return {'none'} end
+local low = nil
+for _, t in ipairs(turns) do
+  local n = tonumber(t)
+  if n ~= nil and (low == nil or n < low) then low = n end
+end
+if low == nil then return corrupt('unresolved') end
+local now = now_ms('')
+local ls = redis.call('HMGET', KEYS[4], 'turn', 'token', 'until')
+if ls[1] and tonumber(ls[1]) == low and (tonumber(ls[3]) or 0) > now then return {'busy', ls[3]} end
+local token = redis.call('HINCRBY', KEYS[1], 'ftok', 1)
+local untilMs = now + tonumber(ARGV[3])
+redis.call('HSET', KEYS[4], 'turn', fmt(low), 'token', tostring(token), 'until', fmt(untilMs), 'owner', ARGV[2])
+redis.call('ZADD', KEYS[3], fmt(untilMs), ARGV[1])
+local ch = redis.call('HGET', KEYS[1], 'ch')
+return {'claimed', fmt(low), tostring(token), redis.call('HGET', KEYS[2], fmt(low)), ch or ''}`,
+
+  /** Extends a held lease. KEYS: lease unres. ARGV: id turn token leaseMs → 1 | 0. */
+  extend: `
+local ls = redis.call('HMGET', KEYS[1], 'turn', 'token', 'until')
+local now = now_ms('')
+if ls[1] ~= ARGV[2] or ls[2] ~= ARGV[3] or (tonumber(ls[3]) or 0) <= now then return 0 end
+local untilMs = now + tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], 'until', fmt(untilMs))
+redis.call('ZADD', KEYS[2], fmt(untilMs), ARGV[1])
+return 1`,
+
+  /** Gives a lease back (resolution failed): retry after `delay`. KEYS: lease unres.
+   *  ARGV: id turn token delayMs. */
+  unlease: `
+local ls = redis.call('HMGET', KEYS[1], 'turn', 'token')
+if ls[1] ~= ARGV[2] or ls[2] ~= ARGV[3] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZADD', KEYS[2], fmt(now_ms('') + tonumber(ARGV[4])), ARGV[1])
+return 1`,
+
+  /** Fenced, exactly-once commit of a resolved turn. KEYS: game ur unres lease hist idx.
+   *  ARGV: id turn token recordTurn recordJson cap patchNow flags name title extra players.
+   *  Refused (GG FENCED) unless the lease for `turn` with `token` is held and unexpired. */
+  commit: `
+local ls = redis.call('HMGET', KEYS[4], 'turn', 'token', 'until')
+local now = now_ms('')
+if ls[1] ~= ARGV[2] or ls[2] ~= ARGV[3] or (tonumber(ls[3]) or 0) <= now then
+  return redis.error_reply('GG FENCED')
+end
+local pl = redis.call('HGET', KEYS[1], 'pl')
+local sets = nil
+if ARGV[8] ~= '-' then
+  sets = patch_sets(ARGV[8], {ARGV[9], ARGV[10], ARGV[11], ARGV[12]}, pl, tonumber(ARGV[7]))
+  if sets == nil then return corrupt('players') end
+end
+local stored = 0
+if redis.call('ZCOUNT', KEYS[5], ARGV[4], ARGV[4]) == 0 then
+  redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
+  redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(tonumber(ARGV[6]) + 1))
+  stored = 1
+end
+if sets ~= nil then
+  redis.call('HSET', KEYS[1], unpack(sets))
+  redis.call('ZADD', KEYS[6], ARGV[7], ARGV[1])
+end
+redis.call('HDEL', KEYS[2], ARGV[2])
+redis.call('DEL', KEYS[4])
+redis.call('HSET', KEYS[1], 'rs', ARGV[2])
+if redis.call('HLEN', KEYS[2]) == 0 then redis.call('ZREM', KEYS[3], ARGV[1])
+else redis.call('ZADD', KEYS[3], fmt(now), ARGV[1]) end
+return stored`,
+} as const;
+
+export type ScriptName = keyof typeof SCRIPTS;
+
+export interface LoadedScript {
+  source: string;
+  sha: string;
+}
+
+/** Every script with the prelude prepended, and its SHA1 (what EVALSHA names it by). */
+export async function loadScripts(): Promise<Record<ScriptName, LoadedScript>> {
+  const { createHash } = await import('node:crypto');
+  const out = {} as Record<ScriptName, LoadedScript>;
+  for (const [name, body] of Object.entries(SCRIPTS) as Array<[ScriptName, string]>) {
+    const source = `${PRELUDE}\n${body}`;
+    out[name] = { source, sha: createHash('sha1').update(source).digest('hex') };
+  }
+  return out;
+}

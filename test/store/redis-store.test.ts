@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SessionDataError, StaleTurnError, StoreError } from '../../src/core/errors.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { RedisStore, type RedisStoreOptions } from '../../src/store/redis-store.js';
+import { runDifferential } from '../helpers/redis-diff.js';
+import {
+  cli,
+  type RedisClusterHandle,
+  type RedisNode,
+  startCluster,
+  startRedis,
+  stopAllRedis,
+} from '../helpers/redis-server.js';
+import { runStoreContract } from './contract.js';
+
+let node: RedisNode;
+let cluster: RedisClusterHandle;
+let n = 0;
+const opened: RedisStore[] = [];
+
+before(async () => {
+  node = await startRedis();
+  cluster = await startCluster(3, 0);
+});
+
+after(async () => {
+  await Promise.all(opened.map((s) => s.close().catch(() => {})));
+  await stopAllRedis([node, cluster]);
+});
+
+/** A store on its own key prefix, so every test starts from an empty namespace. */
+async function open(
+  target: 'single' | 'cluster',
+  options: RedisStoreOptions = {},
+): Promise<RedisStore> {
+  const s = await RedisStore.connect(target === 'single' ? node.url : cluster.urls, {
+    time: 'caller',
+    prefix: `t${process.pid}x${n++}`,
+    ...options,
+  });
+  opened.push(s);
+  return s;
+}
+
+// The contract drives GameSession with a ManualClock, so it runs with the caller's clock.
+// (Its `realTime` mode advances the ManualClock before sleeping, so a window timed by Redis TIME
+// is re-armed on a clock that never moves again; Redis TIME is covered by the tests below.)
+for (const target of ['single', 'cluster'] as const) {
+  runStoreContract(`RedisStore ${target}`, () => open(target));
+}
+
+for (const target of ['single', 'cluster'] as const) {
+  describe(`RedisStore (${target})`, () => {
+    test('behaves exactly like MemoryStore on random operation sequences', async () => {
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const subject = await open(target);
+        await runDifferential(new MemoryStore(), subject, seed, 250);
+      }
+    });
+
+    test('a stale-turn press is refused and changes nothing', async () => {
+      const s = await open(target, { time: 'redis' });
+      await s.bootGame(dict('g-stale', 'c-stale'));
+      await s.press('c-stale', press('g-stale', 'u1', 0));
+      const closed = await s.closeWindow('c-stale', {
+        gameId: 'g-stale',
+        turn: 0,
+        nowMs: 0,
+        early: true,
+      });
+      assert.equal(closed.status, 'closed');
+      await assert.rejects(s.press('c-stale', press('g-stale', 'u2', 0)), StaleTurnError);
+      const d = await s.loadGame('g-stale');
+      assert.equal(d?.turn_number, 1);
+      assert.deepEqual(d?.pending_choices, {});
+    });
+
+    test('corrupt stored data is reported as SessionDataError', async () => {
+      const s = await open(target);
+      await s.bootGame(dict('g-bad', 'c-bad'));
+      const key = s.internals.keys.game('g-bad').game;
+      const port = target === 'single' ? node.port : await ownerPort(key);
+      await cli(port, 'HSET', key, 'pend', '{not json');
+      await assert.rejects(s.loadGame('g-bad'), SessionDataError);
+      await assert.rejects(s.press('c-bad', press('g-bad', 'u1')), SessionDataError);
+      await cli(port, 'HSET', key, 'pend', '[]', 'turn', 'seven');
+      await assert.rejects(s.loadChannel('c-bad'), SessionDataError);
+    });
+
+    test('exactly one Redis command per press', async () => {
+      const s = await open(target, { time: 'redis' });
+      await s.bootGame(dict('g-one', 'c-one'));
+      await s.press('c-one', press('g-one', 'warm-up')); // the first use may load the script
+      const before = s.commandsSent;
+      for (let i = 0; i < 20; i++) await s.press('c-one', press('g-one', `u${i % 3}`));
+      assert.equal(s.commandsSent - before, 20);
+    });
+  });
+}
+
+test('SCRIPT FLUSH: the next call reloads the script and nothing runs twice', async () => {
+  const s = await open('single', { time: 'redis' });
+  await s.bootGame(dict('g-flush', 'c-flush'));
+  await s.press('c-flush', press('g-flush', 'u1'));
+  await cli(node.port, 'SCRIPT', 'FLUSH');
+  const before = s.commandsSent;
+  const out = await s.press('c-flush', press('g-flush', 'u2'));
+  assert.equal(s.commandsSent - before, 2); // NOSCRIPT, then EVAL
+  assert.deepEqual(out.pending, [
+    ['u1', 'go'],
+    ['u2', 'go'],
+  ]);
+  await s.press('c-flush', press('g-flush', 'u3'));
+  assert.equal(s.commandsSent - before, 3); // cached again
+});
+
+test('cluster: a game and its bucket indexes live in one slot (no CROSSSLOT), MOVED is followed', async () => {
+  const s = await open('cluster', { time: 'redis' });
+  const ids = Array.from({ length: 40 }, (_, i) => `game-${i}`);
+  for (const id of ids) await s.bootGame(dict(id, `chan-${id}`));
+  for (const id of ids) await s.press(`chan-${id}`, press(id, 'u1'));
+  const page = await s.listGames({ limit: 500 });
+  assert.equal(page.games.length, ids.length);
+  // Move one game's slot to another master; the client must follow the MOVED reply.
+  const key = s.internals.keys.game('game-0').game;
+  const slot = Number((await cli(cluster.nodes[0]!.port, 'CLUSTER', 'KEYSLOT', key)).trim());
+  const from = await ownerPort(key);
+  const to = cluster.nodes.find((x) => x.port !== from)!;
+  const toId = (await cli(to.port, 'CLUSTER', 'MYID')).trim();
+  const fromId = (await cli(from, 'CLUSTER', 'MYID')).trim();
+  await cli(to.port, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', fromId);
+  await cli(from, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', toId);
+  for (;;) {
+    const keys = (await cli(from, 'CLUSTER', 'GETKEYSINSLOT', String(slot), '100')).trim();
+    if (keys === '') break;
+    for (const k of keys.split('\n'))
+      await cli(from, 'MIGRATE', '127.0.0.1', String(to.port), k, '0', '5000');
+  }
+  for (const x of cluster.nodes)
+    await cli(x.port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', toId);
+  const out = await s.press('chan-game-0', press('game-0', 'u2'));
+  assert.equal(out.pending.length, 2);
+  assert.equal((await s.loadGame('game-0'))?.game_id, 'game-0');
+});
+
+test('unreachable Redis: connect and calls reject with StoreError within 10 s', async () => {
+  const t0 = Date.now();
+  await assert.rejects(
+    RedisStore.connect('redis://127.0.0.1:1', { connectTimeoutMs: 2000 }),
+    StoreError,
+  );
+  assert.ok(Date.now() - t0 < 10000);
+});
+
+async function ownerPort(key: string): Promise<number> {
+  const port = cluster.nodes[0]!.port;
+  const slot = Number((await cli(port, 'CLUSTER', 'KEYSLOT', key)).trim());
+  // CLUSTER NODES: "<id> <ip:port@bus> <flags> <master> … <slot ranges>" per node.
+  for (const line of (await cli(port, 'CLUSTER', 'NODES')).trim().split('\n')) {
+    const f = line.split(' ');
+    if (!f[2]?.includes('master')) continue;
+    for (const range of f.slice(8)) {
+      const [a, b] = range.split('-').map(Number);
+      if (a !== undefined && a <= slot && slot <= (b ?? a))
+        return Number(f[1]!.split(':')[1]!.split('@')[0]);
+    }
+  }
+  throw new Error(`no owner for slot ${slot}`);
+}
+
+export function dict(gameId: string, channelId: string, countdownSeconds = 10) {
+  const now = Date.now();
+  return {
+    schema_version: 1,
+    game_id: gameId,
+    game_name: 'Test',
+    channel_id: channelId,
+    active: true,
+    turn_number: 0,
+    title_screen_url: '',
+    players: {},
+    pending_choices: {},
+    countdown_seconds: countdownSeconds,
+    window_deadline_ms: null,
+    last_window: null,
+    extra: {},
+    created_at_ms: now,
+    updated_at_ms: now,
+  };
+}
+
+export function press(gameId: string, userId: string, turn?: number) {
+  return { gameId, userId, userName: userId.toUpperCase(), choice: 'go', turn, nowMs: Date.now() };
+}
