@@ -135,20 +135,36 @@ if dec(g[6]) == nil then return corrupt('pending_choices') end
 local pj = close_window(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], g[1], turn, g[6], now)
 return {'closed', '{"t":"' .. fmt(turn) .. '","c":' .. pj .. '}'}`,
 
-  /** Scheduler: closes the game's window if its deadline (Redis TIME) has passed.
-   *  KEYS: game idx open ur unres. ARGV: id. */
+  /** Scheduler: closes the game's window if its deadline (Redis TIME) has passed and, when
+   *  `turn` is given, the game is still on that turn (the turn number fences late jobs).
+   *  KEYS: game idx open ur unres. ARGV: id turn('' = any).
+   *  → {'none'} | {'past'} | {'open', msLeft} | {'closed', turn, latenessMs}. */
   closeDue: `
 local g = redis.call('HMGET', KEYS[1], 'id', 'act', 'turn', 'dl', 'pend')
 if not g[1] or g[2] ~= '1' or not g[4] or g[4] == '' then
   redis.call('ZREM', KEYS[3], ARGV[1])
+  if g[1] and ARGV[2] ~= '' and tonumber(g[3]) ~= tonumber(ARGV[2]) then return {'past'} end
   return {'none'}
 end
 local dl, turn = tonumber(g[4]), tonumber(g[3])
 if dl == nil or turn == nil or dec(g[5]) == nil then return corrupt('window') end
+if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= turn then return {'past'} end
 local now = now_ms('')
-if now < dl then return {'open', fmt(dl - now), g[3]} end
+if now < dl then return {'open', fmt(dl - now)} end
 close_window(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], g[1], turn, g[5], now)
-return {'closed', g[3]}`,
+return {'closed', g[3], fmt(now - dl)}`,
+
+  /** Every open window of a bucket, for recovery. KEYS: open. ARGV: keyPrefix.
+   *  → {now, id, deadline, turn, …}. */
+  windows: `
+local out = {fmt(now_ms(''))}
+local list = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+for i = 1, #list, 2 do
+  out[#out+1] = list[i]
+  out[#out+1] = list[i+1]
+  out[#out+1] = redis.call('HGET', ARGV[1] .. 'g:' .. list[i], 'turn') or ''
+end
+return out`,
 
   /** Admin step 1 (channel slot). KEYS: chan claimants. ARGV: game ('' = unbind).
    *  Returns {fence, previous game or '', claimants…}. */

@@ -100,6 +100,7 @@ export class RedisStore implements SessionStore {
     return {
       keys: this.#keys,
       buckets: BUCKETS,
+      historyCap: this.#cap,
       run: (name: ScriptName, keys: string[], args: string[], gameId?: string) =>
         this.#run(name, keys, args, gameId),
     };
