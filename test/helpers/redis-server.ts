@@ -145,6 +145,8 @@ export async function startRedis(options: RedisNodeOptions = {}): Promise<RedisN
 export interface RedisClusterHandle {
   nodes: RedisNode[];
   urls: string[];
+  /** Resolves once every replica has caught up with its master's replication offset. */
+  synced(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -171,10 +173,27 @@ export async function startCluster(masters = 3, replicas = 0): Promise<RedisClus
   return {
     nodes,
     urls: nodes.map((n) => n.url),
+    synced: () => replicasSynced(nodes),
     stop: async () => {
       await Promise.all(nodes.map((n) => n.stop()));
     },
   };
+}
+
+async function replicasSynced(nodes: RedisNode[]): Promise<void> {
+  const until = Date.now() + 20000;
+  for (const n of nodes) {
+    if (n.proc === null) continue;
+    for (;;) {
+      const info = await cli(n.port, 'INFO', 'replication');
+      if (!info.includes('role:master')) break;
+      const offset = Number(/master_repl_offset:(\d+)/.exec(info)?.[1] ?? 0);
+      const replicas = [...info.matchAll(/slave\d+:.*state=(\w+),offset=(\d+)/g)];
+      if (replicas.every((m) => m[1] === 'online' && Number(m[2]) >= offset)) break;
+      if (Date.now() > until) throw new Error(`replicas of ${n.port} did not catch up`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 /** Stops every server this process started and removes their directories. */
