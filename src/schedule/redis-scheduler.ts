@@ -67,7 +67,8 @@ export interface RedisSchedulerOptions {
   store: RedisStore;
   /** BullMQ's Redis: a URL or node-redis client options (standalone). */
   connection: string | { url: string };
-  onWindowClosed(window: ClosedWindowInfo, signal: AbortSignal): Promise<TurnResult>;
+  /** Resolves a closed window (narrate). Required unless `worker` is false. */
+  onWindowClosed?(window: ClosedWindowInfo, signal: AbortSignal): Promise<TurnResult>;
   onTurnCommitted?(window: ClosedWindowInfo, result: TurnResult): void | Promise<void>;
   onMetric?(m: SchedulerMetric): void;
   /** Queue name (default 'gg-expiry'). Every worker of one deployment uses the same. */
@@ -82,6 +83,9 @@ export interface RedisSchedulerOptions {
   retryDelayMs?: number;
   /** This worker's name in leases (default: a random UUID). */
   workerId?: string;
+  /** false: only add expiry jobs for presses through `store` (a gateway process); no job
+   *  processing, sweep or resolution here. Default true. */
+  worker?: boolean;
 }
 
 export interface RedisScheduler {
@@ -110,6 +114,10 @@ export async function createRedisScheduler(
   const { Queue, Worker, createNodeRedisClient } = await import('bullmq');
   const { createClient } = await import('redis');
   const store = options.store;
+  const isWorker = options.worker ?? true;
+  const resolveTurn = options.onWindowClosed;
+  if (isWorker && resolveTurn === undefined)
+    throw new TypeError('onWindowClosed is required unless worker is false');
   const res = new Resolution(store);
   const workerId = options.workerId ?? randomUUID();
   const leaseMs = options.leaseMs ?? 2000;
@@ -168,7 +176,7 @@ export async function createRedisScheduler(
     );
     let result: TurnResult;
     try {
-      result = await options.onWindowClosed(info, abort.signal);
+      result = await (resolveTurn as NonNullable<typeof resolveTurn>)(info, abort.signal);
     } catch {
       clearInterval(beat);
       await res.unlease(c, retryDelayMs).catch(() => {});
@@ -257,41 +265,44 @@ export async function createRedisScheduler(
   const unsubscribe = store.onWindowEvent((e: WindowEvent) => {
     if (closing) return;
     if (e.type === 'opened') void schedule(e).catch(() => {});
-    else void resolveGame(e.gameId, e.turn, 'press').catch(() => {});
+    else if (isWorker) void resolveGame(e.gameId, e.turn, 'press').catch(() => {});
   });
 
-  const worker = new Worker<JobData>(
-    queueName,
-    async (job) => {
-      await resolveGame(job.data.g, job.data.t, 'job');
-    },
-    {
-      connection: bullClient(),
-      concurrency: options.concurrency ?? 32,
-      lockDuration: 10000,
-      stalledInterval: 5000,
-      maxStalledCount: 10,
-    },
-  );
-  worker.on('error', () => {});
-  await worker.waitUntilReady();
-
-  // Recovery: every open window gets its job back (a no-op where it still exists), then sweep.
-  for (let b = 0; b < store.internals.buckets; b++) {
-    const { nowMs, list } = await res.windows(b);
-    for (const w of list) await schedule({ ...w, nowMs });
-  }
+  let worker: InstanceType<typeof Worker<JobData>> | null = null;
+  let timer: ReturnType<typeof setInterval> | null = null;
   let sweeping: Promise<number> | null = null;
-  const timer = setInterval(() => {
-    if (sweeping === null && !closing)
-      sweeping = sweep()
-        .catch(() => 0)
-        .finally(() => {
-          sweeping = null;
-        });
-  }, options.sweepIntervalMs ?? 1000);
-  timer.unref();
-  void sweep().catch(() => 0);
+  if (isWorker) {
+    worker = new Worker<JobData>(
+      queueName,
+      async (job) => {
+        await resolveGame(job.data.g, job.data.t, 'job');
+      },
+      {
+        connection: bullClient(),
+        concurrency: options.concurrency ?? 32,
+        lockDuration: 10000,
+        stalledInterval: 5000,
+        maxStalledCount: 10,
+      },
+    );
+    worker.on('error', () => {});
+    await worker.waitUntilReady();
+    // Recovery: every open window gets its job back (a no-op where it still exists), then sweep.
+    for (let b = 0; b < store.internals.buckets; b++) {
+      const { nowMs, list } = await res.windows(b);
+      for (const w of list) await schedule({ ...w, nowMs });
+    }
+    timer = setInterval(() => {
+      if (sweeping === null && !closing)
+        sweeping = sweep()
+          .catch(() => 0)
+          .finally(() => {
+            sweeping = null;
+          });
+    }, options.sweepIntervalMs ?? 1000);
+    timer.unref();
+    void sweep().catch(() => 0);
+  }
 
   return {
     workerId,
@@ -301,9 +312,9 @@ export async function createRedisScheduler(
     async close() {
       if (closing) return;
       closing = true;
-      clearInterval(timer);
+      if (timer !== null) clearInterval(timer);
       unsubscribe();
-      await worker.close();
+      await worker?.close();
       await Promise.allSettled([...inflight.values(), sweeping]);
       await queue.close();
       for (const c of owned) await c.close().catch(() => c.destroy());
