@@ -173,10 +173,18 @@ export class ScriptConn {
     clearInterval(this.#watchdog);
     for (const p of this.#pending) p.reject(new StoreError('the store was closed'));
     this.#pending.clear();
+    // A graceful close waits for replies; with Redis gone it could wait forever.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<'timeout'>((r) => {
+      timer = setTimeout(() => r('timeout'), 2000);
+    });
     try {
-      await this.#client.close();
+      if ((await Promise.race([this.#client.close(), gaveUp])) === 'timeout')
+        this.#client.destroy();
     } catch {
       this.#client.destroy();
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -124,9 +124,10 @@ test('cluster: a game and its bucket indexes live in one slot (no CROSSSLOT), MO
   assert.equal(page.games.length, ids.length);
   // Move one game's slot to another master; the client must follow the MOVED reply.
   const key = s.internals.keys.game('game-0').game;
-  const slot = Number((await cli(cluster.nodes[0]!.port, 'CLUSTER', 'KEYSLOT', key)).trim());
+  const slot = Number((await cli(seedPort(), 'CLUSTER', 'KEYSLOT', key)).trim());
   const from = await ownerPort(key);
-  const to = cluster.nodes.find((x) => x.port !== from)!;
+  const to = cluster.nodes.find((x) => x.port !== from);
+  assert.ok(to);
   const toId = (await cli(to.port, 'CLUSTER', 'MYID')).trim();
   const fromId = (await cli(from, 'CLUSTER', 'MYID')).trim();
   await cli(to.port, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', fromId);
@@ -153,8 +154,14 @@ test('unreachable Redis: connect and calls reject with StoreError within 10 s', 
   assert.ok(Date.now() - t0 < 10000);
 });
 
+function seedPort(): number {
+  const first = cluster.nodes[0];
+  if (first === undefined) throw new Error('no cluster');
+  return first.port;
+}
+
 async function ownerPort(key: string): Promise<number> {
-  const port = cluster.nodes[0]!.port;
+  const port = seedPort();
   const slot = Number((await cli(port, 'CLUSTER', 'KEYSLOT', key)).trim());
   // CLUSTER NODES: "<id> <ip:port@bus> <flags> <master> … <slot ranges>" per node.
   for (const line of (await cli(port, 'CLUSTER', 'NODES')).trim().split('\n')) {
@@ -163,7 +170,7 @@ async function ownerPort(key: string): Promise<number> {
     for (const range of f.slice(8)) {
       const [a, b] = range.split('-').map(Number);
       if (a !== undefined && a <= slot && slot <= (b ?? a))
-        return Number(f[1]!.split(':')[1]!.split('@')[0]);
+        return Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]);
     }
   }
   throw new Error(`no owner for slot ${slot}`);
