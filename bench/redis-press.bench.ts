@@ -44,9 +44,13 @@ function dict(gameId: string, countdownSeconds: number) {
 }
 
 async function redisBenchmark(port: number): Promise<number> {
-  const { stdout } = await run('/usr/bin/redis-benchmark', ['-p', String(port), '-c', '50', '-n', '100000', '-t', 'hset', '-q'], {
-    timeout: 120000,
-  });
+  const { stdout } = await run(
+    '/usr/bin/redis-benchmark',
+    ['-p', String(port), '-c', '50', '-n', '100000', '-t', 'hset', '-q'],
+    {
+      timeout: 120000,
+    },
+  );
   const m = /HSET:\s*([\d.]+)\s*requests per second/.exec(stdout.replace(/\r/g, '\n'));
   if (!m) throw new Error(`cannot parse redis-benchmark output: ${stdout}`);
   return Number(m[1]);
@@ -65,7 +69,13 @@ async function pressThroughput(url: string, port: number) {
   const games = Array.from({ length: 200 }, (_, i) => `bench-${i}`);
   for (const g of games) await store.bootGame(dict(g, 3600));
   // warm-up (loads the script) outside the measurement
-  await store.press('c-bench-0', { gameId: 'bench-0', userId: 'w', userName: 'w', choice: 'x', nowMs: Date.now() });
+  await store.press('c-bench-0', {
+    gameId: 'bench-0',
+    userId: 'w',
+    userName: 'w',
+    choice: 'x',
+    nowMs: Date.now(),
+  });
   await cli(port, 'CONFIG', 'RESETSTAT');
   let next = 0;
   const t0 = performance.now();
@@ -74,7 +84,13 @@ async function pressThroughput(url: string, port: number) {
       for (let i = next++; i < PRESSES; i = next++) {
         const g = games[i % games.length] as string;
         const u = `u${Math.floor(i / games.length) % 20}`; // 20 players per game, replacing choices
-        await store.press(`c-${g}`, { gameId: g, userId: u, userName: u, choice: `c${i}`, nowMs: Date.now() });
+        await store.press(`c-${g}`, {
+          gameId: g,
+          userId: u,
+          userName: u,
+          choice: `c${i}`,
+          nowMs: Date.now(),
+        });
       }
     }),
   );
@@ -87,16 +103,37 @@ async function pressThroughput(url: string, port: number) {
 async function expiry(url: string) {
   const prefix = 'lat';
   const queue = 'latq';
-  const workers = Array.from({ length: 3 }, (_, i) =>
-    new Child('worker', { STORE_URL: url, BULL_URL: url, PREFIX: prefix, QUEUE: queue, WORKER_ID: `w${i}`, LEASE_MS: '2000', SWEEP_MS: '1000' }),
+  const workers = Array.from(
+    { length: 3 },
+    (_, i) =>
+      new Child('worker', {
+        STORE_URL: url,
+        BULL_URL: url,
+        PREFIX: prefix,
+        QUEUE: queue,
+        WORKER_ID: `w${i}`,
+        LEASE_MS: '2000',
+        SWEEP_MS: '1000',
+      }),
   );
   await Promise.all(workers.map((w) => w.wait((e) => e.ev === 'ready', 30000)));
   const store = await RedisStore.connect(url, { prefix });
-  const gateway = await createRedisScheduler({ store, connection: url, queueName: queue, worker: false });
+  const gateway = await createRedisScheduler({
+    store,
+    connection: url,
+    queueName: queue,
+    worker: false,
+  });
   const games = Array.from({ length: WINDOWS }, (_, i) => `lat-${i}`);
   for (const g of games) await store.bootGame(dict(g, 0.2 + Math.random() * 0.3));
   for (const g of games) {
-    await store.press(`c-${g}`, { gameId: g, userId: 'u', userName: 'u', choice: 'x', nowMs: Date.now() });
+    await store.press(`c-${g}`, {
+      gameId: g,
+      userId: 'u',
+      userName: 'u',
+      choice: 'x',
+      nowMs: Date.now(),
+    });
     await new Promise((r) => setTimeout(r, 5));
   }
   const closed = () => workers.flatMap((w) => w.events.filter((e) => e.ev === 'closed'));
@@ -108,13 +145,33 @@ async function expiry(url: string) {
   // Takeover: a worker that hangs inside onWindowClosed is killed after claiming.
   const takeovers: number[] = [];
   for (let round = 0; round < 3; round++) {
-    const hang = new Child('worker', { STORE_URL: url, BULL_URL: url, PREFIX: prefix, QUEUE: `${queue}h${round}`, WORKER_ID: `hang${round}`, HANG: '1', LEASE_MS: '2000', SWEEP_MS: '1000' });
+    const hang = new Child('worker', {
+      STORE_URL: url,
+      BULL_URL: url,
+      PREFIX: prefix,
+      QUEUE: `${queue}h${round}`,
+      WORKER_ID: `hang${round}`,
+      HANG: '1',
+      LEASE_MS: '2000',
+      SWEEP_MS: '1000',
+    });
     await hang.wait((e) => e.ev === 'ready', 30000);
     // Only the hanging worker's sweep is due soon after this window; it claims first.
     const g = `take-${round}`;
     await store.bootGame(dict(g, 0.05));
-    const producer = await createRedisScheduler({ store, connection: url, queueName: `${queue}h${round}`, worker: false });
-    await store.press(`c-${g}`, { gameId: g, userId: 'u', userName: 'u', choice: 'x', nowMs: Date.now() });
+    const producer = await createRedisScheduler({
+      store,
+      connection: url,
+      queueName: `${queue}h${round}`,
+      worker: false,
+    });
+    await store.press(`c-${g}`, {
+      gameId: g,
+      userId: 'u',
+      userName: 'u',
+      choice: 'x',
+      nowMs: Date.now(),
+    });
     const claimed = await hang.wait((e) => e.ev === 'claimed' && e.g === g, 5000).catch(() => null);
     if (claimed === null) {
       // a regular worker's sweep got there first: nothing to take over this round
@@ -124,8 +181,10 @@ async function expiry(url: string) {
     }
     hang.kill('SIGKILL');
     const killedAt = Date.now();
-    const committed = () => workers.some((w) => w.events.some((e) => e.ev === 'committed' && e.gameId === g));
-    while (!committed() && Date.now() - killedAt < 20000) await new Promise((r) => setTimeout(r, 5));
+    const committed = () =>
+      workers.some((w) => w.events.some((e) => e.ev === 'committed' && e.gameId === g));
+    while (!committed() && Date.now() - killedAt < 20000)
+      await new Promise((r) => setTimeout(r, 5));
     takeovers.push(committed() ? Date.now() - killedAt : Number.POSITIVE_INFINITY);
     await producer.close();
     await hang.stop();
