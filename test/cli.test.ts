@@ -115,6 +115,16 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
   });
 
   it('serve answers HTTP within 2 s of launch and shuts down cleanly on SIGTERM', async () => {
+    // What a bare `node --import tsx` costs right now: the budget is for the console's own
+    // startup, so a machine slowed by other work (shared CI cores) does not fail the test.
+    const bareStart = performance.now();
+    await new Promise((resolve) =>
+      spawn(process.execPath, ['--import', 'tsx', '-e', '0'], { stdio: 'ignore' }).on(
+        'close',
+        resolve,
+      ),
+    );
+    const bare = performance.now() - bareStart;
     const port = await freePort();
     const started = performance.now();
     const child = start(['serve', '--port', String(port)], {
@@ -141,8 +151,13 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
       }
     }
     assert.ok(answered > 0, 'serve never answered');
-    // The budget is 2 s on an idle machine; a loaded CI box (shared cores) gets some slack.
-    assert.ok(answered < 4000, `first answer after ${Math.round(answered)} ms`);
+    // The 2 s budget holds on an idle machine, where a bare launch takes ~0.4 s; on a machine
+    // slowed down by other work it scales with the bare launch.
+    const budget = 2000 * Math.max(1, bare / 400);
+    assert.ok(
+      answered < budget,
+      `first answer after ${Math.round(answered)} ms (budget ${Math.round(budget)} ms; bare node + tsx: ${Math.round(bare)} ms)`,
+    );
     assert.match(stdout, new RegExp(`running at http://127\\.0\\.0\\.1:${port}/`));
     assert.ok(existsSync(join(dataDir, 'serve', 'gamegirl.sqlite')), 'the data dir was created');
     child.kill('SIGTERM');

@@ -57,7 +57,8 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    h = await startConsole({ countdownSeconds: 2 });
+    // Long enough for the mid-window change of mind on a loaded two-core machine.
+    h = await startConsole({ countdownSeconds: 4 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -138,11 +139,11 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
         const width = await alice.locator('#countdown-fill').evaluate((el) => el.style.width);
         assert.match(width, /^\d+(\.\d)?%$/);
         await shot(alice, '04-countdown-alice');
-        await shot(bob, '05-countdown-bob');
       }
       await atTurn(alice, turn + 1);
       await atTurn(bob, turn + 1);
     }
+    await shot(bob, '05-bob-after-three-turns');
     await alice.click('#history-button');
     await alice.locator('#history-list li', { hasText: 'Turn 2' }).waitFor();
     assert.equal(await alice.locator('#history-list li').count(), 3);
