@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { InkNarrator } from '../../src/narrator/ink.js';
+import { type Narrator, NarratorError } from '../../src/narrator/port.js';
 import { type Harness, startConsole } from './harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -207,6 +209,57 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
     );
     await shot(alice, '09-swapped-back');
     await alice.click('#menu-games [data-close]');
+  });
+
+  it('shows a failing narrator, streams the retried narration, and keeps the press', async () => {
+    // An ink narrator whose next scene fails once (HTTP 500), then streams slowly on retry.
+    let failNext = true;
+    const narrators = (): Narrator => {
+      const ink = new InkNarrator('midnight-arcade');
+      return {
+        open: (input) => ink.open(input),
+        async next(input) {
+          if (failNext) {
+            failNext = false;
+            throw new NarratorError('http', 'HTTP 500 from the model server');
+          }
+          input.onText?.('The lights flicker');
+          await new Promise((r) => setTimeout(r, 1500));
+          return ink.next(input);
+        },
+      };
+    };
+    const h2 = await startConsole({ countdownSeconds: 0.5, narrators });
+    try {
+      const cleo = await newPlayer();
+      await cleo.goto(h2.web.url);
+      await cleo.fill('#join-channel', 'failing-room');
+      await cleo.fill('#join-name', 'Cleo');
+      await cleo.click('#join-button');
+      await cleo.click('#new-button');
+      await cleo.click('#menu-new li[data-cartridge="midnight-arcade"] button');
+      await atTurn(cleo, 0);
+      const pressed = (await choices(cleo))[0] as string;
+      await cleo.locator('#choices .choice', { hasText: pressed }).click();
+      await cleo.locator('#failed').waitFor({ state: 'visible' });
+      assert.match(
+        (await cleo.locator('#failed-text').textContent()) ?? '',
+        /HTTP 500.*no press was lost/,
+      );
+      assert.equal(await cleo.locator('#choices .choice').count(), 0);
+      await shot(cleo, '10-narrator-failed');
+      await cleo.click('#retry-button');
+      await cleo.locator('#stream-text', { hasText: 'The lights flicker' }).waitFor();
+      assert.match((await cleo.locator('#status-badge').textContent()) ?? '', /NARRATING/);
+      await shot(cleo, '11-narrating');
+      await atTurn(cleo, 1);
+      await cleo.click('#history-button');
+      const turn = cleo.locator('#history-list li').first();
+      await turn.waitFor();
+      assert.match((await turn.textContent()) ?? '', new RegExp(`Cleo: ${pressed}`));
+    } finally {
+      await h2.close();
+    }
   });
 
   it('logged no page errors or CSP violations', () => {

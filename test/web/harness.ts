@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { GameHost } from '../../src/host/game-host.js';
-import type { ChannelSettings } from '../../src/host/types.js';
+import type { ChannelSettings, NarratorFactory } from '../../src/host/types.js';
 import { InkNarrator, listCartridges } from '../../src/narrator/ink.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { renderTitlePng } from '../../src/title/title-screen.js';
@@ -27,16 +27,19 @@ export async function startConsole(
     countdownSeconds?: number;
     rateLimit?: RateLimit;
     settings?: Partial<ChannelSettings>;
+    narrators?: NarratorFactory;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gg-web-'));
   const store = new SqliteStore(join(dataDir, 'gamegirl.sqlite'));
   const host = new GameHost({
     store,
-    narrators: (spec) => {
-      if (spec.kind !== 'ink') throw new Error('tests use ink cartridges only');
-      return new InkNarrator(spec.cartridge);
-    },
+    narrators:
+      options.narrators ??
+      ((spec) => {
+        if (spec.kind !== 'ink') throw new Error('tests use ink cartridges only');
+        return new InkNarrator(spec.cartridge);
+      }),
     titleScreen: webTitleScreen,
     countdownSeconds: options.countdownSeconds ?? 1,
     settings: () => options.settings ?? {},
