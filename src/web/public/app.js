@@ -1,25 +1,7 @@
 // GameGirl Color web console. Plain browser JavaScript, no build step, no dependencies.
 // Every piece of text from the server (names, choices, narrator text) is untrusted: it is only
 // ever set with textContent, never parsed as HTML.
-
-const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-
-const storage = {
-  get(key) {
-    try {
-      return localStorage.getItem(key);
-    } catch {
-      return null;
-    }
-  },
-  set(key, value) {
-    try {
-      localStorage.setItem(key, value);
-    } catch {
-      // Private mode: identity lasts as long as the page.
-    }
-  },
-};
+import { $, item, show, storage, toast } from './dom.js';
 
 function randomId() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -126,10 +108,6 @@ function onMessage(m) {
 }
 
 // ---------- drawing ----------
-
-function show(id, visible) {
-  $(id).hidden = !visible;
-}
 
 function drawLink() {
   $('led').classList.toggle('on', state.connected);
@@ -326,27 +304,6 @@ function closeMenu() {
   for (const id of ['new', 'games', 'history']) show(`menu-${id}`, false);
 }
 
-function item(title, detail, buttonLabel, onClick, extraClass) {
-  const li = document.createElement('li');
-  if (extraClass) li.className = extraClass;
-  const text = document.createElement('div');
-  const strong = document.createElement('strong');
-  strong.textContent = title;
-  const small = document.createElement('small');
-  small.textContent = detail;
-  text.append(strong, small);
-  li.append(text);
-  if (buttonLabel) {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'btn small';
-    button.textContent = buttonLabel;
-    button.addEventListener('click', onClick);
-    li.append(button);
-  }
-  return li;
-}
-
 function drawCartridges() {
   const list = $('cartridge-list');
   list.replaceChildren();
@@ -393,19 +350,6 @@ function drawHistory(turns) {
     const who = t.choices.map(([id, choice]) => `${state.names.get(id) || 'someone'}: ${choice}`);
     list.append(item(`Turn ${t.turn}`, `${t.summary}${who.length ? `\n${who.join(' · ')}` : ''}`));
   }
-}
-
-// ---------- toast ----------
-
-let toastTimer = 0;
-function toast(text) {
-  const el = $('toast');
-  el.textContent = text;
-  el.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => {
-    el.hidden = true;
-  }, 4000);
 }
 
 // ---------- wiring ----------
