@@ -44,7 +44,14 @@ function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   child.stderr?.on('data', (d) => {
     stderr += d;
   });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  // A command that hangs must fail the test, not hang the suite.
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
 
 function freePort(): Promise<number> {
@@ -114,54 +121,41 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
     assert.match(llm.stdout, /✗ config +GAMEGIRL_LLM_BASE_URL/);
   });
 
-  it('serve answers HTTP within 2 s of launch and shuts down cleanly on SIGTERM', async () => {
-    // What a bare `node --import tsx` costs right now: the budget is for the console's own
-    // startup, so a machine slowed by other work (shared CI cores) does not fail the test.
-    const bareStart = performance.now();
-    await new Promise((resolve) =>
-      spawn(process.execPath, ['--import', 'tsx', '-e', '0'], { stdio: 'ignore' }).on(
-        'close',
-        resolve,
-      ),
-    );
-    const bare = performance.now() - bareStart;
+  it('serve answers HTTP and shuts down cleanly on SIGTERM', async () => {
+    // How fast it starts is measured by bench/startup.bench.ts, not asserted here.
     const port = await freePort();
-    const started = performance.now();
     const child = start(['serve', '--port', String(port)], {
       GAMEGIRL_DATA_DIR: join(dataDir, 'serve'),
       GAMEGIRL_LOG_LEVEL: 'warn',
     });
-    let stdout = '';
-    child.stdout?.on('data', (d) => {
-      stdout += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    let answered = -1;
-    while (performance.now() - started < 10_000) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/`);
-        assert.equal(res.status, 200);
-        assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
-        assert.match(await res.text(), /GameGirl Color/);
-        answered = performance.now() - started;
-        break;
-      } catch (err) {
-        if (err instanceof assert.AssertionError) throw err;
-        await new Promise((r) => setTimeout(r, 25));
+    try {
+      let stdout = '';
+      child.stdout?.on('data', (d) => {
+        stdout += d;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      let answered = false;
+      const started = performance.now();
+      while (!answered && performance.now() - started < 30_000) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/`);
+          assert.equal(res.status, 200);
+          assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+          assert.match(await res.text(), /GameGirl Color/);
+          answered = true;
+        } catch (err) {
+          if (err instanceof assert.AssertionError) throw err;
+          await new Promise((r) => setTimeout(r, 25));
+        }
       }
+      assert.ok(answered, 'serve never answered');
+      assert.match(stdout, new RegExp(`running at http://127\\.0\\.0\\.1:${port}/`));
+      assert.ok(existsSync(join(dataDir, 'serve', 'gamegirl.sqlite')), 'the data dir was created');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
-    assert.ok(answered > 0, 'serve never answered');
-    // The 2 s budget holds on an idle machine, where a bare launch takes ~0.4 s; on a machine
-    // slowed down by other work it scales with the bare launch.
-    const budget = 2000 * Math.max(1, bare / 400);
-    assert.ok(
-      answered < budget,
-      `first answer after ${Math.round(answered)} ms (budget ${Math.round(budget)} ms; bare node + tsx: ${Math.round(bare)} ms)`,
-    );
-    assert.match(stdout, new RegExp(`running at http://127\\.0\\.0\\.1:${port}/`));
-    assert.ok(existsSync(join(dataDir, 'serve', 'gamegirl.sqlite')), 'the data dir was created');
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
   });
 
   it('serve reports a busy port clearly', async () => {

@@ -75,7 +75,13 @@ test('gamegirl discord --http: serves signed interactions until stopped', async 
     }).then(exitedWith);
   });
   try {
-    await ready;
+    // If runDiscord gives up before it is ready, fail instead of waiting forever.
+    await Promise.race([
+      ready,
+      exited.then((code) => {
+        throw new Error(`runDiscord exited with ${code} before it was ready`);
+      }),
+    ]);
     const ping = JSON.stringify({ type: 1, id: '1', application_id: FAKE_APP_ID, token: 't' });
     const pong = await fetch(url, {
       method: 'POST',
