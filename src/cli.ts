@@ -30,6 +30,7 @@ Commands:
   serve    serve the web console (what \`npm start\` runs)
   games    list saved games
   doctor   check the configuration, the store and the narrators (exit code 0 = all good)
+  discord  run the Discord bot (gateway, or --http); \`discord register [--guild ID]\` registers /gamegirl
 
 Run \`gamegirl <command> --help\` for a command's options.`;
 
@@ -306,6 +307,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === 'discord') {
+    // The Discord adapter parses its own flags (register, --http, --guild, settings).
+    const { runDiscord } = await import('./discord/main.js');
+    return runDiscord({ argv: rest });
   }
   if (!(command in COMMAND_HELP)) {
     io.err(`gamegirl: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);

@@ -1,0 +1,10 @@
+/** gamegirl/host — the game loop around a session, shared by the web console and the Discord bot. */
+export {
+  GameEndedError,
+  GameHost,
+  NarratingError,
+  PermissionError,
+  RateLimitedError,
+  WrongStateError,
+} from './game-host.js';
+export type * from './types.js';
