@@ -26,6 +26,7 @@ import {
   applyPress,
   type ClosedWindow,
   type JsonValue,
+  type PressInput,
   registerPlayerIn,
   type SessionDict,
   type SessionState,
@@ -58,6 +59,12 @@ export interface SubmitResult {
   isFirstChoice: boolean;
   secondsRemaining: number;
 }
+
+/** Turns kept in memory per game when no store is bound (a store keeps its own, default 1000). */
+const MEMORY_HISTORY_CAP = 1000;
+
+/** Marks a window's promise as handled: nobody may be waiting on a cancelled window. */
+const ignore = (): void => {};
 
 /** Delay before a window close that failed on an unreachable store is tried again. */
 const CLOSE_RETRY_MS = 1000;
@@ -99,7 +106,8 @@ export class GameSession implements SessionState {
   #store: SessionStore | null;
   #window: CountdownWindow | null = null;
   #history: TurnRecord[] = [];
-  #dirtyPlayers = new Set<string>();
+  /** Players registered since the last write to the store (allocated only when a store is bound). */
+  #dirtyPlayers: Set<string> | null = null;
 
   constructor(channelId: string, gameName = '', gameId?: string, options: GameSessionOptions = {}) {
     this.channelId = checkChannelId(channelId);
@@ -170,7 +178,7 @@ export class GameSession implements SessionState {
     }
     this.#window = null;
     this.#history = [];
-    this.#dirtyPlayers.clear();
+    this.#dirtyPlayers = null;
     return [
       `🎮 GameGirl Color — ${gameName || 'untitled game'}`,
       `Title screen: ${titleScreenUrl}`,
@@ -190,7 +198,7 @@ export class GameSession implements SessionState {
         this.#patch(false),
       );
       this.pendingChoices = stateFromDict(saved).pendingChoices;
-      this.#dirtyPlayers.clear();
+      this.#dirtyPlayers = null;
     }
     applyExit(this, this.gameId, this.#clock.now());
     this.#cancelWindow(new CountdownCancelledError());
@@ -204,7 +212,10 @@ export class GameSession implements SessionState {
     checkUserId(userId);
     checkUserName(userName);
     registerPlayerIn(this, userId, userName);
-    if (this.#store !== null) this.#dirtyPlayers.add(userId);
+    if (this.#store !== null) {
+      this.#dirtyPlayers ??= new Set();
+      this.#dirtyPlayers.add(userId);
+    }
   }
 
   /**
@@ -212,34 +223,49 @@ export class GameSession implements SessionState {
    * press replaces their earlier one. `options.turn` (the turn the button was made for) refuses
    * presses on old buttons with StaleTurnError.
    */
-  async submitChoice(
+  submitChoice(
     userId: string,
     userName: string,
     choice: string,
     options?: { turn?: number },
   ): Promise<SubmitResult> {
-    checkUserId(userId);
-    checkUserName(userName);
-    checkChoice(choice);
-    const input = {
-      gameId: this.gameId,
-      userId,
-      userName,
-      choice,
-      turn: options?.turn,
-      nowMs: this.#clock.now(),
-    };
-    const store = this.#store;
-    if (store === null) {
+    try {
+      // A known player pressing again under the same name: both strings equal values that were
+      // validated when the player was registered, so only the choice needs checking.
+      const known = this.players.get(userId);
+      if (known === undefined || known.userId !== userId || known.userName !== userName) {
+        checkUserId(userId);
+        checkUserName(userName);
+      }
+      checkChoice(choice);
+      const input = {
+        gameId: this.gameId,
+        userId,
+        userName,
+        choice,
+        turn: options?.turn,
+        nowMs: this.#clock.now(),
+      };
+      const store = this.#store;
+      if (store !== null) return this.#pressThrough(store, input);
       const out = applyPress(this, input);
       if (out.isFirstChoice) this.#trackWindow(out.turnNumber, out.deadlineMs);
-      return { isFirstChoice: out.isFirstChoice, secondsRemaining: out.secondsRemaining };
+      return Promise.resolve({
+        isFirstChoice: out.isFirstChoice,
+        secondsRemaining: out.secondsRemaining,
+      });
+    } catch (e) {
+      return Promise.reject(e);
     }
+  }
+
+  async #pressThrough(store: SessionStore, input: PressInput): Promise<SubmitResult> {
+    const { userId, userName } = input;
     const out = await store.press(this.channelId, input);
     if (!this.players.has(userId))
       this.players.set(userId, new PlayerState(userId, userName, out.joinedTurn));
     else registerPlayerIn(this, userId, userName);
-    this.#dirtyPlayers.delete(userId);
+    this.#dirtyPlayers?.delete(userId);
     this.active = true;
     this.turnNumber = out.turnNumber;
     this.pendingChoices = new Map(out.pending);
@@ -294,10 +320,10 @@ export class GameSession implements SessionState {
     const target = store ?? this.#store;
     if (target !== null) {
       await target.appendTurn(this.gameId, record.toDict(), this.#patch(true));
-      this.#dirtyPlayers.clear();
+      this.#dirtyPlayers = null;
       return;
     }
-    if (!this.#history.some((r) => r.turn === record.turn)) this.#history.push(record);
+    this.#remember(record);
   }
 
   /** The last `count` turns, oldest first. */
@@ -316,7 +342,7 @@ export class GameSession implements SessionState {
     const target = store ?? this.#store;
     if (target === null) return;
     await target.updateGame(this.gameId, this.#patch(true), this.#clock.now());
-    this.#dirtyPlayers.clear();
+    this.#dirtyPlayers = null;
   }
 
   /**
@@ -361,14 +387,38 @@ export class GameSession implements SessionState {
 
   #patch(withExtra: boolean): GamePatch {
     const patch: GamePatch = {};
-    if (this.#dirtyPlayers.size > 0) {
-      patch.players = [...this.#dirtyPlayers].flatMap((id) => {
+    const dirty = this.#dirtyPlayers;
+    if (dirty !== null && dirty.size > 0) {
+      patch.players = [...dirty].flatMap((id) => {
         const p = this.players.get(id);
         return p ? [p.toDict()] : [];
       });
     }
     if (withExtra) patch.extra = this.extra;
     return patch;
+  }
+
+  /**
+   * Adds a turn to the in-memory history, as a store does: once per turn number, kept in turn
+   * order, capped (oldest dropped). Turns are recorded in order, so this is O(1) almost always.
+   */
+  #remember(record: TurnRecord): void {
+    const h = this.#history;
+    const last = h[h.length - 1];
+    if (last === undefined || last.turn < record.turn) h.push(record);
+    else {
+      let lo = 0;
+      let hi = h.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((h[mid] as TurnRecord).turn < record.turn) lo = mid + 1;
+        else hi = mid;
+      }
+      if ((h[lo] as TurnRecord).turn === record.turn) return;
+      h.splice(lo, 0, record);
+    }
+    // shift() drops the oldest in O(1) (V8 trims the array's start in place); splice(0, n) copies.
+    while (h.length > MEMORY_HISTORY_CAP) h.shift();
   }
 
   #restore(d: SessionDict): void {
@@ -382,8 +432,6 @@ export class GameSession implements SessionState {
       resolve = res;
       reject = rej;
     });
-    // Nobody may be waiting on a cancelled window; that must not crash the process.
-    promise.catch(() => {});
     const w: CountdownWindow = {
       turn,
       deadlineMs,
@@ -439,8 +487,7 @@ export class GameSession implements SessionState {
         this.#arm(w, CLOSE_RETRY_MS);
         return;
       }
-      w.settled = true;
-      w.reject(e instanceof Error ? e : new GameSessionError('UNKNOWN', String(e)));
+      this.#fail(w, e instanceof Error ? e : new GameSessionError('UNKNOWN', String(e)));
     }
   }
 
@@ -454,7 +501,14 @@ export class GameSession implements SessionState {
     if (w === null || w.settled) return;
     if (w.timer !== null) this.#clock.clearTimer(w.timer);
     w.timer = null;
+    this.#fail(w, error);
+  }
+
+  #fail(w: CountdownWindow, error: Error): void {
     w.settled = true;
+    // Nobody may be waiting on a failed window; that must not crash the process. The handler is
+    // attached only now (not for every window), before the rejection, so it is never unhandled.
+    w.promise.catch(ignore);
     w.reject(error);
   }
 }
