@@ -13,6 +13,7 @@ export {
   SessionDataError,
   SessionInactiveError,
   StaleTurnError,
+  StoreClosedError,
   StoreError,
   WindowClosedError,
 } from './core/errors.js';

@@ -13,7 +13,7 @@ export interface Clock {
   clearTimer(handle: TimerHandle): void;
 }
 
-/** The real clock: `Date.now` and the host's timers (unref'd so they never keep a process alive alone). */
+/** The real clock: `Date.now` and the host's timers. A pending countdown keeps the process alive. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(callback, delayMs) {

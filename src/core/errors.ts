@@ -96,3 +96,10 @@ export class SessionActiveError extends GameSessionError {
     super('SESSION_ACTIVE', message);
   }
 }
+
+/** The store was closed on purpose; retrying cannot help. */
+export class StoreClosedError extends StoreError {
+  constructor(message = 'the store is closed') {
+    super(message);
+  }
+}

@@ -4,7 +4,10 @@ import type { PlayerState } from './player-state.js';
 // narrator's view: line/paragraph separators, bidi controls and other invisible format chars.
 const UNSAFE_IN_JSON = /[\u2028\u2029\p{Cf}]/gu;
 
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
 function jsonField(value: string): string {
+  if (PLAIN_ASCII.test(value)) return JSON.stringify(value);
   return JSON.stringify(value).replace(
     UNSAFE_IN_JSON,
     (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,

@@ -6,7 +6,9 @@ import {
   InvalidInputError,
   SessionActiveError,
   SessionInactiveError,
+  StoreClosedError,
   StoreError,
+  WindowClosedError,
 } from './errors.js';
 import { formatChoices } from './format.js';
 import {
@@ -23,10 +25,10 @@ import { PlayerState } from './player-state.js';
 import {
   applyClose,
   applyExit,
-  applyPress,
   type ClosedWindow,
   type JsonValue,
   type PressInput,
+  pressInto,
   registerPlayerIn,
   type SessionDict,
   type SessionState,
@@ -65,6 +67,9 @@ const MEMORY_HISTORY_CAP = 1000;
 
 /** Marks a window's promise as handled: nobody may be waiting on a cancelled window. */
 const ignore = (): void => {};
+
+/** How many distinct valid choice strings a session remembers, to skip re-checking them. */
+const VALID_CHOICE_CACHE = 64;
 
 /** Delay before a window close that failed on an unreachable store is tried again. */
 const CLOSE_RETRY_MS = 1000;
@@ -106,6 +111,7 @@ export class GameSession implements SessionState {
   #store: SessionStore | null;
   #window: CountdownWindow | null = null;
   #history: TurnRecord[] = [];
+  #validChoices = new Set<string>();
   /** Players registered since the last write to the store (allocated only when a store is bound). */
   #dirtyPlayers: Set<string> | null = null;
 
@@ -146,7 +152,7 @@ export class GameSession implements SessionState {
     checkGameName(gameName);
     if (this.active) throw new SessionActiveError();
     const target = store ?? this.#store;
-    const before = this.toDict();
+    const before = target === null ? null : this.toDict();
     const now = this.#clock.now();
     const titleScreenUrl = await this.#titleScreen({
       gameId: this.gameId,
@@ -171,7 +177,7 @@ export class GameSession implements SessionState {
       try {
         await target.bootGame(this.toDict());
       } catch (e) {
-        this.#restore(before);
+        this.#restore(before as SessionDict);
         throw e;
       }
       this.#store = target;
@@ -237,31 +243,66 @@ export class GameSession implements SessionState {
         checkUserId(userId);
         checkUserName(userName);
       }
-      checkChoice(choice);
-      const input = {
-        gameId: this.gameId,
+      if (!this.#validChoices.has(choice)) {
+        checkChoice(choice);
+        // Presses repeat a scene's few button labels: remember the valid ones (bounded).
+        if (this.#validChoices.size >= VALID_CHOICE_CACHE) this.#validChoices.clear();
+        this.#validChoices.add(choice);
+      }
+      const nowMs = this.#clock.now();
+      const turn = options?.turn;
+      const store = this.#store;
+      if (store !== null) {
+        return this.#pressThrough(store, {
+          gameId: this.gameId,
+          userId,
+          userName,
+          choice,
+          turn,
+          nowMs,
+        });
+      }
+      const isFirstChoice = pressInto(
+        this,
+        this.gameId,
         userId,
         userName,
         choice,
-        turn: options?.turn,
-        nowMs: this.#clock.now(),
-      };
-      const store = this.#store;
-      if (store !== null) return this.#pressThrough(store, input);
-      const out = applyPress(this, input);
-      if (out.isFirstChoice) this.#trackWindow(out.turnNumber, out.deadlineMs);
-      return Promise.resolve({
-        isFirstChoice: out.isFirstChoice,
-        secondsRemaining: out.secondsRemaining,
-      });
+        turn,
+        nowMs,
+        known,
+      );
+      const deadline = this.windowDeadlineMs as number;
+      if (isFirstChoice) this.#trackWindow(this.turnNumber, deadline);
+      return Promise.resolve({ isFirstChoice, secondsRemaining: (deadline - nowMs) / 1000 });
     } catch (e) {
+      this.#closeMissedWindow(e);
       return Promise.reject(e);
     }
   }
 
+  /**
+   * A press after the deadline means the window's timer has not closed it here (e.g. this
+   * session was loaded and nobody waited on it): close it now, so the next scene can come.
+   */
+  #closeMissedWindow(e: unknown): void {
+    if (!(e instanceof WindowClosedError)) return;
+    const w = this.#trackWindow(e.turn, this.windowDeadlineMs ?? this.#clock.now());
+    if (w.settled) return;
+    if (w.timer !== null) this.#clock.clearTimer(w.timer);
+    w.timer = null;
+    void this.#close(w, false);
+  }
+
   async #pressThrough(store: SessionStore, input: PressInput): Promise<SubmitResult> {
     const { userId, userName } = input;
-    const out = await store.press(this.channelId, input);
+    let out: Awaited<ReturnType<SessionStore['press']>>;
+    try {
+      out = await store.press(this.channelId, input);
+    } catch (e) {
+      this.#closeMissedWindow(e);
+      throw e;
+    }
     if (!this.players.has(userId))
       this.players.set(userId, new PlayerState(userId, userName, out.joinedTurn));
     else registerPlayerIn(this, userId, userName);
@@ -482,7 +523,7 @@ export class GameSession implements SessionState {
       this.#settle(w, out.choices);
     } catch (e) {
       if (w.settled) return;
-      if (e instanceof StoreError && this.active) {
+      if (e instanceof StoreError && !(e instanceof StoreClosedError) && this.active) {
         // The store is unreachable: the window's choices are safe in it; try again shortly.
         this.#arm(w, CLOSE_RETRY_MS);
         return;

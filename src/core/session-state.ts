@@ -167,27 +167,44 @@ export function assertSameGame(s: SessionState, gameId: string): void {
 
 /** A button press: registers the player, opens the window if none is open, last press wins. */
 export function applyPress(s: SessionState, p: PressInput): PressOutcome {
-  assertSameGame(s, p.gameId);
-  if (p.turn !== undefined && p.turn !== s.turnNumber)
-    throw new StaleTurnError(p.turn, s.turnNumber);
-  let deadline = s.windowDeadlineMs;
-  if (deadline !== null && p.nowMs >= deadline) throw new WindowClosedError(s.turnNumber);
-  const isFirstChoice = deadline === null;
-  if (isFirstChoice) {
-    deadline = p.nowMs + s.countdownSeconds * 1000;
-    s.windowDeadlineMs = deadline;
-  }
-  const player = registerPlayerIn(s, p.userId, p.userName);
-  // Map.set on an existing key keeps its position: order stays "first pressed".
-  s.pendingChoices.set(p.userId, p.choice);
-  s.updatedAtMs = p.nowMs;
+  const isFirstChoice = pressInto(s, p.gameId, p.userId, p.userName, p.choice, p.turn, p.nowMs);
+  const deadline = s.windowDeadlineMs as number;
   return {
     isFirstChoice,
-    secondsRemaining: ((deadline as number) - p.nowMs) / 1000,
-    deadlineMs: deadline as number,
+    secondsRemaining: (deadline - p.nowMs) / 1000,
+    deadlineMs: deadline,
     turnNumber: s.turnNumber,
-    joinedTurn: player.joinedTurn,
+    joinedTurn: (s.players.get(p.userId) as PlayerState).joinedTurn,
   };
+}
+
+/**
+ * The press rule itself, with positional arguments so that the memory-only hot path allocates
+ * nothing. Returns whether this press opened the window; the deadline is in
+ * `s.windowDeadlineMs` afterwards.
+ */
+export function pressInto(
+  s: SessionState,
+  gameId: string,
+  userId: string,
+  userName: string,
+  choice: string,
+  turn: number | undefined,
+  nowMs: number,
+  /** The player's entry when the caller already looked it up (saves a second lookup). */
+  known: PlayerState | undefined = s.players.get(userId),
+): boolean {
+  assertSameGame(s, gameId);
+  if (turn !== undefined && turn !== s.turnNumber) throw new StaleTurnError(turn, s.turnNumber);
+  const deadline = s.windowDeadlineMs;
+  if (deadline !== null && nowMs >= deadline) throw new WindowClosedError(s.turnNumber);
+  if (known === undefined) s.players.set(userId, new PlayerState(userId, userName, s.turnNumber));
+  else if (known.userName !== userName) known.userName = userName;
+  if (deadline === null) s.windowDeadlineMs = nowMs + s.countdownSeconds * 1000;
+  // Map.set on an existing key keeps its position: order stays "first pressed".
+  s.pendingChoices.set(userId, choice);
+  s.updatedAtMs = nowMs;
+  return deadline === null;
 }
 
 export function registerPlayerIn(s: SessionState, userId: string, userName: string): PlayerState {

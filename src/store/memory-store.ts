@@ -15,30 +15,33 @@ class MemoryBackend implements SnapshotBackend {
   readonly channels = new Map<string, string>();
   readonly turns = new Map<string, Map<number, string>>();
 
+  /** Undo steps of the running transaction, newest last (null outside a transaction). */
+  private journal: Array<() => void> | null = null;
+
   transaction<T>(fn: () => T): T {
-    // Everything is synchronous, so nothing can interleave; roll back by snapshotting on failure.
-    const games = new Map(this.games);
-    const channels = new Map(this.channels);
-    const turns = new Map([...this.turns].map(([k, v]) => [k, new Map(v)] as const));
+    // Everything is synchronous, so nothing can interleave; a failure is rolled back by
+    // replaying the undo steps the mutations recorded (cost: what changed, not the store size).
+    const journal: Array<() => void> = [];
+    this.journal = journal;
     try {
       return fn();
     } catch (e) {
-      this.restore(games, channels, turns);
+      for (let i = journal.length - 1; i >= 0; i--) (journal[i] as () => void)();
       throw e;
+    } finally {
+      this.journal = null;
     }
   }
 
-  private restore(
-    games: Map<string, { json: string; summary: GameSummary }>,
-    channels: Map<string, string>,
-    turns: Map<string, Map<number, string>>,
-  ): void {
-    this.games.clear();
-    for (const [k, v] of games) this.games.set(k, v);
-    this.channels.clear();
-    for (const [k, v] of channels) this.channels.set(k, v);
-    this.turns.clear();
-    for (const [k, v] of turns) this.turns.set(k, v);
+  /** Records how to restore `key` of `map` to its current value. */
+  private remember<K, V>(map: Map<K, V>, key: K): void {
+    if (this.journal === null) return;
+    const had = map.has(key);
+    const old = map.get(key);
+    this.journal.push(() => {
+      if (had) map.set(key, old as V);
+      else map.delete(key);
+    });
   }
 
   readGame(gameId: string): string | null {
@@ -46,10 +49,13 @@ class MemoryBackend implements SnapshotBackend {
   }
 
   writeGame(gameId: string, json: string, summary: GameSummary): void {
+    this.remember(this.games, gameId);
     this.games.set(gameId, { json, summary });
   }
 
   removeGame(gameId: string): void {
+    this.remember(this.games, gameId);
+    this.remember(this.turns, gameId);
     this.games.delete(gameId);
     this.turns.delete(gameId);
   }
@@ -59,24 +65,31 @@ class MemoryBackend implements SnapshotBackend {
   }
 
   bind(channelId: string, gameId: string): void {
+    this.remember(this.channels, channelId);
     this.channels.set(channelId, gameId);
   }
 
   unbind(channelId: string): void {
+    this.remember(this.channels, channelId);
     this.channels.delete(channelId);
   }
 
   appendTurn(gameId: string, turn: number, json: string, cap: number): boolean {
     let list = this.turns.get(gameId);
     if (list === undefined) {
+      this.remember(this.turns, gameId);
       list = new Map();
       this.turns.set(gameId, list);
     }
     if (list.has(turn)) return false;
+    this.remember(list, turn);
     list.set(turn, json);
     if (list.size > cap) {
       const oldest = [...list.keys()].sort((a, b) => a - b).slice(0, list.size - cap);
-      for (const t of oldest) list.delete(t);
+      for (const t of oldest) {
+        this.remember(list, t);
+        list.delete(t);
+      }
     }
     return true;
   }

@@ -4,6 +4,7 @@ import {
   InvalidInputError,
   SessionDataError,
   SessionInactiveError,
+  StoreClosedError,
   StoreError,
 } from '../core/errors.js';
 import { checkChannelId, checkGameId } from '../core/limits.js';
@@ -84,7 +85,7 @@ export class SnapshotStore implements SessionStore {
 
   /** Runs `fn` atomically; store failures become StoreError, rule violations pass through. */
   #tx<T>(fn: (b: SnapshotBackend) => T): T {
-    if (this.#closed) throw new StoreError('the store is closed');
+    if (this.#closed) throw new StoreClosedError();
     try {
       return this.#backend.transaction(() => fn(this.#backend));
     } catch (e) {

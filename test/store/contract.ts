@@ -241,18 +241,21 @@ export function runStoreContract(
       assert.deepEqual([...(old?.pendingChoices ?? [])], [['u1', 'pending']]);
     });
 
-    test('a press after the deadline is refused until the window is closed', async () => {
+    test('a press after the deadline is refused and closes the missed window', async () => {
       if (options.realTime) return; // covered by the store's own tests on its own clock
       const clock = newClock();
       const s = await boot(clock);
       await s.submitChoice('u1', 'Ann', 'left');
-      const twin = await GameSession.loadFromStore(s.channelId, store, {
-        clock: new ManualClock(clock.now() + seconds * 1000),
-      });
-      await assert.rejects(
-        twin?.submitChoice('u2', 'Bob', 'late') ?? Promise.reject(),
-        WindowClosedError,
-      );
+      s.dispose(); // the process that opened the window is gone
+      clock.advance(seconds * 1000);
+      const twin = await GameSession.loadFromStore(s.channelId, store, { clock });
+      assert.ok(twin);
+      await assert.rejects(twin.submitChoice('u2', 'Bob', 'late'), WindowClosedError);
+      assert.deepEqual([...(await twin.waitForCountdown())], [['u1', 'left']]);
+      assert.equal(twin.turnNumber, 1);
+      const next = await twin.submitChoice('u2', 'Bob', 'again');
+      assert.equal(next.isFirstChoice, true);
+      assert.equal((await GameSession.loadFromStore(s.channelId, store))?.turnNumber, 1);
     });
 
     test('ids named like prototype members are ordinary keys', async () => {
@@ -285,6 +288,25 @@ export function runStoreContract(
       await store.deleteGame(s.gameId);
       assert.equal(await loadByGameId(s.gameId, store), null);
       assert.ok(!(await listAllGames(store)).some((g) => g.gameId === s.gameId));
+    });
+
+    test('an operation that fails part-way changes nothing', async () => {
+      const s = await boot();
+      s.turnNumber = 1;
+      const record = new TurnRecord(1, { u1: 'a' }, 'kept?', 1_700_000_000).toDict();
+      await assert.rejects(
+        store.appendTurn(s.gameId, record, {
+          players: [{ user_id: 'p', user_name: '', joined_turn: 0 }],
+        }),
+        (e: unknown) => e instanceof Error && /user_name/.test(e.message),
+      );
+      assert.deepEqual(await store.recentTurns(s.gameId, 5), []);
+      assert.equal(await store.appendTurn(s.gameId, record), true);
+      assert.equal((await store.recentTurns(s.gameId, 5)).length, 1);
+      await assert.rejects(
+        store.updateGame('no-such-game', { gameName: 'x' }, Date.now()),
+        GameNotFoundError,
+      );
     });
 
     test('saved extra data and players survive a reload', async () => {
