@@ -26,6 +26,8 @@ import {
   applyClose,
   applyExit,
   type ClosedWindow,
+  type CloseInput,
+  type CloseOutcome,
   type JsonValue,
   type PressInput,
   pressInto,
@@ -111,7 +113,7 @@ export class GameSession implements SessionState {
   #store: SessionStore | null;
   #window: CountdownWindow | null = null;
   #history: TurnRecord[] = [];
-  #validChoices = new Set<string>();
+  #validChoices: Set<string> | null = null;
   /** Players registered since the last write to the store (allocated only when a store is bound). */
   #dirtyPlayers: Set<string> | null = null;
 
@@ -243,9 +245,10 @@ export class GameSession implements SessionState {
         checkUserId(userId);
         checkUserName(userName);
       }
-      if (!this.#validChoices.has(choice)) {
+      if (this.#validChoices?.has(choice) !== true) {
         checkChoice(choice);
         // Presses repeat a scene's few button labels: remember the valid ones (bounded).
+        this.#validChoices ??= new Set();
         if (this.#validChoices.size >= VALID_CHOICE_CACHE) this.#validChoices.clear();
         this.#validChoices.add(choice);
       }
@@ -502,34 +505,50 @@ export class GameSession implements SessionState {
     }, delayMs);
   }
 
-  async #close(w: CountdownWindow, early: boolean): Promise<void> {
+  /** Closes the window (memory-only: synchronously, so no promise is made per close). */
+  #close(w: CountdownWindow, early: boolean): Promise<void> | undefined {
     if (w.settled) return;
     const input = { gameId: this.gameId, turn: w.turn, nowMs: this.#clock.now(), early };
+    const store = this.#store;
+    if (store !== null) return this.#closeThrough(store, w, input);
     try {
-      const store = this.#store;
-      const out =
-        store === null ? applyClose(this, input) : await store.closeWindow(this.channelId, input);
-      if (w.settled) return;
-      if (out.status === 'open') {
-        this.#arm(w, out.msRemaining);
-        return;
-      }
-      if (store !== null && this.turnNumber <= out.turn) {
-        this.turnNumber = out.turn + 1;
-        this.pendingChoices = new Map();
-        this.windowDeadlineMs = null;
-        this.lastWindow = { turn: out.turn, choices: new Map(out.choices) };
-      }
-      this.#settle(w, out.choices);
+      this.#closed(w, applyClose(this, input), false);
     } catch (e) {
-      if (w.settled) return;
-      if (e instanceof StoreError && !(e instanceof StoreClosedError) && this.active) {
-        // The store is unreachable: the window's choices are safe in it; try again shortly.
-        this.#arm(w, CLOSE_RETRY_MS);
-        return;
-      }
-      this.#fail(w, e instanceof Error ? e : new GameSessionError('UNKNOWN', String(e)));
+      this.#closeFailed(w, e);
     }
+  }
+
+  async #closeThrough(store: SessionStore, w: CountdownWindow, input: CloseInput): Promise<void> {
+    try {
+      this.#closed(w, await store.closeWindow(this.channelId, input), true);
+    } catch (e) {
+      this.#closeFailed(w, e);
+    }
+  }
+
+  #closed(w: CountdownWindow, out: CloseOutcome, mirror: boolean): void {
+    if (w.settled) return;
+    if (out.status === 'open') {
+      this.#arm(w, out.msRemaining);
+      return;
+    }
+    if (mirror && this.turnNumber <= out.turn) {
+      this.turnNumber = out.turn + 1;
+      this.pendingChoices = new Map();
+      this.windowDeadlineMs = null;
+      this.lastWindow = { turn: out.turn, choices: out.choices };
+    }
+    this.#settle(w, out.choices);
+  }
+
+  #closeFailed(w: CountdownWindow, e: unknown): void {
+    if (w.settled) return;
+    if (e instanceof StoreError && !(e instanceof StoreClosedError) && this.active) {
+      // The store is unreachable: the window's choices are safe in it; try again shortly.
+      this.#arm(w, CLOSE_RETRY_MS);
+      return;
+    }
+    this.#fail(w, e instanceof Error ? e : new GameSessionError('UNKNOWN', String(e)));
   }
 
   #settle(w: CountdownWindow, choices: Map<string, string>): void {

@@ -246,7 +246,8 @@ export function applyClose(s: SessionState, c: CloseInput): CloseOutcome {
   if (!c.early && c.nowMs < deadline)
     return { status: 'open', turn: c.turn, msRemaining: deadline - c.nowMs };
   const choices = s.pendingChoices;
-  s.lastWindow = { turn: c.turn, choices: new Map(choices) };
+  // Shared with the result: every waiter of this window already shares that one Map.
+  s.lastWindow = { turn: c.turn, choices };
   s.pendingChoices = new Map();
   s.windowDeadlineMs = null;
   s.turnNumber = c.turn + 1;
