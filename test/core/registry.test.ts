@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CountdownCancelledError,
+  defaultRegistry,
   GameSession,
+  getSession,
   InvalidInputError,
   ManualClock,
-  SessionRegistry,
-  defaultRegistry,
-  getSession,
   removeSession,
+  SessionRegistry,
   setSession,
 } from '../../src/index.js';
 
