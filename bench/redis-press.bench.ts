@@ -56,34 +56,41 @@ async function redisBenchmark(port: number): Promise<number> {
   return Number(m[1]);
 }
 
-async function commandCalls(port: number): Promise<number> {
+/** Calls by the client (EVALSHA + EVAL) and calls made inside scripts, from INFO commandstats
+ *  (Redis 7 counts commands run by a script there too). */
+async function commandCalls(port: number): Promise<{ client: number; inScripts: number }> {
   const info = await cli(port, 'INFO', 'commandstats');
-  let total = 0;
-  for (const m of info.matchAll(/cmdstat_(\w+):calls=(\d+)/g))
-    if (m[1] !== 'info' && m[1] !== 'config') total += Number(m[2]);
-  return total;
+  let client = 0;
+  let inScripts = 0;
+  for (const m of info.matchAll(/cmdstat_([\w|]+):calls=(\d+)/g)) {
+    if (m[1] === 'evalsha' || m[1] === 'eval') client += Number(m[2]);
+    else if (!m[1]?.startsWith('info') && !m[1]?.startsWith('config')) inScripts += Number(m[2]);
+  }
+  return { client, inScripts };
 }
 
-async function pressThroughput(url: string, port: number) {
-  const store = await RedisStore.connect(url, { prefix: 'bench' });
+/** `players` players per game press in turn, replacing their choices (one window per game). */
+async function pressThroughput(url: string, port: number, players: number) {
+  const store = await RedisStore.connect(url, { prefix: `bench${players}` });
   const games = Array.from({ length: 200 }, (_, i) => `bench-${i}`);
   for (const g of games) await store.bootGame(dict(g, 3600));
   // warm-up (loads the script) outside the measurement
   await store.press('c-bench-0', {
     gameId: 'bench-0',
-    userId: 'w',
-    userName: 'w',
+    userId: 'u0',
+    userName: 'u0',
     choice: 'x',
     nowMs: Date.now(),
   });
   await cli(port, 'CONFIG', 'RESETSTAT');
+  const sent0 = store.commandsSent;
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       for (let i = next++; i < PRESSES; i = next++) {
         const g = games[i % games.length] as string;
-        const u = `u${Math.floor(i / games.length) % 20}`; // 20 players per game, replacing choices
+        const u = `u${Math.floor(i / games.length) % players}`;
         await store.press(`c-${g}`, {
           gameId: g,
           userId: u,
@@ -96,8 +103,14 @@ async function pressThroughput(url: string, port: number) {
   );
   const seconds = (performance.now() - t0) / 1000;
   const calls = await commandCalls(port);
+  const sent = store.commandsSent - sent0;
   await store.close();
-  return { pressesPerSecond: Math.round(PRESSES / seconds), commandsPerPress: calls / PRESSES };
+  return {
+    pressesPerSecond: Math.round(PRESSES / seconds),
+    commandsPerPress: calls.client / PRESSES,
+    clientCommandsPerPress: sent / PRESSES,
+    inScriptCallsPerPress: calls.inScripts / PRESSES,
+  };
 }
 
 async function expiry(url: string) {
@@ -156,16 +169,18 @@ async function expiry(url: string) {
       SWEEP_MS: '1000',
     });
     await hang.wait((e) => e.ev === 'ready', 30000);
-    // Only the hanging worker's sweep is due soon after this window; it claims first.
+    // A connection of its own, so only this round's producer adds the job (to the hanging
+    // worker's queue); the regular workers can only reach the window through their sweep.
     const g = `take-${round}`;
-    await store.bootGame(dict(g, 0.05));
+    const own = await RedisStore.connect(url, { prefix });
+    await own.bootGame(dict(g, 0.05));
     const producer = await createRedisScheduler({
-      store,
+      store: own,
       connection: url,
       queueName: `${queue}h${round}`,
       worker: false,
     });
-    await store.press(`c-${g}`, {
+    await own.press(`c-${g}`, {
       gameId: g,
       userId: 'u',
       userName: 'u',
@@ -176,6 +191,7 @@ async function expiry(url: string) {
     if (claimed === null) {
       // a regular worker's sweep got there first: nothing to take over this round
       await producer.close();
+      await own.close();
       await hang.stop();
       continue;
     }
@@ -187,6 +203,7 @@ async function expiry(url: string) {
       await new Promise((r) => setTimeout(r, 5));
     takeovers.push(committed() ? Date.now() - killedAt : Number.POSITIVE_INFINITY);
     await producer.close();
+    await own.close();
     await hang.stop();
   }
   await gateway.close();
@@ -205,7 +222,8 @@ async function expiry(url: string) {
 const node = await startRedis();
 try {
   const before = await redisBenchmark(node.port);
-  const press = await pressThroughput(node.url, node.port);
+  const press = await pressThroughput(node.url, node.port, 5);
+  const press20 = await pressThroughput(node.url, node.port, 20);
   const afterHset = await redisBenchmark(node.port);
   const baseline = Math.round((before + afterHset) / 2);
   const exp = await expiry(node.url);
@@ -214,11 +232,16 @@ try {
       bench: 'redis-press',
       presses: PRESSES,
       concurrency: CONCURRENCY,
+      playersPerWindow: 5,
       pressesPerSecond: press.pressesPerSecond,
       baselineHsetPerSecond: baseline,
       baselineRuns: [Math.round(before), Math.round(afterHset)],
       ratio: Number((press.pressesPerSecond / baseline).toFixed(2)),
+      pressesPerSecond20Players: press20.pressesPerSecond,
+      ratio20Players: Number((press20.pressesPerSecond / baseline).toFixed(2)),
       commandsPerPress: Number(press.commandsPerPress.toFixed(3)),
+      clientCommandsPerPress: Number(press.clientCommandsPerPress.toFixed(3)),
+      inScriptCallsPerPress: Number(press.inScriptCallsPerPress.toFixed(2)),
       ...exp,
     }),
   );

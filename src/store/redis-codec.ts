@@ -36,7 +36,21 @@ export function bucketOf(id: string): number {
   return h % BUCKETS;
 }
 
+type GameKeys = {
+  game: string;
+  hist: string;
+  ur: string;
+  lease: string;
+  idx: string;
+  open: string;
+  unres: string;
+  prefix: string;
+};
+
 export class Keys {
+  // Key names are derived on every press; a small cache saves the hashing and string building.
+  readonly #games = new Map<string, GameKeys>();
+
   constructor(readonly prefix: string) {}
 
   /** `gg:{b7}:` — the prefix of every key in bucket `b`. */
@@ -45,9 +59,12 @@ export class Keys {
   }
 
   /** game hash, history, unresolved turns, lease; then the bucket's idx, open, unres. */
-  game(gameId: string) {
+  game(gameId: string): GameKeys {
+    const hit = this.#games.get(gameId);
+    if (hit !== undefined) return hit;
+    if (this.#games.size >= 10000) this.#games.clear();
     const p = this.bucket(bucketOf(gameId));
-    return {
+    const k = {
       game: `${p}g:${gameId}`,
       hist: `${p}h:${gameId}`,
       ur: `${p}u:${gameId}`,
@@ -57,6 +74,8 @@ export class Keys {
       unres: `${p}unres`,
       prefix: p,
     };
+    this.#games.set(gameId, k);
+    return k;
   }
 
   channel(channelId: string) {
@@ -89,10 +108,15 @@ export function dictToFields(d: SessionDict): string[] {
     n(c.countdown_seconds),
     'dl',
     c.window_deadline_ms === null ? '' : n(c.window_deadline_ms),
-    'pend',
-    JSON.stringify([...s.pendingChoices]),
-    'pl',
-    JSON.stringify([...s.players.values()].map((p) => [p.userId, p.userName, n(p.joinedTurn)])),
+    'co',
+    JSON.stringify([...s.pendingChoices.keys()]),
+    ...[...s.pendingChoices].flatMap(([u, c]) => [`c:${u}`, c]),
+    'po',
+    JSON.stringify([...s.players.keys()]),
+    ...[...s.players.values()].flatMap((p) => [
+      `p:${p.userId}`,
+      `${n(p.joinedTurn)}|${p.userName}`,
+    ]),
     'lw',
     s.lastWindow === null
       ? ''
@@ -150,16 +174,30 @@ export function parseWindow(text: string): { turn: number; choices: Map<string, 
   };
 }
 
+function idList(field: string, text: string | undefined): string[] {
+  const v = parseJson(field, text === undefined || text === '' ? '[]' : text, 'list');
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new SessionDataError(field, 'stored list is malformed');
+  return v as string[];
+}
+
 /** A game hash → the validated dict (SessionDataError on anything malformed). */
 export function fieldsToDict(h: Record<string, string>): SessionDict {
-  const pend = pairs('pending_choices', h.pend);
-  const plRaw = parseJson('players', h.pl || '[]', 'players');
-  if (!Array.isArray(plRaw)) throw new SessionDataError('players', 'stored list is malformed');
+  const pend: Array<[string, string]> = idList('pending_order', h.co).map((u) => {
+    const c = h[`c:${u}`];
+    if (c === undefined) throw new SessionDataError(`pending_choices.${u}`, 'is missing');
+    return [u, c];
+  });
   const players: Record<string, unknown> = Object.create(null);
-  for (const p of plRaw as unknown[]) {
-    if (!Array.isArray(p) || typeof p[0] !== 'string')
-      throw new SessionDataError('players', 'stored list is malformed');
-    players[p[0]] = { user_id: p[0], user_name: p[1], joined_turn: num('players', String(p[2])) };
+  for (const u of idList('players', h.po)) {
+    const v = h[`p:${u}`] ?? '';
+    const bar = v.indexOf('|');
+    if (bar < 0) throw new SessionDataError(`players.${u}`, 'stored player is malformed');
+    players[u] = {
+      user_id: u,
+      user_name: v.slice(bar + 1),
+      joined_turn: num('players', v.slice(0, bar)),
+    };
   }
   let lastWindow: unknown = null;
   if (h.lw) {

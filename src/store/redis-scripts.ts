@@ -5,9 +5,11 @@
  * the store maps to the core's typed errors.
  *
  * Game hash fields: id ch bd(bound to ch: 1/0) act turn name title cd(countdown s) dl(deadline
- * ms or '') pend([[user, choice]…]) pl([[user, name, joinedTurn]…]) lw({"t":turn,"c":pairs} or '')
- * extra(JSON, opaque here) cr up v, plus private ones: `f:<channel>` (binding fence per channel),
- * ftok (lease token counter), rs (last committed resolution).
+ * ms or '') lw({"t":turn,"c":[[user, choice]…]} or '') extra(JSON, opaque here) cr up v;
+ * pending choices as one field per player `c:<user>` plus `co` (JSON list of users in first-press
+ * order); players as `p:<user>` = "<joinedTurn>|<name>" plus `po` (JSON list, join order) — so a
+ * press touches O(1) fields instead of re-encoding lists; private fields: `f:<channel>` (binding
+ * fence per channel), ftok (lease token counter), rs (last committed resolution).
  * Numbers are written with %.17g (exact for doubles); turns inside JSON are strings, so cjson's
  * 14-digit number encoding never rounds them.
  */
@@ -28,30 +30,62 @@ local function dec(s)
 end
 local function enc(t) if #t == 0 then return '[]' end return cjson.encode(t) end
 local function has(flags, c) return string.find(flags, c, 1, true) ~= nil end
+-- Appends a string to a JSON list of strings without decoding it.
+local function append_id(arr, id)
+  if arr == nil or arr == false or arr == '' or arr == '[]' then return '[' .. cjson.encode(id) .. ']' end
+  return string.sub(arr, 1, -2) .. ',' .. cjson.encode(id) .. ']'
+end
+-- "<joined>|<name>" → joined (string), name
+local function split_player(v)
+  local bar = string.find(v, '|', 1, true)
+  if bar == nil then return nil, nil end
+  return string.sub(v, 1, bar - 1), string.sub(v, bar + 1)
+end
 -- Patch args: flags ('-' none, '!' invalid, else subset of n t e p), name, title, extra, players.
 -- Returns the HSET args (without writing) or nil when stored players are corrupt.
-local function patch_sets(flags, a, pl_s, now)
+local function patch_sets(gk, flags, a, now)
   local sets = {'up', fmt(now)}
   if has(flags, 'n') then sets[#sets+1] = 'name'; sets[#sets+1] = a[1] end
   if has(flags, 't') then sets[#sets+1] = 'title'; sets[#sets+1] = a[2] end
   if has(flags, 'e') then sets[#sets+1] = 'extra'; sets[#sets+1] = a[3] end
   if has(flags, 'p') then
-    local pl = dec(pl_s)
-    if pl == nil then return nil end
+    local po = redis.call('HGET', gk, 'po') or '[]'
+    if dec(po) == nil then return nil end
+    local known = {}
     for _, p in ipairs(cjson.decode(a[4])) do
-      local found = false
-      for _, q in ipairs(pl) do
-        if q[1] == p[1] then q[2] = p[2]; found = true; break end
+      local joined = known[p[1]]
+      if joined == nil then
+        local cur = redis.call('HGET', gk, 'p:' .. p[1])
+        if cur then
+          joined = split_player(cur)
+          if joined == nil then return nil end
+        else
+          joined = p[3]
+          po = append_id(po, p[1])
+        end
+        known[p[1]] = joined
       end
-      if not found then pl[#pl+1] = p end
+      sets[#sets+1] = 'p:' .. p[1]; sets[#sets+1] = joined .. '|' .. p[2]
     end
-    sets[#sets+1] = 'pl'; sets[#sets+1] = enc(pl)
+    sets[#sets+1] = 'po'; sets[#sets+1] = po
   end
   return sets
 end
-local function close_window(gk, idxk, openk, urk, unresk, id, turn, pend_s, now)
-  local pj = (pend_s and pend_s ~= '') and pend_s or '[]'
-  redis.call('HSET', gk, 'lw', '{"t":"' .. fmt(turn) .. '","c":' .. pj .. '}', 'pend', '[]',
+-- Choices of the open window, in first-press order, as {user, choice} pairs; 'ids' = decoded co.
+local function pending_pairs(gk, ids)
+  local out = {}
+  if #ids == 0 then return out, {} end
+  local fields = {}
+  for i, u in ipairs(ids) do fields[i] = 'c:' .. u end
+  local vals = redis.call('HMGET', gk, unpack(fields))
+  for i, u in ipairs(ids) do out[i] = {u, vals[i] or ''} end
+  return out, fields
+end
+local function close_window(gk, idxk, openk, urk, unresk, id, turn, ids, now)
+  local pairs_, fields = pending_pairs(gk, ids)
+  local pj = enc(pairs_)
+  if #fields > 0 then redis.call('HDEL', gk, unpack(fields)) end
+  redis.call('HSET', gk, 'lw', '{"t":"' .. fmt(turn) .. '","c":' .. pj .. '}', 'co', '[]',
     'dl', '', 'turn', fmt(turn + 1), 'up', fmt(now))
   redis.call('ZADD', idxk, fmt(now), id)
   redis.call('ZREM', openk, id)
@@ -70,7 +104,8 @@ const SCRIPTS = {
 
   /** KEYS: game idx open. ARGV: channel user name choice turn('' any) now('' = TIME). */
   press: `
-local g = redis.call('HMGET', KEYS[1], 'id', 'ch', 'bd', 'act', 'turn', 'dl', 'cd', 'pend', 'pl')
+local uid, uname = ARGV[2], ARGV[3]
+local g = redis.call('HMGET', KEYS[1], 'id', 'ch', 'bd', 'act', 'turn', 'dl', 'cd', 'co', 'p:' .. uid, 'c:' .. uid)
 if not g[1] or g[2] ~= ARGV[1] or g[3] ~= '1' then return redis.error_reply('GG NOTRUNNING') end
 if g[4] ~= '1' then return redis.error_reply('GG INACTIVE') end
 local turn = tonumber(g[5])
@@ -85,9 +120,10 @@ if g[6] and g[6] ~= '' then
   if dl == nil then return corrupt('window_deadline_ms') end
   if now >= dl then return redis.error_reply('GG CLOSED ' .. g[5]) end
 end
-local pend, pl = dec(g[8]), dec(g[9])
-if pend == nil then return corrupt('pending_choices') end
-if pl == nil then return corrupt('players') end
+local co = g[8]
+if not co or co == '' then co = '[]' end
+local ids = dec(co)
+if ids == nil then return corrupt('pending_choices') end
 local first = 0
 if dl == nil then
   local cd = tonumber(g[7])
@@ -95,25 +131,36 @@ if dl == nil then
   dl = now + cd * 1000
   first = 1
 end
-local joined = nil
-for _, p in ipairs(pl) do
-  if p[1] == ARGV[2] then p[2] = ARGV[3]; joined = p[3]; break end
+local sets = {'dl', fmt(dl), 'c:' .. uid, ARGV[4], 'up', fmt(now)}
+local joined
+if g[9] then
+  local name
+  joined, name = split_player(g[9])
+  if joined == nil then return corrupt('players') end
+  if name ~= uname then sets[#sets+1] = 'p:' .. uid; sets[#sets+1] = joined .. '|' .. uname end
+else
+  local po = redis.call('HGET', KEYS[1], 'po') or '[]'
+  joined = g[5]
+  sets[#sets+1] = 'p:' .. uid; sets[#sets+1] = joined .. '|' .. uname
+  sets[#sets+1] = 'po'; sets[#sets+1] = append_id(po, uid)
 end
-if joined == nil then joined = g[5]; pl[#pl+1] = {ARGV[2], ARGV[3], g[5]} end
-local found = false
-for _, p in ipairs(pend) do
-  if p[1] == ARGV[2] then p[2] = ARGV[4]; found = true; break end
+if not g[10] then
+  ids[#ids+1] = uid
+  co = append_id(co, uid)
+  sets[#sets+1] = 'co'; sets[#sets+1] = co
 end
-if not found then pend[#pend+1] = {ARGV[2], ARGV[4]} end
-local pj = enc(pend)
-redis.call('HSET', KEYS[1], 'dl', fmt(dl), 'pend', pj, 'pl', enc(pl), 'up', fmt(now))
+redis.call('HSET', KEYS[1], unpack(sets))
 redis.call('ZADD', KEYS[2], fmt(now), g[1])
 if first == 1 then redis.call('ZADD', KEYS[3], fmt(dl), g[1]) end
-return {first, fmt(dl), fmt(now), g[5], tostring(joined), pj}`,
+local out = {first, fmt(dl), fmt(now), g[5], joined, co}
+local fields = {}
+for i, u in ipairs(ids) do fields[i] = 'c:' .. u end
+for _, v in ipairs(redis.call('HMGET', KEYS[1], unpack(fields))) do out[#out+1] = v or '' end
+return out`,
 
   /** KEYS: game idx open ur unres. ARGV: channel turn now early(1/0). */
   close: `
-local g = redis.call('HMGET', KEYS[1], 'id', 'ch', 'act', 'turn', 'dl', 'pend', 'lw')
+local g = redis.call('HMGET', KEYS[1], 'id', 'ch', 'act', 'turn', 'dl', 'co', 'lw')
 if not g[1] then return redis.error_reply('GG NOGAMECLOSE') end
 if g[2] ~= ARGV[1] then return redis.error_reply('GG MOVED') end
 local want = tonumber(ARGV[2])
@@ -131,8 +178,9 @@ local dl = tonumber(g[5])
 if dl == nil then return corrupt('window_deadline_ms') end
 local now = now_ms(ARGV[3])
 if ARGV[4] ~= '1' and now < dl then return {'open', fmt(dl - now)} end
-if dec(g[6]) == nil then return corrupt('pending_choices') end
-local pj = close_window(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], g[1], turn, g[6], now)
+local ids = dec(g[6])
+if ids == nil then return corrupt('pending_choices') end
+local pj = close_window(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], g[1], turn, ids, now)
 return {'closed', '{"t":"' .. fmt(turn) .. '","c":' .. pj .. '}'}`,
 
   /** Scheduler: closes the game's window if its deadline (Redis TIME) has passed and, when
@@ -140,18 +188,19 @@ return {'closed', '{"t":"' .. fmt(turn) .. '","c":' .. pj .. '}'}`,
    *  KEYS: game idx open ur unres. ARGV: id turn('' = any).
    *  → {'none'} | {'past'} | {'open', msLeft} | {'closed', turn, latenessMs}. */
   closeDue: `
-local g = redis.call('HMGET', KEYS[1], 'id', 'act', 'turn', 'dl', 'pend')
+local g = redis.call('HMGET', KEYS[1], 'id', 'act', 'turn', 'dl', 'co')
 if not g[1] or g[2] ~= '1' or not g[4] or g[4] == '' then
   redis.call('ZREM', KEYS[3], ARGV[1])
   if g[1] and ARGV[2] ~= '' and tonumber(g[3]) ~= tonumber(ARGV[2]) then return {'past'} end
   return {'none'}
 end
 local dl, turn = tonumber(g[4]), tonumber(g[3])
-if dl == nil or turn == nil or dec(g[5]) == nil then return corrupt('window') end
+local ids = dec(g[5])
+if dl == nil or turn == nil or ids == nil then return corrupt('window') end
 if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= turn then return {'past'} end
 local now = now_ms('')
 if now < dl then return {'open', fmt(dl - now)} end
-close_window(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], g[1], turn, g[5], now)
+close_window(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], g[1], turn, ids, now)
 return {'closed', g[3], fmt(now - dl)}`,
 
   /** Every open window of a bucket, for recovery. KEYS: open. ARGV: keyPrefix.
@@ -219,6 +268,12 @@ if ARGV[1] == 'swap' then
   if not prev[1] then return redis.error_reply('GG NOGAME') end
   redis.call('HSET', KEYS[1], 'ch', ARGV[2], 'act', '1', 'dl', '', 'up', ARGV[4])
 else
+  local old = {}
+  for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+    local p = string.sub(f, 1, 2)
+    if p == 'c:' or p == 'p:' then old[#old+1] = f end
+  end
+  if #old > 0 then redis.call('HDEL', KEYS[1], unpack(old)) end
   redis.call('HSET', KEYS[1], unpack(ARGV, 5))
 end
 redis.call('HSET', KEYS[1], 'bd', '1', fk, ARGV[3])
@@ -232,11 +287,11 @@ return out`,
 
   /** KEYS: game idx open. ARGV: channel now flags name title extra players. */
   exit: `
-local g = redis.call('HMGET', KEYS[1], 'id', 'ch', 'bd', 'act', 'pl')
+local g = redis.call('HMGET', KEYS[1], 'id', 'ch', 'bd', 'act')
 if not g[1] or g[2] ~= ARGV[1] or g[3] ~= '1' then return redis.error_reply('GG NOTRUNNING') end
 if ARGV[3] == '!' then return redis.error_reply('GG INVALID') end
 if g[4] ~= '1' then return redis.error_reply('GG INACTIVE') end
-local sets = patch_sets(ARGV[3], {ARGV[4], ARGV[5], ARGV[6], ARGV[7]}, g[5], tonumber(ARGV[2]))
+local sets = patch_sets(KEYS[1], ARGV[3], {ARGV[4], ARGV[5], ARGV[6], ARGV[7]}, tonumber(ARGV[2]))
 if sets == nil then return corrupt('players') end
 redis.call('HSET', KEYS[1], unpack(sets))
 redis.call('HSET', KEYS[1], 'act', '0', 'dl', '', 'bd', '0')
@@ -246,10 +301,10 @@ return redis.call('HGETALL', KEYS[1])`,
 
   /** KEYS: game idx. ARGV: now flags name title extra players. */
   patch: `
-local g = redis.call('HMGET', KEYS[1], 'id', 'pl')
+local g = redis.call('HMGET', KEYS[1], 'id')
 if not g[1] then return redis.error_reply('GG NOGAME') end
 if ARGV[2] == '!' then return redis.error_reply('GG INVALID') end
-local sets = patch_sets(ARGV[2], {ARGV[3], ARGV[4], ARGV[5], ARGV[6]}, g[2], tonumber(ARGV[1]))
+local sets = patch_sets(KEYS[1], ARGV[2], {ARGV[3], ARGV[4], ARGV[5], ARGV[6]}, tonumber(ARGV[1]))
 if sets == nil then return corrupt('players') end
 redis.call('HSET', KEYS[1], unpack(sets))
 redis.call('ZADD', KEYS[2], ARGV[1], g[1])
@@ -257,12 +312,12 @@ return 1`,
 
   /** KEYS: game hist idx. ARGV: turn json cap patchNow flags name title extra players. */
   append: `
-local g = redis.call('HMGET', KEYS[1], 'id', 'pl')
+local g = redis.call('HMGET', KEYS[1], 'id')
 if not g[1] then return redis.error_reply('GG NOGAME') end
 if ARGV[5] == '!' then return redis.error_reply('GG INVALID') end
 local sets = nil
 if ARGV[5] ~= '-' then
-  sets = patch_sets(ARGV[5], {ARGV[6], ARGV[7], ARGV[8], ARGV[9]}, g[2], tonumber(ARGV[4]))
+  sets = patch_sets(KEYS[1], ARGV[5], {ARGV[6], ARGV[7], ARGV[8], ARGV[9]}, tonumber(ARGV[4]))
   if sets == nil then return corrupt('players') end
 end
 local stored = 0
@@ -372,10 +427,9 @@ local now = now_ms('')
 if ls[1] ~= ARGV[2] or ls[2] ~= ARGV[3] or (tonumber(ls[3]) or 0) <= now then
   return redis.error_reply('GG FENCED')
 end
-local pl = redis.call('HGET', KEYS[1], 'pl')
 local sets = nil
 if ARGV[8] ~= '-' then
-  sets = patch_sets(ARGV[8], {ARGV[9], ARGV[10], ARGV[11], ARGV[12]}, pl, tonumber(ARGV[7]))
+  sets = patch_sets(KEYS[1], ARGV[8], {ARGV[9], ARGV[10], ARGV[11], ARGV[12]}, tonumber(ARGV[7]))
   if sets == nil then return corrupt('players') end
 end
 local stored = 0

@@ -256,7 +256,8 @@ export class RedisStore implements SessionStore {
   }
 
   async press(channelId: string, input: PressInput): Promise<StoredPressOutcome> {
-    const keys = this.#gameKeys(input.gameId, ['game', 'idx', 'open']);
+    const k = this.#keys.game(input.gameId);
+    const keys = [k.game, k.idx, k.open];
     const now = this.#callerTime ? String(input.nowMs) : '';
     const turn = input.turn === undefined ? '' : String(input.turn);
     let r: string[];
@@ -272,18 +273,18 @@ export class RedisStore implements SessionStore {
         this.#emit({ type: 'due', channelId, gameId: input.gameId, turn: e.turn });
       throw e;
     }
-    const [first, deadline, at, turnNumber, joined, pendJson] = r;
+    const [first, deadline, at, turnNumber, joined, order, ...choices] = r;
     const deadlineMs = Number(deadline);
     const nowMs = Number(at);
-    let pending: Array<[string, string]>;
+    let ids: unknown;
     try {
-      pending = JSON.parse(String(pendJson)) as Array<[string, string]>;
+      ids = JSON.parse(String(order));
     } catch {
-      throw new SessionDataError(
-        `game ${input.gameId}.pending_choices`,
-        'stored list is malformed',
-      );
+      ids = null;
     }
+    if (!Array.isArray(ids) || ids.length !== choices.length)
+      throw new SessionDataError(`game ${input.gameId}.pending_order`, 'stored list is malformed');
+    const pending = ids.map((u, i): [string, string] => [String(u), String(choices[i])]);
     const out: StoredPressOutcome = {
       isFirstChoice: Number(first) === 1,
       secondsRemaining: (deadlineMs - nowMs) / 1000,
@@ -292,7 +293,7 @@ export class RedisStore implements SessionStore {
       joinedTurn: Number(joined),
       pending,
     };
-    if (out.isFirstChoice) {
+    if (out.isFirstChoice && this.#listeners.size > 0) {
       this.#emit({
         type: 'opened',
         channelId,

@@ -81,10 +81,10 @@ for (const target of ['single', 'cluster'] as const) {
       await s.bootGame(dict('g-bad', 'c-bad'));
       const key = s.internals.keys.game('g-bad').game;
       const port = target === 'single' ? node.port : await ownerPort(key);
-      await cli(port, 'HSET', key, 'pend', '{not json');
+      await cli(port, 'HSET', key, 'co', '{not json');
       await assert.rejects(s.loadGame('g-bad'), SessionDataError);
       await assert.rejects(s.press('c-bad', press('g-bad', 'u1')), SessionDataError);
-      await cli(port, 'HSET', key, 'pend', '[]', 'turn', 'seven');
+      await cli(port, 'HSET', key, 'co', '[]', 'turn', 'seven');
       await assert.rejects(s.loadChannel('c-bad'), SessionDataError);
     });
 
