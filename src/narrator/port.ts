@@ -54,7 +54,13 @@ export interface Narrator {
   next(input: TurnInput): Promise<NarrationResult>;
 }
 
-export type NarratorFailure = 'timeout' | 'aborted' | 'malformed' | 'http' | 'unreachable' | 'story';
+export type NarratorFailure =
+  | 'timeout'
+  | 'aborted'
+  | 'malformed'
+  | 'http'
+  | 'unreachable'
+  | 'story';
 
 /** The narrator could not produce a scene. The turn can be retried; nothing was recorded. */
 export class NarratorError extends GameSessionError {
