@@ -12,9 +12,20 @@ export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 export const REDIS_CLI = process.env.REDIS_CLI ?? '/usr/bin/redis-cli';
 
 const live = new Set<ChildProcess>();
-process.on('exit', () => {
+const dirs: string[] = [];
+// Last resort when a test file ends without its `after` hook (an uncaught error, a timeout that
+// SIGTERMs the file): no server outlives the process that started it. A SIGKILLed process
+// cannot run this; scripts/run-tests.mjs' watchdog kills the whole process group then.
+const cleanup = () => {
   for (const p of live) p.kill('SIGKILL');
-});
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+for (const sig of ['SIGTERM', 'SIGINT'] as const)
+  process.once(sig, () => {
+    cleanup();
+    process.exit(sig === 'SIGTERM' ? 143 : 130);
+  });
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -131,8 +142,6 @@ export class RedisNode {
     await this.start();
   }
 }
-
-const dirs: string[] = [];
 
 export async function startRedis(options: RedisNodeOptions = {}): Promise<RedisNode> {
   const dir = mkdtempSync(join(tmpdir(), 'gg-redis-'));
