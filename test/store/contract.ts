@@ -46,9 +46,11 @@ export function runStoreContract(
     // With a store on its own clock, windows are short and the test waits for real.
     const seconds = options.realTime ? 0.3 : 10;
     const newClock = () => new ManualClock(Date.now());
+    // Real time passes first, so a store on its own clock has reached the deadline when the
+    // session's timer (on the ManualClock) fires and asks it to close the window.
     const pass = async (clock: ManualClock, s: number) => {
-      clock.advance(s * 1000);
       if (options.realTime) await new Promise((r) => setTimeout(r, s * 1000 + 50));
+      clock.advance(s * 1000);
     };
     const boot = async (
       clock = newClock(),
