@@ -14,9 +14,9 @@ import {
   pluralityChoice,
 } from '../narrator/port.js';
 import { GameEndedError, NarratingError, PermissionError, WrongStateError } from './errors.js';
-import { checkScene, cleanSummary, encodeHostExtra, type HostExtra } from './host-extra.js';
-import { failureMessage, underDeadline } from './narration.js';
-import { allActiveChosen, updateLastPressed } from './permissions.js';
+import { encodeHostExtra, type HostExtra } from './host-extra.js';
+import { failureMessage, narrateTurn, underDeadline } from './narration.js';
+import { allActiveChosen } from './permissions.js';
 import type { ChannelSettings, ChannelView, HostEvent, HostUser } from './types.js';
 import { buildView } from './view.js';
 
@@ -26,6 +26,9 @@ export interface HostContext {
   readonly narratorTimeoutMs: number;
   settings(channelId: string): ChannelSettings;
   emit(channelId: string, event: HostEvent): void;
+  /** Cluster mode: closed windows are narrated by the scheduler, never here; this is told when
+   *  a window this process watched closed. */
+  readonly cluster?: { windowClosed(channelId: string, gameId: string): void };
 }
 
 /** 'ready': scene shown (window maybe open); the others: a closed window is being resolved. */
@@ -97,6 +100,10 @@ export class ChannelRunner {
     if (extra.unresolved !== null) {
       this.phase = 'failed';
       this.error = extra.unresolved.error;
+      return;
+    }
+    if (session.turnNumber > extra.sceneTurn && this.#ctx.cluster !== undefined) {
+      this.phase = 'narrating'; // the scheduler narrates it, in whichever process
       return;
     }
     if (session.turnNumber > extra.sceneTurn) {
@@ -191,7 +198,15 @@ export class ChannelRunner {
     const epoch = this.#epoch;
     s.waitForCountdown().then(
       (choices) => {
-        if (epoch === this.#epoch) void this.#startResolve(turn, choices, undefined);
+        if (epoch !== this.#epoch) return;
+        const cluster = this.#ctx.cluster;
+        if (cluster === undefined) {
+          void this.#startResolve(turn, choices, undefined);
+          return;
+        }
+        this.phase = 'narrating';
+        this.emitView();
+        cluster.windowClosed(this.channelId, s.gameId);
       },
       (e: unknown) => {
         if (epoch !== this.#epoch || e instanceof CountdownCancelledError) return;
@@ -273,43 +288,21 @@ export class ChannelRunner {
       if (epoch !== this.#epoch) return;
       const controller = new AbortController();
       this.#abort = controller;
-      const history = await s.getTurnHistory();
-      const playerNames = new Map<string, string>();
-      for (const [id, p] of s.players) playerNames.set(id, p.userName);
-      const decidedChoice = pick;
-      const result = await underDeadline(
-        (signal) =>
-          narrator.next({
-            gameId: s.gameId,
-            gameName: s.gameName,
-            signal,
-            onText: (delta) => {
-              if (epoch === this.#epoch) this.#text(delta);
-            },
-            turn,
-            scene: x.scene,
-            choices,
-            playerNames,
-            input: s.formatChoicesAsInput(choices),
-            decidedChoice,
-            history,
-            state: x.narratorState,
-          }),
+      const { next, summary } = await narrateTurn({
+        narrator,
+        session: s,
+        extra: x,
+        turn,
+        choices,
+        decided: pick,
         controller,
-        this.#ctx.clock,
-        this.#ctx.narratorTimeoutMs,
-      );
+        clock: this.#ctx.clock,
+        timeoutMs: this.#ctx.narratorTimeoutMs,
+        onText: (delta) => {
+          if (epoch === this.#epoch) this.#text(delta);
+        },
+      });
       if (epoch !== this.#epoch) return;
-      const scene = checkScene(result.scene);
-      const summary = cleanSummary(result.summary);
-      const next: HostExtra = {
-        ...x,
-        scene,
-        narratorState: result.state ?? null,
-        sceneTurn: s.turnNumber,
-        lastPressed: updateLastPressed(x.lastPressed, turn, choices),
-        unresolved: null,
-      };
       const record = new TurnRecord(s.turnNumber, choices, summary, this.#ctx.clock.now() / 1000);
       // The new scene and narrator state are saved in the same store write as the turn.
       s.extra = encodeHostExtra(next);

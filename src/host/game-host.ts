@@ -9,10 +9,13 @@ import { GameSession, type GameSessionOptions, type TitleScreen } from '../core/
 import { hotSwap, listAllGames } from '../core/games.js';
 import { checkChannelId, checkGameId, checkGameName } from '../core/limits.js';
 import { SessionRegistry } from '../core/registry.js';
+import type { SessionDict } from '../core/session-state.js';
 import type { SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { Narrator } from '../narrator/port.js';
+import { RedisStore } from '../store/redis-store.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
+import { ClusterLink } from './distributed.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import {
@@ -69,6 +72,9 @@ export class GameHost {
   readonly #registry = new SessionRegistry();
   readonly #runners = new Map<string, ChannelRunner>();
   readonly #hub = new EventHub();
+  /** Cluster mode: the link being started, then started (see ClusterLink). */
+  readonly #cluster: Promise<ClusterLink> | null = null;
+  #link: ClusterLink | null = null;
   #closed = false;
 
   constructor(options: GameHostOptions) {
@@ -91,6 +97,35 @@ export class GameHost {
       settings: (channelId) => this.settings(channelId),
       emit: (channelId, event) => this.#hub.emit(channelId, event),
     };
+    const cluster = options.cluster;
+    if (cluster === undefined) return;
+    const store = this.#store;
+    if (!(store instanceof RedisStore))
+      throw new InvalidInputError('cluster', 'needs a RedisStore as the store');
+    this.#ctx = {
+      ...this.#ctx,
+      cluster: { windowClosed: (ch, gameId) => this.#link?.windowClosed(ch, gameId) },
+    };
+    const ctx = this.#ctx;
+    this.#cluster = ClusterLink.start(cluster, {
+      store,
+      clock: this.#clock,
+      narratorTimeoutMs: timeout,
+      settings: ctx.settings,
+      makeNarrator: (spec) => this.#makeNarrator(spec),
+      emit: ctx.emit,
+      refresh: (channelId) => this.#refresh(channelId),
+    }).then((link) => {
+      this.#link = link;
+      return link;
+    });
+    this.#cluster.catch(() => {}); // reported by start() and every call
+  }
+
+  /** Cluster mode: resolves once the scheduler and the pub/sub bus run (rejects if they cannot
+   *  start). Calls wait for it by themselves; this only fails fast. */
+  async start(): Promise<void> {
+    await this.#cluster;
   }
 
   /** The channel's effective settings (the adapter's overrides on the defaults). */
@@ -139,6 +174,7 @@ export class GameHost {
       this.#registry.set(r.channelId, session);
       r.attach(session, extra, narrator);
       r.emitView();
+      this.#link?.notify(r.channelId);
       return r.view();
     });
   }
@@ -162,6 +198,7 @@ export class GameHost {
     this.#limiter.take(`${channelId}\u0000${user.id}`);
     const r = await this.#ready(channelId);
     const out = await r.press(user, turn, choice);
+    this.#link?.notify(r.channelId);
     return { ...out, view: r.view() };
   }
 
@@ -185,6 +222,16 @@ export class GameHost {
   async retry(channelId: string, user: HostUser): Promise<ChannelView> {
     checkUser(user);
     const r = await this.#ready(channelId);
+    const link = this.#link;
+    if (link !== null) {
+      const gameId = r.session?.gameId;
+      const un = r.extra?.unresolved ?? null;
+      if (r.phase !== 'failed' || gameId === undefined || un === null)
+        throw new WrongStateError('nothing to retry: the last turn did not fail');
+      await link.retry(gameId, un.turn);
+      await this.#refresh(r.channelId);
+      return r.view();
+    }
     // Only the start is exclusive: an exit during the narration must not wait for it.
     const attempt = await r.exclusive(async () => ({ done: r.retry() }));
     await attempt.done;
@@ -205,6 +252,7 @@ export class GameHost {
       this.#mayReplace(r, user, true);
       await this.#unload(r, 'exit');
       r.emitView();
+      this.#link?.notify(r.channelId);
       return r.view();
     });
   }
@@ -242,6 +290,7 @@ export class GameHost {
       this.#releaseElsewhere(r.channelId, gameId);
       r.attach(session, parseHostExtra(session.extra), narrator);
       r.emitView();
+      this.#link?.notify(r.channelId);
       return r.view();
     });
   }
@@ -287,6 +336,7 @@ export class GameHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#cluster?.then((link) => link.close()).catch(() => {});
     const pending: Promise<void>[] = [];
     for (const r of this.#runners.values()) {
       const resolving = r.resolving;
@@ -313,6 +363,7 @@ export class GameHost {
   async #ready(channelId: string): Promise<ChannelRunner> {
     checkChannelId(channelId);
     this.#open();
+    if (this.#cluster !== null) await this.#cluster;
     let r = this.#runners.get(channelId);
     if (r === undefined) {
       r = new ChannelRunner(channelId, this.#ctx);
@@ -329,8 +380,23 @@ export class GameHost {
     return r;
   }
 
-  async #restore(r: ChannelRunner): Promise<void> {
-    const saved = await this.#store.loadChannel(r.channelId);
+  /** Cluster mode: reloads a followed channel from the store (another process changed it). */
+  async #refresh(channelId: string): Promise<void> {
+    const r = this.#runners.get(channelId);
+    if (r === undefined || r.loaded === null || this.#closed) return;
+    await r.exclusive(async () => {
+      const saved = await this.#store.loadChannel(channelId);
+      if (this.#closed) return;
+      r.session?.dispose();
+      this.#registry.remove(channelId);
+      r.clear(r.notice);
+      await this.#restore(r, saved);
+      r.emitView();
+    });
+  }
+
+  async #restore(r: ChannelRunner, known?: SessionDict | null): Promise<void> {
+    const saved = known !== undefined ? known : await this.#store.loadChannel(r.channelId);
     if (saved === null || !saved.active || r.session !== null || this.#closed) return;
     let extra: HostExtra;
     let narrator: Narrator;

@@ -1,6 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import { GameSessionError, StoreError } from '../core/errors.js';
-import { NarratorError } from '../narrator/port.js';
+import type { GameSession } from '../core/game-session.js';
+import { type Narrator, NarratorError } from '../narrator/port.js';
+import { checkScene, cleanSummary, type HostExtra } from './host-extra.js';
+import { updateLastPressed } from './permissions.js';
 
 export const DEFAULT_NARRATOR_TIMEOUT_MS = 60_000;
 
@@ -82,4 +85,64 @@ export function failureMessage(error: unknown): string {
     return `The turn could not be completed: ${clip(error.message)}.${tail}`;
   const msg = error instanceof Error ? error.message : String(error);
   return `The narrator failed unexpectedly: ${clip(msg)}.${tail}`;
+}
+
+/** One closed window to narrate (the session is already on the next turn). */
+export interface TurnNarration {
+  narrator: Narrator;
+  session: GameSession;
+  extra: HostExtra;
+  /** The turn whose window closed. */
+  turn: number;
+  choices: Map<string, string>;
+  /** The aggregated choice the narrator follows, or null for every choice. */
+  decided: string | null;
+  controller: AbortController;
+  clock: Clock;
+  timeoutMs: number;
+  onText(delta: string): void;
+}
+
+/**
+ * Narrates a closed window, the one code path of the single-process host and of the cluster's
+ * scheduler: the narrator's next scene under the deadline, checked, and the host data to store
+ * with the turn's record (scene stamped with the session's turn, narrator state, active players).
+ */
+export async function narrateTurn(t: TurnNarration): Promise<{ next: HostExtra; summary: string }> {
+  const s = t.session;
+  const x = t.extra;
+  const history = await s.getTurnHistory();
+  const playerNames = new Map<string, string>();
+  for (const [id, p] of s.players) playerNames.set(id, p.userName);
+  const result = await underDeadline(
+    (signal) =>
+      t.narrator.next({
+        gameId: s.gameId,
+        gameName: s.gameName,
+        signal,
+        onText: t.onText,
+        turn: t.turn,
+        scene: x.scene,
+        choices: t.choices,
+        playerNames,
+        input: s.formatChoicesAsInput(t.choices),
+        decidedChoice: t.decided,
+        history,
+        state: x.narratorState,
+      }),
+    t.controller,
+    t.clock,
+    t.timeoutMs,
+  );
+  const scene = checkScene(result.scene);
+  const summary = cleanSummary(result.summary);
+  const next: HostExtra = {
+    ...x,
+    scene,
+    narratorState: result.state ?? null,
+    sceneTurn: s.turnNumber,
+    lastPressed: updateLastPressed(x.lastPressed, t.turn, t.choices),
+    unresolved: null,
+  };
+  return { next, summary };
 }

@@ -1,0 +1,249 @@
+import type { Clock } from '../core/clock.js';
+import { GameNotFoundError } from '../core/errors.js';
+import { GameSession } from '../core/game-session.js';
+import { TurnRecord } from '../core/turn-record.js';
+import { type Narrator, pluralityChoice } from '../narrator/port.js';
+import type { ClosedWindowInfo, RedisScheduler, TurnResult } from '../schedule/redis-scheduler.js';
+import type { RedisStore } from '../store/redis-store.js';
+import { WrongStateError } from './errors.js';
+import { type BusNotice, RedisEventBus } from './event-bus.js';
+import { encodeHostExtra, parseHostExtra } from './host-extra.js';
+import { failureMessage, narrateTurn } from './narration.js';
+import type { ChannelSettings, GameSpec, HostEvent } from './types.js';
+
+/**
+ * GameHostOptions.cluster: several host processes (stateless workers behind any load balancer)
+ * share channels through a RedisStore. Every process runs a scheduler worker
+ * (createRedisScheduler) and subscribes to one pub/sub channel of change notices.
+ */
+export interface ClusterOptions {
+  /** A standalone Redis for the scheduler's BullMQ queue and the pub/sub notices (may be the
+   *  store's Redis), e.g. 'redis://localhost:6379'. */
+  connection: string;
+  /** Pub/sub channel of change notices (default 'gg:events'); one per deployment. */
+  eventChannel?: string;
+  /** BullMQ queue name (default 'gg-expiry'); one per deployment. */
+  queueName?: string;
+  /** Lease on a turn being narrated, renewed while the narrator runs (default 2000 ms). */
+  leaseMs?: number;
+  /** How often the scheduler sweeps Redis for due windows and turns (default 1000 ms). */
+  sweepIntervalMs?: number;
+  /** This process' name in leases (default: a random UUID). */
+  workerId?: string;
+}
+
+/** What the cluster link needs from its GameHost. */
+export interface ClusterHostPort {
+  readonly store: RedisStore;
+  readonly clock: Clock;
+  readonly narratorTimeoutMs: number;
+  settings(channelId: string): ChannelSettings;
+  makeNarrator(spec: GameSpec): Narrator;
+  /** Local delivery to this process' subscribers. */
+  emit(channelId: string, event: HostEvent): void;
+  /** Reloads the channel from the store (if this process follows it) and emits its view. */
+  refresh(channelId: string): Promise<void>;
+}
+
+const NARRATOR_CACHE = 256;
+
+/**
+ * The cluster side of a GameHost:
+ * - narration runs only in the scheduler's `onWindowClosed`, in whichever process holds the
+ *   turn's lease, through the same `narrateTurn` as the single-process host; its result (next
+ *   scene and narrator state in `extra`) is stored with the turn's record by the fenced commit,
+ *   so each turn is narrated and committed once. Local countdown timers may close a window
+ *   (idempotent in the store) but never narrate; they only hurry the scheduler.
+ * - a failed narration is written to the game's `extra.unresolved` (the 'failed' view) and the
+ *   lease is given back; only a player's `retry` (from any process) narrates it again.
+ * - every change is announced on the pub/sub channel; each process reloads the channels it
+ *   follows and emits a fresh 'view'. 'text' deltas and 'turn' events stay in the narrating
+ *   process. 'host' aggregation is decided by plurality here (the decision is not shared).
+ */
+export class ClusterLink {
+  readonly #port: ClusterHostPort;
+  #bus: RedisEventBus | null = null;
+  #scheduler: RedisScheduler | null = null;
+  readonly #narrators = new Map<string, Narrator>();
+  readonly #refreshing = new Set<string>();
+  readonly #again = new Set<string>();
+  /** Games whose failed turn a player asked to retry through this process. */
+  readonly #retrying = new Set<string>();
+  #closed = false;
+
+  private constructor(port: ClusterHostPort) {
+    this.#port = port;
+  }
+
+  static async start(options: ClusterOptions, port: ClusterHostPort): Promise<ClusterLink> {
+    const link = new ClusterLink(port);
+    link.#bus = await RedisEventBus.connect(
+      options.connection,
+      (n) => link.#onNotice(n),
+      options.eventChannel,
+    );
+    try {
+      const { createRedisScheduler } = await import('../schedule/redis-scheduler.js');
+      link.#scheduler = await createRedisScheduler({
+        store: port.store,
+        connection: options.connection,
+        onWindowClosed: (w, signal) => link.#narrate(w, signal),
+        onTurnCommitted: (w, result) => link.#committed(w, result),
+        // A failed turn waits for a player's retry; the scheduler only looks at it again now
+        // and then (and leaves it alone: see #narrate).
+        retryDelayMs: 60_000,
+        ...(options.queueName !== undefined ? { queueName: options.queueName } : {}),
+        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+        ...(options.sweepIntervalMs !== undefined
+          ? { sweepIntervalMs: options.sweepIntervalMs }
+          : {}),
+        ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
+      });
+    } catch (e) {
+      await link.#bus.close();
+      throw e;
+    }
+    return link;
+  }
+
+  /** A host operation changed the channel (this process' view is already up to date). */
+  notify(channelId: string): void {
+    void this.#bus?.publish(channelId, 'host');
+  }
+
+  /** A local countdown timer closed a window: tell everyone, and narrate without waiting for
+   *  the scheduler's job (the lease makes that safe if another process does the same). */
+  windowClosed(channelId: string, gameId: string): void {
+    this.notify(channelId);
+    void this.#scheduler?.resolveGame(gameId).catch(() => {});
+  }
+
+  /** Runs failed turn `turn` again now (claims its lease); resolves when the attempt is over. */
+  async retry(gameId: string, turn: number): Promise<void> {
+    this.#retrying.add(gameId);
+    try {
+      await this.#scheduler?.resolveGame(gameId, turn);
+    } finally {
+      this.#retrying.delete(gameId);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#scheduler?.close();
+    await this.#bus?.close();
+  }
+
+  #onNotice(n: BusNotice): void {
+    if (this.#closed || (n.origin === this.#bus?.origin && n.kind === 'host')) return;
+    this.#refresh(n.channelId);
+  }
+
+  /** Coalesced reloads: at most one running and one queued per channel. */
+  #refresh(channelId: string): void {
+    if (this.#refreshing.has(channelId)) {
+      this.#again.add(channelId);
+      return;
+    }
+    this.#refreshing.add(channelId);
+    void (async () => {
+      try {
+        do {
+          this.#again.delete(channelId);
+          await this.#port.refresh(channelId).catch(() => {});
+        } while (this.#again.has(channelId) && !this.#closed);
+      } finally {
+        this.#refreshing.delete(channelId);
+      }
+    })();
+  }
+
+  #announce(channelId: string): void {
+    void this.#bus?.publish(channelId, 'worker');
+  }
+
+  #narrator(gameId: string, spec: GameSpec): Narrator {
+    let n = this.#narrators.get(gameId);
+    if (n === undefined) {
+      n = this.#port.makeNarrator(spec);
+      if (this.#narrators.size >= NARRATOR_CACHE) {
+        const oldest = this.#narrators.keys().next();
+        if (oldest.done !== true) this.#narrators.delete(oldest.value);
+      }
+      this.#narrators.set(gameId, n);
+    }
+    return n;
+  }
+
+  /** The scheduler's onWindowClosed: narrates the turn; the patch is committed with it. */
+  async #narrate(w: ClosedWindowInfo, signal: AbortSignal): Promise<TurnResult> {
+    const port = this.#port;
+    const saved = await port.store.loadGame(w.gameId);
+    if (saved === null) throw new GameNotFoundError(w.gameId);
+    let x = parseHostExtra(saved.extra);
+    const channelId = saved.channel_id;
+    const session = GameSession.fromDict(saved, { clock: port.clock, store: port.store });
+    const kept = x.unresolved?.turn === w.turn ? x.unresolved.decided : null;
+    if (x.unresolved !== null && !this.#retrying.has(w.gameId)) {
+      // Failed before: only a player's retry runs it again (a late job, a sweep or another
+      // process' timer must not), exactly as in single-process mode.
+      throw new WrongStateError('this turn failed; it waits for a retry');
+    }
+    if (x.unresolved !== null) {
+      // A retry: show 'narrating' again everywhere.
+      x = { ...x, unresolved: null };
+      await port.store.updateGame(w.gameId, { extra: encodeHostExtra(x) }, port.clock.now());
+    }
+    this.#announce(channelId);
+    const mode = port.settings(channelId).aggregation;
+    const decided = kept ?? (mode === 'all' ? null : pluralityChoice(w.choices));
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const { next, summary } = await narrateTurn({
+        narrator: this.#narrator(w.gameId, x.spec),
+        session,
+        extra: x,
+        turn: w.turn,
+        choices: w.choices,
+        decided,
+        controller,
+        clock: port.clock,
+        timeoutMs: port.narratorTimeoutMs,
+        onText: (delta) => {
+          if (delta !== '') port.emit(channelId, { type: 'text', channelId, delta });
+        },
+      });
+      return { narrativeSummary: summary, patch: { extra: encodeHostExtra(next) } };
+    } catch (e) {
+      if (signal.aborted) throw e; // the lease was lost: the turn is another worker's now
+      const unresolved = {
+        turn: w.turn,
+        choices: [...w.choices],
+        decided,
+        error: failureMessage(e),
+      };
+      await port.store
+        .updateGame(w.gameId, { extra: encodeHostExtra({ ...x, unresolved }) }, port.clock.now())
+        .catch(() => {});
+      this.#announce(channelId);
+      throw e;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #committed(w: ClosedWindowInfo, result: TurnResult): void {
+    const channelId = w.channelId;
+    const record = new TurnRecord(
+      w.turn + 1,
+      w.choices,
+      result.narrativeSummary,
+      this.#port.clock.now() / 1000,
+    );
+    this.#port.emit(channelId, { type: 'turn', channelId, record });
+    this.#announce(channelId);
+  }
+}

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { GameHost } from '../../src/host/game-host.js';
+import type { ChannelView, HostEvent } from '../../src/host/types.js';
+import { NarratorError } from '../../src/narrator/port.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
+import { ScriptNarrator } from '../helpers/script-narrator.js';
+import { ALICE, BOB, CH, SCRIPT, waitForView } from './_harness.js';
+
+let node: RedisNode;
+const hosts: GameHost[] = [];
+const stores: RedisStore[] = [];
+
+before(async () => {
+  node = await startRedis();
+});
+after(async () => {
+  for (const h of hosts) await h.close().catch(() => {});
+  for (const s of stores) await s.close().catch(() => {});
+  await stopAllRedis([node]);
+});
+
+/** One "process": its own store connection, scheduler worker and pub/sub connections. */
+async function host(
+  name: string,
+  narrator: ScriptNarrator,
+  ns: string,
+): Promise<{ host: GameHost; views: ChannelView[] }> {
+  const store = await RedisStore.connect(node.url, { prefix: ns });
+  stores.push(store);
+  const h = new GameHost({
+    store,
+    narrators: () => narrator,
+    countdownSeconds: 0.5,
+    cluster: {
+      connection: node.url,
+      eventChannel: `${ns}:events`,
+      queueName: `${ns}-q`,
+      workerId: name,
+      leaseMs: 1000,
+      sweepIntervalMs: 200,
+    },
+  });
+  hosts.push(h);
+  await h.start();
+  const views: ChannelView[] = [];
+  h.subscribe(CH, (e: HostEvent) => {
+    if (e.type === 'view') views.push(e.view);
+  });
+  await h.view(CH); // follow the channel
+  return { host: h, views };
+}
+
+const bothSee = (
+  hs: [GameHost, GameHost],
+  pred: (v: ChannelView) => boolean,
+  ms = 4000,
+): Promise<[ChannelView, ChannelView]> =>
+  Promise.all([waitForView(hs[0], CH, pred, ms), waitForView(hs[1], CH, pred, ms)]);
+
+test('two hosts on one Redis share a channel: one narration per turn, same views', async () => {
+  const narrator = new ScriptNarrator();
+  const ns = `d${process.pid}a`;
+  const a = await host('A', narrator, ns);
+  const b = await host('B', narrator, ns);
+
+  await a.host.boot(CH, ALICE, SCRIPT, { title: 'Shared' });
+  const [, booted] = await bothSee([a.host, b.host], (v) => v.status === 'playing');
+  assert.equal(booted.scene?.text, 'Scene 0 after nothing');
+
+  for (let i = 0; i < 3; i++) {
+    const turn = (await b.host.view(CH)).turn;
+    const release = narrator.hold();
+    await a.host.press(CH, ALICE, turn, 'Left');
+    await b.host.press(CH, BOB, turn, 'Right');
+    // Pending choices of both players, through either host.
+    await bothSee([a.host, b.host], (v) => v.turn === turn && v.window?.chosen.length === 2);
+    // The window closes; the (held) narration shows as narrating everywhere.
+    await bothSee([a.host, b.host], (v) => v.status === 'narrating');
+    release();
+    const [va, vb] = await bothSee(
+      [a.host, b.host],
+      (v) => v.status === 'playing' && v.turn === turn + 1,
+    );
+    assert.equal(va.scene?.text, vb.scene?.text);
+    assert.match(va.scene?.text ?? '', new RegExp(`^Scene ${i + 1} after `));
+    assert.equal(narrator.turns.length, i + 1, 'exactly one narration per turn');
+  }
+  const last = (await a.host.view(CH)).scene?.text ?? '';
+  assert.equal(last, 'Scene 3 after Left+Right, Left+Right, Left+Right');
+  assert.equal((await b.host.history(CH)).length, 3);
+  // Both hosts' subscribers saw every state (pending, narrating, each new scene).
+  for (const views of [a.views, b.views]) {
+    assert.ok(views.some((v) => v.status === 'counting'));
+    assert.equal(new Set(views.filter((v) => v.status === 'narrating').map((v) => v.turn)).size, 3);
+    for (let t = 1; t <= 3; t++)
+      assert.ok(views.some((v) => v.status === 'playing' && v.turn === t));
+  }
+
+  // A narrator failure: failed on both, no automatic re-run; retry from the other host.
+  narrator.failNext(new NarratorError('http', 'the service returned 503'));
+  const turn = (await a.host.view(CH)).turn;
+  await a.host.press(CH, ALICE, turn, 'Wait');
+  const [fa, fb] = await bothSee([a.host, b.host], (v) => v.status === 'failed');
+  assert.equal(fa.error, fb.error);
+  assert.match(fa.error ?? '', /returned an error/);
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(narrator.turns.length, 4, 'a failed turn waits for a retry');
+  assert.equal((await b.host.view(CH)).status, 'failed');
+  const retried = await b.host.retry(CH, BOB);
+  assert.equal(retried.status, 'playing');
+  assert.equal(retried.turn, turn + 1);
+  await bothSee([a.host, b.host], (v) => v.status === 'playing' && v.turn === turn + 1);
+  assert.equal(narrator.turns.length, 5);
+  assert.match((await a.host.view(CH)).scene?.text ?? '', /^Scene 4 after .*Wait$/);
+
+  // Booted on A, exited on B (by the player who booted it).
+  const exited = await b.host.exit(CH, ALICE);
+  assert.equal(exited.status, 'idle');
+  await waitForView(a.host, CH, (v) => v.status === 'idle');
+  assert.equal(narrator.opens.length, 1);
+});
