@@ -6,6 +6,7 @@ import { type Logger, pino } from 'pino';
 import {
   type Config,
   ConfigError,
+  clusterOptions,
   loadConfig,
   narratorFactory,
   openStore,
@@ -109,7 +110,16 @@ async function serve(config: Config): Promise<number> {
     narrators: await narratorFactory(config),
     titleScreen: webTitleScreen,
     countdownSeconds: config.countdownSeconds,
+    ...clusterOptions(config),
   });
+  try {
+    await host.start();
+  } catch (err) {
+    await host.close();
+    await store.close();
+    io.err(`gamegirl: cannot start the Redis scheduler: ${(err as Error).message}`);
+    return 1;
+  }
   let web: import('./web/server.js').WebConsole;
   try {
     web = await createWebConsole({

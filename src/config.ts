@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { StoreError } from './core/errors.js';
 import { MAX_COUNTDOWN_SECONDS, MIN_COUNTDOWN_SECONDS } from './core/limits.js';
 import type { SessionStore } from './core/store-port.js';
+import type { ClusterOptions } from './host/distributed.js';
 import type { GameSpec, NarratorFactory } from './host/types.js';
 import type { LlmNarratorOptions } from './narrator/llm.js';
 import { type Narrator, NarratorError } from './narrator/port.js';
@@ -180,6 +181,12 @@ export function settingsHelp(): string {
   return (Object.values(SETTINGS) as Array<(typeof SETTINGS)[SettingName]>)
     .map((s) => `  ${`${s.flag} <value>`.padEnd(26)}${s.help}\n  ${''.padEnd(26)}env: ${s.env}`)
     .join('\n');
+}
+
+/** GameHost's cluster mode when REDIS_URL is set: this process runs a scheduler worker and
+ *  shares channels with every other process on the same Redis. Empty (single process) without. */
+export function clusterOptions(config: Config): { cluster?: ClusterOptions } {
+  return config.redisUrl === null ? {} : { cluster: { connection: config.redisUrl } };
 }
 
 /** The configured store: Redis when REDIS_URL is set, else the SQLite file in the data dir. */

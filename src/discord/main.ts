@@ -5,6 +5,7 @@ import { type Client, REST } from 'discord.js';
 import { pino } from 'pino';
 import {
   ConfigError,
+  clusterOptions,
   loadConfig,
   narratorFactory,
   openStore,
@@ -174,7 +175,16 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
     store,
     narrators: await narratorFactory(config),
     countdownSeconds: config.countdownSeconds,
+    ...clusterOptions(config),
   });
+  try {
+    await host.start();
+  } catch (e) {
+    await host.close();
+    await store.close();
+    err(`gamegirl discord: cannot start the Redis scheduler: ${(e as Error).message}`);
+    return 1;
+  }
   const presenter = new Presenter({
     messenger: restMessenger(rest),
     subscribe: (c, l) => host.subscribe(c, l),
