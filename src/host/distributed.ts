@@ -1,10 +1,12 @@
 import type { Clock } from '../core/clock.js';
-import { GameNotFoundError } from '../core/errors.js';
+import { GameNotFoundError, InvalidInputError } from '../core/errors.js';
 import { GameSession } from '../core/game-session.js';
+import type { SessionStore } from '../core/store-port.js';
 import { TurnRecord } from '../core/turn-record.js';
 import { type Narrator, pluralityChoice } from '../narrator/port.js';
 import type { ClosedWindowInfo, RedisScheduler, TurnResult } from '../schedule/redis-scheduler.js';
-import type { RedisStore } from '../store/redis-store.js';
+import { RedisStore } from '../store/redis-store.js';
+import type { ChannelRunner } from './channel-runner.js';
 import { WrongStateError } from './errors.js';
 import { type BusNotice, RedisEventBus } from './event-bus.js';
 import { encodeHostExtra, parseHostExtra } from './host-extra.js';
@@ -34,7 +36,8 @@ export interface ClusterOptions {
 
 /** What the cluster link needs from its GameHost. */
 export interface ClusterHostPort {
-  readonly store: RedisStore;
+  /** Must be a RedisStore. */
+  readonly store: SessionStore;
   readonly clock: Clock;
   readonly narratorTimeoutMs: number;
   settings(channelId: string): ChannelSettings;
@@ -61,7 +64,10 @@ const NARRATOR_CACHE = 256;
  *   process. 'host' aggregation is decided by plurality here (the decision is not shared).
  */
 export class ClusterLink {
+  /** Settles once the scheduler and the bus run (rejects if they cannot start). */
+  readonly ready: Promise<void>;
   readonly #port: ClusterHostPort;
+  readonly #store: RedisStore;
   #bus: RedisEventBus | null = null;
   #scheduler: RedisScheduler | null = null;
   readonly #narrators = new Map<string, Narrator>();
@@ -71,24 +77,29 @@ export class ClusterLink {
   readonly #retrying = new Set<string>();
   #closed = false;
 
-  private constructor(port: ClusterHostPort) {
+  constructor(options: ClusterOptions, port: ClusterHostPort) {
+    if (!(port.store instanceof RedisStore))
+      throw new InvalidInputError('cluster', 'needs a RedisStore as the store');
     this.#port = port;
+    this.#store = port.store;
+    this.ready = this.#start(options);
+    this.ready.catch(() => {}); // reported by GameHost.start() and every host call
   }
 
-  static async start(options: ClusterOptions, port: ClusterHostPort): Promise<ClusterLink> {
-    const link = new ClusterLink(port);
-    link.#bus = await RedisEventBus.connect(
+  async #start(options: ClusterOptions): Promise<void> {
+    const bus = await RedisEventBus.connect(
       options.connection,
-      (n) => link.#onNotice(n),
+      (n) => this.#onNotice(n),
       options.eventChannel,
     );
+    this.#bus = bus;
     try {
       const { createRedisScheduler } = await import('../schedule/redis-scheduler.js');
-      link.#scheduler = await createRedisScheduler({
-        store: port.store,
+      this.#scheduler = await createRedisScheduler({
+        store: this.#store,
         connection: options.connection,
-        onWindowClosed: (w, signal) => link.#narrate(w, signal),
-        onTurnCommitted: (w, result) => link.#committed(w, result),
+        onWindowClosed: (w, signal) => this.#narrate(w, signal),
+        onTurnCommitted: (w, result) => this.#committed(w, result),
         // A failed turn waits for a player's retry; the scheduler only looks at it again now
         // and then (and leaves it alone: see #narrate).
         retryDelayMs: 60_000,
@@ -100,10 +111,9 @@ export class ClusterLink {
         ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
       });
     } catch (e) {
-      await link.#bus.close();
+      await bus.close();
       throw e;
     }
-    return link;
   }
 
   /** A host operation changed the channel (this process' view is already up to date). */
@@ -118,19 +128,26 @@ export class ClusterLink {
     void this.#scheduler?.resolveGame(gameId).catch(() => {});
   }
 
-  /** Runs failed turn `turn` again now (claims its lease); resolves when the attempt is over. */
-  async retry(gameId: string, turn: number): Promise<void> {
+  /** Runs the channel's failed turn again now (claims its lease) and reloads the channel;
+   *  resolves when the attempt is over. WrongStateError when nothing failed. */
+  async retry(r: ChannelRunner): Promise<void> {
+    const gameId = r.session?.gameId;
+    const un = r.extra?.unresolved ?? null;
+    if (r.phase !== 'failed' || gameId === undefined || un === null)
+      throw new WrongStateError('nothing to retry: the last turn did not fail');
     this.#retrying.add(gameId);
     try {
-      await this.#scheduler?.resolveGame(gameId, turn);
+      await this.#scheduler?.resolveGame(gameId, un.turn);
     } finally {
       this.#retrying.delete(gameId);
     }
+    await this.#port.refresh(r.channelId);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.ready.catch(() => {});
     await this.#scheduler?.close();
     await this.#bus?.close();
   }
@@ -179,7 +196,7 @@ export class ClusterLink {
   /** The scheduler's onWindowClosed: narrates the turn; the patch is committed with it. */
   async #narrate(w: ClosedWindowInfo, signal: AbortSignal): Promise<TurnResult> {
     const port = this.#port;
-    const saved = await port.store.loadGame(w.gameId);
+    const saved = await this.#store.loadGame(w.gameId);
     if (saved === null) throw new GameNotFoundError(w.gameId);
     let x = parseHostExtra(saved.extra);
     const channelId = saved.channel_id;
@@ -193,7 +210,7 @@ export class ClusterLink {
     if (x.unresolved !== null) {
       // A retry: show 'narrating' again everywhere.
       x = { ...x, unresolved: null };
-      await port.store.updateGame(w.gameId, { extra: encodeHostExtra(x) }, port.clock.now());
+      await this.#store.updateGame(w.gameId, { extra: encodeHostExtra(x) }, port.clock.now());
     }
     this.#announce(channelId);
     const mode = port.settings(channelId).aggregation;

@@ -34,6 +34,11 @@ export class EventHub {
     }
   }
 
+  /** Someone listens to the channel. */
+  has(channelId: string): boolean {
+    return this.#listeners.has(channelId);
+  }
+
   clear(): void {
     this.#listeners.clear();
   }

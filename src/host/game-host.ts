@@ -13,7 +13,6 @@ import type { SessionDict } from '../core/session-state.js';
 import type { SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { Narrator } from '../narrator/port.js';
-import { RedisStore } from '../store/redis-store.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
 import { ClusterLink } from './distributed.js';
 import { PermissionError, WrongStateError } from './errors.js';
@@ -72,9 +71,8 @@ export class GameHost {
   readonly #registry = new SessionRegistry();
   readonly #runners = new Map<string, ChannelRunner>();
   readonly #hub = new EventHub();
-  /** Cluster mode: the link being started, then started (see ClusterLink). */
-  readonly #cluster: Promise<ClusterLink> | null = null;
-  #link: ClusterLink | null = null;
+  /** Cluster mode only (see ClusterLink). */
+  readonly #link: ClusterLink | null = null;
   #closed = false;
 
   constructor(options: GameHostOptions) {
@@ -97,35 +95,24 @@ export class GameHost {
       settings: (channelId) => this.settings(channelId),
       emit: (channelId, event) => this.#hub.emit(channelId, event),
     };
-    const cluster = options.cluster;
-    if (cluster === undefined) return;
-    const store = this.#store;
-    if (!(store instanceof RedisStore))
-      throw new InvalidInputError('cluster', 'needs a RedisStore as the store');
-    this.#ctx = {
-      ...this.#ctx,
-      cluster: { windowClosed: (ch, gameId) => this.#link?.windowClosed(ch, gameId) },
-    };
-    const ctx = this.#ctx;
-    this.#cluster = ClusterLink.start(cluster, {
-      store,
+    if (options.cluster === undefined) return;
+    const windowClosed = (ch: string, gameId: string) => this.#link?.windowClosed(ch, gameId);
+    this.#ctx = { ...this.#ctx, cluster: { windowClosed } };
+    this.#link = new ClusterLink(options.cluster, {
+      store: this.#store,
       clock: this.#clock,
       narratorTimeoutMs: timeout,
-      settings: ctx.settings,
+      settings: this.#ctx.settings,
       makeNarrator: (spec) => this.#makeNarrator(spec),
-      emit: ctx.emit,
+      emit: this.#ctx.emit,
       refresh: (channelId) => this.#refresh(channelId),
-    }).then((link) => {
-      this.#link = link;
-      return link;
     });
-    this.#cluster.catch(() => {}); // reported by start() and every call
   }
 
   /** Cluster mode: resolves once the scheduler and the pub/sub bus run (rejects if they cannot
    *  start). Calls wait for it by themselves; this only fails fast. */
   async start(): Promise<void> {
-    await this.#cluster;
+    await this.#link?.ready;
   }
 
   /** The channel's effective settings (the adapter's overrides on the defaults). */
@@ -222,14 +209,8 @@ export class GameHost {
   async retry(channelId: string, user: HostUser): Promise<ChannelView> {
     checkUser(user);
     const r = await this.#ready(channelId);
-    const link = this.#link;
-    if (link !== null) {
-      const gameId = r.session?.gameId;
-      const un = r.extra?.unresolved ?? null;
-      if (r.phase !== 'failed' || gameId === undefined || un === null)
-        throw new WrongStateError('nothing to retry: the last turn did not fail');
-      await link.retry(gameId, un.turn);
-      await this.#refresh(r.channelId);
+    if (this.#link !== null) {
+      await this.#link.retry(r); // narrated by this process' scheduler worker
       return r.view();
     }
     // Only the start is exclusive: an exit during the narration must not wait for it.
@@ -336,7 +317,7 @@ export class GameHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#cluster?.then((link) => link.close()).catch(() => {});
+    await this.#link?.close();
     const pending: Promise<void>[] = [];
     for (const r of this.#runners.values()) {
       const resolving = r.resolving;
@@ -363,7 +344,7 @@ export class GameHost {
   async #ready(channelId: string): Promise<ChannelRunner> {
     checkChannelId(channelId);
     this.#open();
-    if (this.#cluster !== null) await this.#cluster;
+    if (this.#link !== null) await this.#link.ready;
     let r = this.#runners.get(channelId);
     if (r === undefined) {
       r = new ChannelRunner(channelId, this.#ctx);
@@ -383,7 +364,12 @@ export class GameHost {
   /** Cluster mode: reloads a followed channel from the store (another process changed it). */
   async #refresh(channelId: string): Promise<void> {
     const r = this.#runners.get(channelId);
-    if (r === undefined || r.loaded === null || this.#closed) return;
+    if (this.#closed) return;
+    if (r === undefined || r.loaded === null) {
+      // Followed only by listeners (e.g. the Discord presenter): load it now.
+      if (this.#hub.has(channelId)) (await this.#ready(channelId)).emitView();
+      return;
+    }
     await r.exclusive(async () => {
       const saved = await this.#store.loadChannel(channelId);
       if (this.#closed) return;

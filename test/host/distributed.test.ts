@@ -26,6 +26,7 @@ async function host(
   name: string,
   narrator: ScriptNarrator,
   ns: string,
+  follow = true,
 ): Promise<{ host: GameHost; views: ChannelView[] }> {
   const store = await RedisStore.connect(node.url, { prefix: ns });
   stores.push(store);
@@ -48,7 +49,7 @@ async function host(
   h.subscribe(CH, (e: HostEvent) => {
     if (e.type === 'view') views.push(e.view);
   });
-  await h.view(CH); // follow the channel
+  if (follow) await h.view(CH); // follow the channel (else: listeners only, like a presenter)
   return { host: h, views };
 }
 
@@ -64,6 +65,7 @@ test('two hosts on one Redis share a channel: one narration per turn, same views
   const ns = `d${process.pid}a`;
   const a = await host('A', narrator, ns);
   const b = await host('B', narrator, ns);
+  const c = await host('C', narrator, ns, false);
 
   await a.host.boot(CH, ALICE, SCRIPT, { title: 'Shared' });
   const [, booted] = await bothSee([a.host, b.host], (v) => v.status === 'playing');
@@ -120,4 +122,11 @@ test('two hosts on one Redis share a channel: one narration per turn, same views
   assert.equal(exited.status, 'idle');
   await waitForView(a.host, CH, (v) => v.status === 'idle');
   assert.equal(narrator.opens.length, 1);
+  // A process whose only follower is a listener (never asked for a view) got every scene too.
+  for (let t = 1; t <= 4; t++)
+    assert.ok(c.views.some((v) => v.status === 'playing' && v.turn === t));
+  for (let i = 0; i < 100 && c.views.at(-1)?.status !== 'idle'; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.equal(c.views.at(-1)?.status, 'idle');
+  assert.equal(narrator.turns.length, 5, 'three workers, still one narration per attempt');
 });
