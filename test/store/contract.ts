@@ -49,8 +49,10 @@ export function runStoreContract(
     // Real time passes first, so a store on its own clock has reached the deadline when the
     // session's timer (on the ManualClock) fires and asks it to close the window.
     const pass = async (clock: ManualClock, s: number) => {
-      if (options.realTime) await new Promise((r) => setTimeout(r, s * 1000 + 50));
-      clock.advance(s * 1000);
+      if (!options.realTime) return clock.advance(s * 1000);
+      // Deadlines come from the store's clock, a little after this session's clock read them.
+      await new Promise((r) => setTimeout(r, s * 1000 + 100));
+      clock.advance(s * 1000 + 100);
     };
     const boot = async (
       clock = newClock(),

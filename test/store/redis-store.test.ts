@@ -43,12 +43,18 @@ async function open(
   return s;
 }
 
-// The contract drives GameSession with a ManualClock, so it runs with the caller's clock.
-// (Its `realTime` mode advances the ManualClock before sleeping, so a window timed by Redis TIME
-// is re-armed on a clock that never moves again; Redis TIME is covered by the tests below.)
+// The contract drives GameSession with a ManualClock: with the caller's clock it runs as for
+// the other stores; with Redis TIME it runs in real time (short windows, real sleeps).
 for (const target of ['single', 'cluster'] as const) {
   runStoreContract(`RedisStore ${target}`, () => open(target));
 }
+runStoreContract(
+  'RedisStore single, deadlines from Redis TIME',
+  () => open('single', { time: 'redis' }),
+  {
+    realTime: true,
+  },
+);
 
 for (const target of ['single', 'cluster'] as const) {
   describe(`RedisStore (${target})`, () => {
