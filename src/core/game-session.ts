@@ -311,8 +311,15 @@ export class GameSession implements SessionState {
     else registerPlayerIn(this, userId, userName);
     this.#dirtyPlayers?.delete(userId);
     this.active = true;
+    if (out.pending !== undefined) this.pendingChoices = new Map(out.pending);
+    else {
+      // Only this press is known: keep what this session saw of the same window, plus it.
+      if (this.turnNumber !== out.turnNumber || this.windowDeadlineMs !== out.deadlineMs) {
+        this.pendingChoices = new Map();
+      }
+      this.pendingChoices.set(userId, input.choice);
+    }
     this.turnNumber = out.turnNumber;
-    this.pendingChoices = new Map(out.pending);
     this.windowDeadlineMs = out.deadlineMs;
     this.#trackWindow(out.turnNumber, out.deadlineMs);
     return { isFirstChoice: out.isFirstChoice, secondsRemaining: out.secondsRemaining };

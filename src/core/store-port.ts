@@ -36,9 +36,12 @@ export interface ListGamesOptions {
   cursor?: string | null;
 }
 
-/** What a press through a store returns: the rule's outcome plus the stored window, for mirroring. */
+/** What a press through a store returns: the rule's outcome, and the stored window for mirroring. */
 export interface StoredPressOutcome extends PressOutcome {
-  pending: Array<[string, string]>;
+  /** Every pending choice of the window, in first-press order. A store may leave it out to keep
+   *  the press cheap (RedisStore does by default); the session then merges this press into what
+   *  it already knew, and `loadFromStore` gives the full list. */
+  pending?: Array<[string, string]>;
 }
 
 /** Changes to a game's non-window fields, merged atomically. */

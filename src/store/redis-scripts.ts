@@ -153,6 +153,7 @@ redis.call('HSET', KEYS[1], unpack(sets))
 redis.call('ZADD', KEYS[2], fmt(now), g[1])
 if first == 1 then redis.call('ZADD', KEYS[3], fmt(dl), g[1]) end
 local out = {first, fmt(dl), fmt(now), g[5], joined, co}
+if ARGV[7] ~= '1' then return out end
 local fields = {}
 for i, u in ipairs(ids) do fields[i] = 'c:' .. u end
 for _, v in ipairs(redis.call('HMGET', KEYS[1], unpack(fields))) do out[#out+1] = v or '' end

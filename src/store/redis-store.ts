@@ -42,6 +42,12 @@ export interface RedisStoreOptions extends RedisConnOptions {
   time?: 'redis' | 'caller';
   /** Turns kept per game (oldest dropped first). Default 1000. */
   historyCap?: number;
+  /**
+   * Return the window's pending choices with every press (default false). Off, a press costs
+   * Redis about a third less; sessions then know the presses made through them, and
+   * `GameSession.loadFromStore` (what a distributed GameHost does on every change) reads all.
+   */
+  returnPending?: boolean;
 }
 
 /** Emitted in this process after a press through this store opened or hit a window. */
@@ -64,6 +70,7 @@ export class RedisStore implements SessionStore {
   readonly #conn: ScriptConn;
   readonly #keys: Keys;
   readonly #callerTime: boolean;
+  readonly #returnPending: boolean;
   readonly #cap: number;
   readonly #listeners = new Set<(e: WindowEvent) => void>();
 
@@ -71,6 +78,7 @@ export class RedisStore implements SessionStore {
     this.#conn = conn;
     this.#keys = new Keys(options.prefix ?? 'gg');
     this.#callerTime = options.time === 'caller';
+    this.#returnPending = options.returnPending === true;
     this.#cap = options.historyCap ?? 1000;
   }
 
@@ -265,7 +273,15 @@ export class RedisStore implements SessionStore {
       r = (await this.#run(
         'press',
         keys,
-        [channelId, input.userId, input.userName, input.choice, turn, now],
+        [
+          channelId,
+          input.userId,
+          input.userName,
+          input.choice,
+          turn,
+          now,
+          this.#returnPending ? '1' : '0',
+        ],
         input.gameId,
       )) as string[];
     } catch (e) {
@@ -282,17 +298,18 @@ export class RedisStore implements SessionStore {
     } catch {
       ids = null;
     }
-    if (!Array.isArray(ids) || ids.length !== choices.length)
+    if (!Array.isArray(ids) || (this.#returnPending && ids.length !== choices.length))
       throw new SessionDataError(`game ${input.gameId}.pending_order`, 'stored list is malformed');
-    const pending = ids.map((u, i): [string, string] => [String(u), String(choices[i])]);
     const out: StoredPressOutcome = {
       isFirstChoice: Number(first) === 1,
       secondsRemaining: (deadlineMs - nowMs) / 1000,
       deadlineMs,
       turnNumber: Number(turnNumber),
       joinedTurn: Number(joined),
-      pending,
     };
+    if (this.#returnPending) {
+      out.pending = ids.map((u, i): [string, string] => [String(u), String(choices[i])]);
+    }
     if (out.isFirstChoice && this.#listeners.size > 0) {
       this.#emit({
         type: 'opened',
