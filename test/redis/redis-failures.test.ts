@@ -162,7 +162,7 @@ test('a stalled Redis (SIGSTOP): calls reject with StoreError within 10 s, then 
     choice: 'c',
     nowMs: Date.now(),
   });
-  assert.ok(out.pending?.some(([u]) => u === "v"));
+  assert.ok(out.pending?.some(([u]) => u === 'v'));
 });
 
 test('cluster: a master is killed, its replica is promoted, the store carries on', async () => {
