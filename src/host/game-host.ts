@@ -1,19 +1,13 @@
 import { type Clock, systemClock } from '../core/clock.js';
-import {
-  GameNotFoundError,
-  GameSessionError,
-  InvalidInputError,
-  SessionInactiveError,
-} from '../core/errors.js';
-import { GameSession, type GameSessionOptions, type TitleScreen } from '../core/game-session.js';
+import { GameNotFoundError, InvalidInputError, SessionInactiveError } from '../core/errors.js';
+import { GameSession } from '../core/game-session.js';
 import { hotSwap, listAllGames } from '../core/games.js';
 import { checkChannelId, checkGameId, checkGameName } from '../core/limits.js';
 import { SessionRegistry } from '../core/registry.js';
-import type { SessionDict } from '../core/session-state.js';
 import type { SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
-import type { Narrator } from '../narrator/port.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
+import { ChannelSessions } from './channel-sessions.js';
 import { ClusterLink } from './distributed.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
@@ -37,7 +31,6 @@ import type {
   GameSummary,
   HostEvent,
   HostUser,
-  NarratorFactory,
   PressResult,
 } from './types.js';
 
@@ -60,9 +53,7 @@ export {
  */
 export class GameHost {
   readonly #store: SessionStore;
-  readonly #narrators: NarratorFactory;
   readonly #clock: Clock;
-  readonly #titleScreen: TitleScreen | undefined;
   readonly #countdownSeconds: number | undefined;
   readonly #settings: (channelId: string) => Partial<ChannelSettings>;
   readonly #limiter: PressRateLimiter;
@@ -71,17 +62,24 @@ export class GameHost {
   readonly #registry = new SessionRegistry();
   readonly #runners = new Map<string, ChannelRunner>();
   readonly #hub = new EventHub();
+  readonly #sessions: ChannelSessions;
   /** Cluster mode only (see ClusterLink). */
   readonly #link: ClusterLink | null = null;
   #closed = false;
 
   constructor(options: GameHostOptions) {
     this.#store = options.store;
-    this.#narrators = options.narrators;
     this.#clock = options.clock ?? systemClock;
-    this.#titleScreen = options.titleScreen;
     this.#countdownSeconds = options.countdownSeconds;
     this.#settings = options.settings ?? (() => ({}));
+    this.#sessions = new ChannelSessions({
+      store: this.#store,
+      registry: this.#registry,
+      narrators: options.narrators,
+      clock: this.#clock,
+      titleScreen: options.titleScreen,
+      isClosed: () => this.#closed,
+    });
     this.#limiter = new PressRateLimiter(
       options.pressRateLimit ?? DEFAULT_PRESS_RATE_LIMIT,
       this.#clock,
@@ -103,7 +101,7 @@ export class GameHost {
       clock: this.#clock,
       narratorTimeoutMs: timeout,
       settings: this.#ctx.settings,
-      makeNarrator: (spec) => this.#makeNarrator(spec),
+      makeNarrator: (spec) => this.#sessions.makeNarrator(spec),
       emit: this.#ctx.emit,
       refresh: (channelId) => this.#refresh(channelId),
     });
@@ -139,12 +137,12 @@ export class GameHost {
     return r.exclusive(async () => {
       this.#mayReplace(r, user);
       const session = new GameSession(r.channelId, title, undefined, {
-        ...this.#sessionOptions(),
+        ...this.#sessions.options(),
         ...(this.#countdownSeconds !== undefined
           ? { countdownSeconds: this.#countdownSeconds }
           : {}),
       });
-      const narrator = this.#makeNarrator(parsed);
+      const narrator = this.#sessions.makeNarrator(parsed);
       const opening = await r.open(narrator, session.gameId, title);
       const extra: HostExtra = {
         spec: parsed,
@@ -155,7 +153,7 @@ export class GameHost {
         lastPressed: new Map(),
         unresolved: null,
       };
-      await this.#unload(r, null);
+      await this.#sessions.unload(r, null);
       session.extra = encodeHostExtra(extra);
       await session.boot(title);
       this.#registry.set(r.channelId, session);
@@ -231,7 +229,7 @@ export class GameHost {
       if (!r.running)
         throw new SessionInactiveError('no game is running in this channel; nothing to exit');
       this.#mayReplace(r, user, true);
-      await this.#unload(r, 'exit');
+      await this.#sessions.unload(r, 'exit');
       r.emitView();
       this.#link?.notify(r.channelId);
       return r.view();
@@ -254,13 +252,13 @@ export class GameHost {
       const saved = await this.#store.loadGame(gameId);
       if (saved === null) throw new GameNotFoundError(gameId);
       // Validate before anything changes: a game no GameHost made cannot be resumed.
-      const narrator = this.#makeNarrator(parseHostExtra(saved.extra).spec);
+      const narrator = this.#sessions.makeNarrator(parseHostExtra(saved.extra).spec);
       const old = r.session;
       r.detach();
       let session: GameSession;
       try {
         session = await hotSwap(r.channelId, gameId, this.#store, {
-          ...this.#sessionOptions(),
+          ...this.#sessions.options(),
           registry: this.#registry,
         });
       } catch (e) {
@@ -268,7 +266,7 @@ export class GameHost {
           r.attach(old, r.extra, r.narrator);
         throw e;
       }
-      this.#releaseElsewhere(r.channelId, gameId);
+      this.#sessions.releaseElsewhere(this.#runners.values(), r.channelId, gameId);
       r.attach(session, parseHostExtra(session.extra), narrator);
       r.emitView();
       this.#link?.notify(r.channelId);
@@ -330,12 +328,6 @@ export class GameHost {
     await Promise.all(pending);
   }
 
-  #sessionOptions(): GameSessionOptions {
-    const o: GameSessionOptions = { clock: this.#clock, store: this.#store };
-    if (this.#titleScreen !== undefined) o.titleScreen = this.#titleScreen;
-    return o;
-  }
-
   #open(): void {
     if (this.#closed) throw new WrongStateError('the game host is closed');
   }
@@ -352,7 +344,7 @@ export class GameHost {
     }
     if (r.loaded === null) {
       const runner = r;
-      runner.loaded = this.#restore(runner).catch((e: unknown) => {
+      runner.loaded = this.#sessions.restore(runner).catch((e: unknown) => {
         runner.loaded = null; // a store outage must not make the channel look empty forever
         throw e;
       });
@@ -373,29 +365,9 @@ export class GameHost {
     await r.exclusive(async () => {
       const saved = await this.#store.loadChannel(channelId);
       if (this.#closed) return;
-      r.session?.dispose();
-      this.#registry.remove(channelId);
-      r.clear(r.notice);
-      await this.#restore(r, saved);
+      await this.#sessions.reload(r, saved);
       r.emitView();
     });
-  }
-
-  async #restore(r: ChannelRunner, known?: SessionDict | null): Promise<void> {
-    const saved = known !== undefined ? known : await this.#store.loadChannel(r.channelId);
-    if (saved === null || !saved.active || r.session !== null || this.#closed) return;
-    let extra: HostExtra;
-    let narrator: Narrator;
-    try {
-      extra = parseHostExtra(saved.extra);
-      narrator = this.#makeNarrator(extra.spec);
-    } catch (e) {
-      r.error = `This channel's game ${saved.game_id} cannot be resumed (${(e as Error).message}); boot or load another.`;
-      return;
-    }
-    const session = GameSession.fromDict(saved, this.#sessionOptions());
-    this.#registry.set(r.channelId, session);
-    r.attach(session, extra, narrator);
   }
 
   /** Exit/swap/boot over a running game: its booter, a manager, or anyone if allowed. */
@@ -405,45 +377,5 @@ export class GameHost {
       throw new PermissionError(
         'only the player who booted this game (or a channel manager) may exit or replace it',
       );
-  }
-
-  /** Saves and exits the channel's running game (if any) and forgets it. */
-  async #unload(r: ChannelRunner, why: 'exit' | null): Promise<void> {
-    const old = r.session;
-    if (old === null) return;
-    const extra = r.extra;
-    const narrator = r.narrator;
-    r.detach();
-    let message = '';
-    if (old.active) {
-      try {
-        message = await old.exitGame();
-      } catch (e) {
-        if (extra !== null && narrator !== null) r.attach(old, extra, narrator);
-        throw e;
-      }
-    }
-    this.#registry.remove(r.channelId);
-    r.clear(why === 'exit' ? message : null);
-  }
-
-  /** A game just swapped into `channelId` was running in another channel of this process. */
-  #releaseElsewhere(channelId: string, gameId: string): void {
-    for (const other of this.#runners.values()) {
-      if (other.channelId === channelId || other.session?.gameId !== gameId) continue;
-      other.session.dispose();
-      this.#registry.remove(other.channelId);
-      other.clear(`This game was loaded into another channel (${channelId}).`);
-      other.emitView();
-    }
-  }
-
-  #makeNarrator(spec: GameSpec): Narrator {
-    try {
-      return this.#narrators(spec);
-    } catch (e) {
-      if (e instanceof GameSessionError) throw e;
-      throw new InvalidInputError('spec', `no narrator for this game (${(e as Error).message})`);
-    }
   }
 }

@@ -1,0 +1,107 @@
+import type { Clock } from '../core/clock.js';
+import { GameSessionError, InvalidInputError } from '../core/errors.js';
+import { GameSession, type GameSessionOptions, type TitleScreen } from '../core/game-session.js';
+import type { SessionRegistry } from '../core/registry.js';
+import type { SessionDict } from '../core/session-state.js';
+import type { SessionStore } from '../core/store-port.js';
+import type { Narrator } from '../narrator/port.js';
+import type { ChannelRunner } from './channel-runner.js';
+import { type HostExtra, parseHostExtra } from './host-extra.js';
+import type { GameSpec, NarratorFactory } from './types.js';
+
+export interface ChannelSessionsDeps {
+  store: SessionStore;
+  registry: SessionRegistry;
+  narrators: NarratorFactory;
+  clock: Clock;
+  titleScreen: TitleScreen | undefined;
+  /** Whether the owning GameHost has been closed (read at each use). */
+  isClosed: () => boolean;
+}
+
+/**
+ * GameHost's bookkeeping of the GameSession attached to each channel's runner: restoring it
+ * from the store, reloading it, saving and unloading it, and releasing a game another channel
+ * took over. Keeps the host's SessionRegistry in step with the runners.
+ */
+export class ChannelSessions {
+  readonly #d: ChannelSessionsDeps;
+
+  constructor(deps: ChannelSessionsDeps) {
+    this.#d = deps;
+  }
+
+  /** The options every GameSession of the host is built with. */
+  options(): GameSessionOptions {
+    const o: GameSessionOptions = { clock: this.#d.clock, store: this.#d.store };
+    if (this.#d.titleScreen !== undefined) o.titleScreen = this.#d.titleScreen;
+    return o;
+  }
+
+  /** The narrator for `spec`; InvalidInputError when the factory refuses it. */
+  makeNarrator(spec: GameSpec): Narrator {
+    try {
+      return this.#d.narrators(spec);
+    } catch (e) {
+      if (e instanceof GameSessionError) throw e;
+      throw new InvalidInputError('spec', `no narrator for this game (${(e as Error).message})`);
+    }
+  }
+
+  /** Attaches the channel's saved active game (looked up unless `known` is given), if any. */
+  async restore(r: ChannelRunner, known?: SessionDict | null): Promise<void> {
+    const saved = known !== undefined ? known : await this.#d.store.loadChannel(r.channelId);
+    if (saved === null || !saved.active || r.session !== null || this.#d.isClosed()) return;
+    let extra: HostExtra;
+    let narrator: Narrator;
+    try {
+      extra = parseHostExtra(saved.extra);
+      narrator = this.makeNarrator(extra.spec);
+    } catch (e) {
+      r.error = `This channel's game ${saved.game_id} cannot be resumed (${(e as Error).message}); boot or load another.`;
+      return;
+    }
+    const session = GameSession.fromDict(saved, this.options());
+    this.#d.registry.set(r.channelId, session);
+    r.attach(session, extra, narrator);
+  }
+
+  /** Drops the runner's session (without saving) and restores it from `saved`. */
+  async reload(r: ChannelRunner, saved: SessionDict | null): Promise<void> {
+    r.session?.dispose();
+    this.#d.registry.remove(r.channelId);
+    r.clear(r.notice);
+    await this.restore(r, saved);
+  }
+
+  /** Saves and exits the channel's running game (if any) and forgets it. */
+  async unload(r: ChannelRunner, why: 'exit' | null): Promise<void> {
+    const old = r.session;
+    if (old === null) return;
+    const extra = r.extra;
+    const narrator = r.narrator;
+    r.detach();
+    let message = '';
+    if (old.active) {
+      try {
+        message = await old.exitGame();
+      } catch (e) {
+        if (extra !== null && narrator !== null) r.attach(old, extra, narrator);
+        throw e;
+      }
+    }
+    this.#d.registry.remove(r.channelId);
+    r.clear(why === 'exit' ? message : null);
+  }
+
+  /** A game just swapped into `channelId` was running in another channel of this process. */
+  releaseElsewhere(runners: Iterable<ChannelRunner>, channelId: string, gameId: string): void {
+    for (const other of runners) {
+      if (other.channelId === channelId || other.session?.gameId !== gameId) continue;
+      other.session.dispose();
+      this.#d.registry.remove(other.channelId);
+      other.clear(`This game was loaded into another channel (${channelId}).`);
+      other.emitView();
+    }
+  }
+}
