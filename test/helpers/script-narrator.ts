@@ -43,8 +43,12 @@ export class ScriptNarrator implements Narrator {
   #gate: Promise<void> | null = null;
   #release: (() => void) | null = null;
 
-  constructor(options: { endAfter?: number } = {}) {
+  /** Real time each scene takes to write (0: at once). */
+  readonly delayMs: number;
+
+  constructor(options: { endAfter?: number; delayMs?: number } = {}) {
     this.endAfter = options.endAfter ?? 100;
+    this.delayMs = options.delayMs ?? 0;
   }
 
   /** The next `next()` calls reject with these errors, one each. */
@@ -84,6 +88,7 @@ export class ScriptNarrator implements Narrator {
 
   async #write(state: ScriptState, input: OpeningInput, summary: string): Promise<NarrationResult> {
     if (this.#gate !== null) await this.#gate;
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.#hang > 0) {
       this.#hang--;
       await new Promise<never>((_, reject) => {

@@ -61,7 +61,8 @@ const bothSee = (
   Promise.all([waitForView(hs[0], CH, pred, ms), waitForView(hs[1], CH, pred, ms)]);
 
 test('two hosts on one Redis share a channel: one narration per turn, same views', async () => {
-  const narrator = new ScriptNarrator();
+  // Narration takes a moment, as a real one does, so every host can see the 'narrating' state.
+  const narrator = new ScriptNarrator({ delayMs: 300 });
   const ns = `d${process.pid}a`;
   const a = await host('A', narrator, ns);
   const b = await host('B', narrator, ns);
