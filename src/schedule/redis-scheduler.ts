@@ -179,6 +179,11 @@ export async function createRedisScheduler(
       result = await (resolveTurn as NonNullable<typeof resolveTurn>)(info, abort.signal);
     } catch {
       clearInterval(beat);
+      if (abort.signal.aborted) {
+        // It gave up because its lease went to another worker: nothing of it is committed.
+        options.onMetric?.({ type: 'refused', gameId: c.gameId, turn: c.turn, workerId });
+        return false;
+      }
       await res.unlease(c, retryDelayMs).catch(() => {});
       return false;
     }
