@@ -5,7 +5,7 @@
 // Usage: node scripts/run-benches.mjs [substring filter ...] [--strict]
 //   --strict: exit non-zero when a bench reports "met": false.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -24,7 +24,10 @@ if (files.length === 0) {
 let failed = 0;
 let unmet = 0;
 for (const file of files) {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], {
+  // A bench may name the Node flags it is meant to run under: `// node-flags: --flag …`.
+  const flags =
+    /^\/\/ node-flags: (.+)$/m.exec(readFileSync(file, 'utf8'))?.[1]?.split(/\s+/) ?? [];
+  const r = spawnSync(process.execPath, ['--expose-gc', ...flags, '--import', 'tsx', file], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
