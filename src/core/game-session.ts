@@ -114,6 +114,7 @@ export class GameSession implements SessionState {
   #window: CountdownWindow | null = null;
   #history: TurnRecord[] = [];
   #validChoices: Set<string> | null = null;
+  #lastValidChoice: string | null = null;
   /** Players registered since the last write to the store (allocated only when a store is bound). */
   #dirtyPlayers: Set<string> | null = null;
 
@@ -241,17 +242,18 @@ export class GameSession implements SessionState {
       // A known player pressing again under the same name: both strings equal values that were
       // validated when the player was registered, so only the choice needs checking.
       const known = this.players.get(userId);
-      if (known === undefined || known.userId !== userId || known.userName !== userName) {
+      if (known === undefined || known.userName !== userName) {
         checkUserId(userId);
         checkUserName(userName);
       }
-      if (this.#validChoices?.has(choice) !== true) {
+      if (choice !== this.#lastValidChoice && this.#validChoices?.has(choice) !== true) {
         checkChoice(choice);
         // Presses repeat a scene's few button labels: remember the valid ones (bounded).
         this.#validChoices ??= new Set();
         if (this.#validChoices.size >= VALID_CHOICE_CACHE) this.#validChoices.clear();
         this.#validChoices.add(choice);
       }
+      this.#lastValidChoice = choice;
       const nowMs = this.#clock.now();
       const turn = options?.turn;
       const store = this.#store;

@@ -194,6 +194,18 @@ describe('GameSession (memory only)', () => {
     assert.equal(s.pendingChoices.get('👩🏽‍🚀'), '🏳️‍🌈 parade');
   });
 
+  test('remembered valid choices never let an invalid one through', async () => {
+    const { s } = await booted();
+    await s.submitChoice('u1', 'Ann', 'north');
+    await s.submitChoice('u1', 'Ann', 'north');
+    for (const bad of ['', ' ', 'north\n', 'x'.repeat(501), undefined, 7] as unknown[]) {
+      await assert.rejects(s.submitChoice('u1', 'Ann', bad as string), InvalidInputError);
+    }
+    await assert.rejects(s.submitChoice('u1', 'Ann\u202E', 'north'), InvalidInputError);
+    assert.deepEqual([...s.pendingChoices], [['u1', 'north']]);
+    assert.equal(s.players.get('u1')?.userName, 'Ann');
+  });
+
   test('limits are inclusive', async () => {
     const { s } = await booted();
     await s.submitChoice('i'.repeat(128), 'n'.repeat(100), 'c'.repeat(500));
