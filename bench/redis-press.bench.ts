@@ -5,10 +5,12 @@
 //  - Redis commands per press (INFO commandstats);
 //  - expiry lateness p50/p99 (window deadline → close, Redis TIME) across 3 worker processes;
 //  - takeover: time for another worker to commit the turn of a resolver killed mid-turn.
+
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createRedisScheduler } from '../src/schedule/redis-scheduler.js';
 import { RedisStore } from '../src/store/redis-store.js';
+import { gameDict } from '../test/helpers/game-dict.js';
 import { Child, stopChildren } from '../test/helpers/redis-procs.js';
 import { cli, startRedis, stopAllRedis } from '../test/helpers/redis-server.js';
 
@@ -22,26 +24,8 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 };
 
-function dict(gameId: string, countdownSeconds: number) {
-  const now = Date.now();
-  return {
-    schema_version: 1,
-    game_id: gameId,
-    game_name: 'Bench',
-    channel_id: `c-${gameId}`,
-    active: true,
-    turn_number: 0,
-    title_screen_url: '',
-    players: {},
-    pending_choices: {},
-    countdown_seconds: countdownSeconds,
-    window_deadline_ms: null,
-    last_window: null,
-    extra: {},
-    created_at_ms: now,
-    updated_at_ms: now,
-  };
-}
+const dict = (gameId: string, countdownSeconds: number) =>
+  gameDict(gameId, `c-${gameId}`, countdownSeconds, 'Bench');
 
 async function redisBenchmark(port: number): Promise<number> {
   const { stdout } = await run(

@@ -10,10 +10,9 @@ import {
   loadConfig,
   narratorFactory,
   openStore,
-  type RawSettings,
   redactUrl,
-  SETTINGS,
-  type SettingName,
+  settingFlagOptions,
+  settingsFromFlags,
   settingsHelp,
 } from './config.js';
 
@@ -69,23 +68,6 @@ const io: Out = {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),
 };
-
-function settingOptions() {
-  const options: Record<string, { type: 'string' }> = {};
-  for (const s of Object.values(SETTINGS)) options[s.flag.slice(2)] = { type: 'string' };
-  return options;
-}
-
-function flagsToSettings(values: Record<string, unknown>): RawSettings {
-  const raw: RawSettings = {};
-  for (const [name, s] of Object.entries(SETTINGS) as Array<
-    [SettingName, (typeof SETTINGS)[SettingName]]
-  >) {
-    const v = values[s.flag.slice(2)];
-    if (typeof v === 'string') raw[name] = v;
-  }
-  return raw;
-}
 
 function makeLogger(level: Config['logLevel']): Logger {
   return pino({ level, base: { name: 'gamegirl' } }, pino.destination({ fd: 2, sync: false }));
@@ -193,7 +175,7 @@ async function games(values: Record<string, unknown>): Promise<number> {
     );
     return 2;
   }
-  const config = await loadConfig(flagsToSettings(values));
+  const config = await loadConfig(settingsFromFlags(values));
   const { listAllGames } = await import('./core/games.js');
   const { store } = await openStore(config);
   try {
@@ -246,7 +228,7 @@ async function doctor(values: Record<string, unknown>): Promise<number> {
   };
   let config: Config;
   try {
-    config = await loadConfig(flagsToSettings(values));
+    config = await loadConfig(settingsFromFlags(values));
     report(true, 'config', `port ${config.port}, countdown ${config.countdownSeconds} s`);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -328,7 +310,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const options: ParseArgsConfig['options'] = {
-    ...settingOptions(),
+    ...settingFlagOptions(),
     help: { type: 'boolean', short: 'h' },
   };
   if (command === 'games') {
@@ -354,7 +336,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'doctor') return await doctor(values);
     if (command === 'games') return await games(values);
-    return await serve(await loadConfig(flagsToSettings(values)));
+    return await serve(await loadConfig(settingsFromFlags(values)));
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`gamegirl ${command}: ${err.message}`);

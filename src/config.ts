@@ -177,6 +177,25 @@ export async function loadConfig(
 }
 
 /** The lines of `--help` describing every setting. */
+/** The settings as `parseArgs` string options (`--port <value>`, …). */
+export function settingFlagOptions(): Record<string, { type: 'string' }> {
+  const options: Record<string, { type: 'string' }> = {};
+  for (const s of Object.values(SETTINGS)) options[s.flag.slice(2)] = { type: 'string' };
+  return options;
+}
+
+/** The settings given as flags, from `parseArgs` values (flags win over env in loadConfig). */
+export function settingsFromFlags(values: Record<string, unknown>): RawSettings {
+  const raw: RawSettings = {};
+  for (const [name, s] of Object.entries(SETTINGS) as Array<
+    [SettingName, (typeof SETTINGS)[SettingName]]
+  >) {
+    const v = values[s.flag.slice(2)];
+    if (typeof v === 'string') raw[name] = v;
+  }
+  return raw;
+}
+
 export function settingsHelp(): string {
   return (Object.values(SETTINGS) as Array<(typeof SETTINGS)[SettingName]>)
     .map((s) => `  ${`${s.flag} <value>`.padEnd(26)}${s.help}\n  ${''.padEnd(26)}env: ${s.env}`)

@@ -9,9 +9,8 @@ import {
   loadConfig,
   narratorFactory,
   openStore,
-  type RawSettings,
-  SETTINGS,
-  type SettingName,
+  settingFlagOptions,
+  settingsFromFlags,
   settingsHelp,
 } from '../config.js';
 import { GameHost } from '../host/game-host.js';
@@ -58,17 +57,6 @@ export interface RunDiscordOptions {
   onReady?: (info: { url: string | null }) => void;
 }
 
-function settingsFrom(values: Record<string, unknown>): RawSettings {
-  const raw: RawSettings = {};
-  for (const [name, s] of Object.entries(SETTINGS) as Array<
-    [SettingName, (typeof SETTINGS)[SettingName]]
-  >) {
-    const v = values[s.flag.slice(2)];
-    if (typeof v === 'string') raw[name] = v;
-  }
-  return raw;
-}
-
 function stopSignal(given: AbortSignal | undefined): Promise<void> {
   if (given) {
     return given.aborted ? Promise.resolve() : once(given, 'abort').then(() => undefined);
@@ -92,7 +80,7 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
     guild: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   };
-  for (const s of Object.values(SETTINGS)) flagOptions[s.flag.slice(2)] = { type: 'string' };
+  Object.assign(flagOptions, settingFlagOptions());
   let values: Record<string, unknown>;
   let positionals: string[];
   try {
@@ -157,7 +145,7 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
   }
   let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
-    config = await loadConfig(settingsFrom(values), env);
+    config = await loadConfig(settingsFromFlags(values), env);
   } catch (e) {
     if (e instanceof ConfigError) {
       err(`gamegirl discord: ${e.message}`);

@@ -9,6 +9,7 @@ import {
   type SchedulerMetric,
 } from '../../src/schedule/redis-scheduler.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { gameDict } from '../helpers/game-dict.js';
 import { Child, stopChildren } from '../helpers/redis-procs.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 
@@ -39,26 +40,8 @@ async function store(prefix: string): Promise<RedisStore> {
   return s;
 }
 
-function dict(gameId: string, channelId: string, countdownSeconds: number) {
-  const now = Date.now();
-  return {
-    schema_version: 1,
-    game_id: gameId,
-    game_name: 'Sched',
-    channel_id: channelId,
-    active: true,
-    turn_number: 0,
-    title_screen_url: '',
-    players: {},
-    pending_choices: {},
-    countdown_seconds: countdownSeconds,
-    window_deadline_ms: null,
-    last_window: null,
-    extra: {},
-    created_at_ms: now,
-    updated_at_ms: now,
-  };
-}
+const dict = (gameId: string, channelId: string, countdownSeconds: number) =>
+  gameDict(gameId, channelId, countdownSeconds, 'Sched');
 
 const press = (s: RedisStore, g: string, u: string, turn?: number) =>
   s.press(`c-${g}`, {

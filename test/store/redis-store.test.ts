@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { SessionDataError, StaleTurnError, StoreError } from '../../src/core/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RedisStore, type RedisStoreOptions } from '../../src/store/redis-store.js';
+import { gameDict } from '../helpers/game-dict.js';
 import { runDifferential } from '../helpers/redis-diff.js';
 import {
   cli,
@@ -182,26 +183,8 @@ async function ownerPort(key: string): Promise<number> {
   throw new Error(`no owner for slot ${slot}`);
 }
 
-export function dict(gameId: string, channelId: string, countdownSeconds = 10) {
-  const now = Date.now();
-  return {
-    schema_version: 1,
-    game_id: gameId,
-    game_name: 'Test',
-    channel_id: channelId,
-    active: true,
-    turn_number: 0,
-    title_screen_url: '',
-    players: {},
-    pending_choices: {},
-    countdown_seconds: countdownSeconds,
-    window_deadline_ms: null,
-    last_window: null,
-    extra: {},
-    created_at_ms: now,
-    updated_at_ms: now,
-  };
-}
+const dict = (gameId: string, channelId: string, countdownSeconds = 10) =>
+  gameDict(gameId, channelId, countdownSeconds);
 
 export function press(gameId: string, userId: string, turn?: number) {
   return { gameId, userId, userName: userId.toUpperCase(), choice: 'go', turn, nowMs: Date.now() };
