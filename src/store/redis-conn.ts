@@ -1,4 +1,4 @@
-import { GameSessionError, StoreError } from '../core/errors.js';
+import { GameSessionError, StoreClosedError, StoreError } from '../core/errors.js';
 import { type LoadedScript, loadScripts, type ScriptName } from './redis-scripts.js';
 
 /** Where RedisStore connects: one node (URL), or a Cluster (node list, or `{ rootNodes }`). */
@@ -140,7 +140,7 @@ export class ScriptConn {
     args: string[],
     mapError: (message: string) => Error | null,
   ): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new StoreError('the store is closed'));
+    if (this.#closed) return Promise.reject(new StoreClosedError());
     const script = this.#scripts[name];
     const o = { keys, arguments: args };
     this.commands++;
