@@ -122,8 +122,15 @@ if g[6] and g[6] ~= '' then
 end
 local co = g[8]
 if not co or co == '' then co = '[]' end
-local ids = dec(co)
-if ids == nil then return corrupt('pending_choices') end
+-- The order list is decoded only when the pending list goes back; otherwise it is only
+-- appended to, as text, and checked for shape (a close decodes and validates it).
+local ids = nil
+if ARGV[7] == '1' then
+  ids = dec(co)
+  if ids == nil then return corrupt('pending_choices') end
+elseif string.sub(co, 1, 1) ~= '[' or string.sub(co, -1) ~= ']' then
+  return corrupt('pending_choices')
+end
 local first = 0
 if dl == nil then
   local cd = tonumber(g[7])
@@ -145,7 +152,7 @@ else
   sets[#sets+1] = 'po'; sets[#sets+1] = append_id(po, uid)
 end
 if not g[10] then
-  ids[#ids+1] = uid
+  if ids ~= nil then ids[#ids+1] = uid end
   co = append_id(co, uid)
   sets[#sets+1] = 'co'; sets[#sets+1] = co
 end

@@ -292,14 +292,19 @@ export class RedisStore implements SessionStore {
     const [first, deadline, at, turnNumber, joined, order, ...choices] = r;
     const deadlineMs = Number(deadline);
     const nowMs = Number(at);
-    let ids: unknown;
-    try {
-      ids = JSON.parse(String(order));
-    } catch {
-      ids = null;
+    let ids: unknown = [];
+    if (this.#returnPending) {
+      try {
+        ids = JSON.parse(String(order));
+      } catch {
+        ids = null;
+      }
+      if (!Array.isArray(ids) || ids.length !== choices.length)
+        throw new SessionDataError(
+          `game ${input.gameId}.pending_order`,
+          'stored list is malformed',
+        );
     }
-    if (!Array.isArray(ids) || (this.#returnPending && ids.length !== choices.length))
-      throw new SessionDataError(`game ${input.gameId}.pending_order`, 'stored list is malformed');
     const out: StoredPressOutcome = {
       isFirstChoice: Number(first) === 1,
       secondsRemaining: (deadlineMs - nowMs) / 1000,
@@ -308,7 +313,10 @@ export class RedisStore implements SessionStore {
       joinedTurn: Number(joined),
     };
     if (this.#returnPending) {
-      out.pending = ids.map((u, i): [string, string] => [String(u), String(choices[i])]);
+      out.pending = (ids as unknown[]).map((u, i): [string, string] => [
+        String(u),
+        String(choices[i]),
+      ]);
     }
     if (out.isFirstChoice && this.#listeners.size > 0) {
       this.#emit({
