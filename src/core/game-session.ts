@@ -155,7 +155,6 @@ export class GameSession implements SessionState {
     checkGameName(gameName);
     if (this.active) throw new SessionActiveError();
     const target = store ?? this.#store;
-    const before = target === null ? null : this.toDict();
     const now = this.#clock.now();
     const titleScreenUrl = await this.#titleScreen({
       gameId: this.gameId,
@@ -164,27 +163,22 @@ export class GameSession implements SessionState {
     });
     if (typeof titleScreenUrl !== 'string')
       throw new InvalidInputError('titleScreen', 'must produce a string URL');
-    Object.assign(this, {
+    const fresh = {
       gameName,
       active: true,
       turnNumber: 0,
       titleScreenUrl,
-      players: new Map(),
-      pendingChoices: new Map(),
+      players: new Map<string, PlayerState>(),
+      pendingChoices: new Map<string, string>(),
       windowDeadlineMs: null,
       lastWindow: null,
       createdAtMs: now,
       updatedAtMs: now,
-    });
-    if (target !== null) {
-      try {
-        await target.bootGame(this.toDict());
-      } catch (e) {
-        this.#restore(before as SessionDict);
-        throw e;
-      }
-      this.#store = target;
-    }
+    };
+    // Stored first, applied after: a store that refuses the boot leaves this session unchanged.
+    if (target !== null) await target.bootGame(stateToDict({ ...this, ...fresh }));
+    Object.assign(this, fresh);
+    this.#store = target;
     this.#window = null;
     this.#history = [];
     this.#dirtyPlayers = null;
@@ -472,10 +466,6 @@ export class GameSession implements SessionState {
     }
     // shift() drops the oldest in O(1) (V8 trims the array's start in place); splice(0, n) copies.
     while (h.length > MEMORY_HISTORY_CAP) h.shift();
-  }
-
-  #restore(d: SessionDict): void {
-    Object.assign(this, stateFromDict(d));
   }
 
   #newWindow(turn: number, deadlineMs: number): CountdownWindow {

@@ -76,7 +76,11 @@ export interface SessionDict {
   updated_at_ms: number;
 }
 
-export function stateToDict(s: SessionState): SessionDict {
+/**
+ * The serialised form. `extra` is deep-copied so the dict shares nothing with the state, unless
+ * the caller serialises it at once (`copyExtra: false`, the stores' write path).
+ */
+export function stateToDict(s: SessionState, copyExtra = true): SessionDict {
   const d: SessionDict = {
     schema_version: SESSION_SCHEMA_VERSION,
     game_id: s.gameId,
@@ -90,7 +94,7 @@ export function stateToDict(s: SessionState): SessionDict {
     countdown_seconds: s.countdownSeconds,
     window_deadline_ms: s.windowDeadlineMs,
     last_window: null,
-    extra: JSON.parse(JSON.stringify(s.extra)) as Record<string, JsonValue>,
+    extra: copyExtra ? (JSON.parse(JSON.stringify(s.extra)) as Record<string, JsonValue>) : s.extra,
     created_at_ms: s.createdAtMs,
     updated_at_ms: s.updatedAtMs,
   };
@@ -198,8 +202,7 @@ export function pressInto(
   if (turn !== undefined && turn !== s.turnNumber) throw new StaleTurnError(turn, s.turnNumber);
   const deadline = s.windowDeadlineMs;
   if (deadline !== null && nowMs >= deadline) throw new WindowClosedError(s.turnNumber);
-  if (known === undefined) s.players.set(userId, new PlayerState(userId, userName, s.turnNumber));
-  else if (known.userName !== userName) known.userName = userName;
+  registerPlayerIn(s, userId, userName, known);
   if (deadline === null) s.windowDeadlineMs = nowMs + s.countdownSeconds * 1000;
   // Map.set on an existing key keeps its position: order stays "first pressed".
   s.pendingChoices.set(userId, choice);
@@ -207,8 +210,12 @@ export function pressInto(
   return deadline === null;
 }
 
-export function registerPlayerIn(s: SessionState, userId: string, userName: string): PlayerState {
-  const existing = s.players.get(userId);
+export function registerPlayerIn(
+  s: SessionState,
+  userId: string,
+  userName: string,
+  existing: PlayerState | undefined = s.players.get(userId),
+): PlayerState {
   if (existing === undefined) {
     const p = new PlayerState(userId, userName, s.turnNumber);
     s.players.set(userId, p);

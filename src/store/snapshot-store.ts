@@ -110,7 +110,7 @@ export class SnapshotStore implements SessionStore {
   }
 
   #write(b: SnapshotBackend, s: SessionState): void {
-    b.writeGame(s.gameId, JSON.stringify(stateToDict(s)), summaryOf(s));
+    b.writeGame(s.gameId, JSON.stringify(stateToDict(s, false)), summaryOf(s));
   }
 
   #mustRead(b: SnapshotBackend, gameId: string): SessionState {
