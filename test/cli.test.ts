@@ -1,4 +1,5 @@
 // The gamegirl CLI as a user runs it: a child process with flags and environment variables.
+
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { GameHost } from '../src/host/game-host.js';
 import { InkNarrator } from '../src/narrator/ink.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
+import { freePort } from './helpers/net.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
@@ -52,17 +54,6 @@ function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
       resolve({ code, stdout, stderr });
     }),
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('gamegirl CLI', { timeout: 120_000 }, () => {

@@ -2,17 +2,7 @@
 // (MemoryStore) and a store under test must give identical results and identical errors.
 import assert from 'node:assert/strict';
 import type { SessionStore } from '../../src/core/store-port.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './random.js';
 
 /** Maps become entry lists, errors become [name, message], so results compare structurally. */
 function normalise(v: unknown): unknown {
@@ -43,7 +33,7 @@ export async function runDifferential(
   seed: number,
   steps: number,
 ): Promise<void> {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   let now = 1_700_000_000_000;
   const realNow = Date.now;

@@ -2,10 +2,13 @@
 // stopped (the test's `after` hook, and a process 'exit' handler as a last resort).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './net.js';
+
+export { freePort };
 
 const run = promisify(execFile);
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
@@ -26,32 +29,6 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const)
     cleanup();
     process.exit(sig === 'SIGTERM' ? 143 : 130);
   });
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A free port (and, for Cluster nodes, a free bus port at port+10000). */
-export async function freePort(withBus = false): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const a = s.address();
-        s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-      });
-    });
-    if (port === 6379 || port === 0) continue;
-    if (!withBus) return port;
-    if (port + 10000 < 65536 && (await portFree(port + 10000))) return port;
-  }
-  throw new Error('no free port');
-}
 
 /** PING over a raw socket; true when the server answers PONG. */
 export function ping(port: number, timeoutMs = 500): Promise<boolean> {

@@ -23,6 +23,7 @@ import {
   type Scene,
   type TurnInput,
 } from '../../src/narrator/port.js';
+import { seededRandom } from '../helpers/random.js';
 
 const LONG = 'low-battery';
 const SHORT = 'midnight-arcade';
@@ -84,24 +85,12 @@ function assertPlayableScene(id: string, scene: Scene, where: string) {
   }
 }
 
-/** A small deterministic PRNG (mulberry32) so a failing walk can be replayed by its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Plays one game to its end with 1–3 players pressing at random; returns turns and ending. */
 async function randomWalk(
   narrator: InkNarrator,
   seed: number,
 ): Promise<{ turns: number; ending: string }> {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   let result = await narrator.open(opening);
   assertPlayableScene(narrator.id, result.scene, `seed ${seed} opening`);
   let turns = 0;
