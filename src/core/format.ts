@@ -6,9 +6,14 @@ const UNSAFE_IN_JSON = /[\u2028\u2029\p{Cf}]/gu;
 
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 
-function jsonField(value: string): string {
-  if (PLAIN_ASCII.test(value)) return JSON.stringify(value);
-  return JSON.stringify(value).replace(
+/**
+ * JSON text for untrusted values put in front of a narrator: JSON.stringify, plus \u escapes for
+ * what it leaves raw but could break a line or reorder text (shared with the LLM prompts).
+ */
+export function jsonText(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (PLAIN_ASCII.test(json)) return json;
+  return json.replace(
     UNSAFE_IN_JSON,
     (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
   );
@@ -29,7 +34,7 @@ export function formatChoices(
   let n = 0;
   for (const [userId, choice] of choices) {
     const name = players.get(userId)?.userName ?? userId;
-    lines.push(`{"player":${jsonField(name)},"choice":${jsonField(choice)}}`);
+    lines.push(`{"player":${jsonText(name)},"choice":${jsonText(choice)}}`);
     n++;
   }
   if (n === 0) lines.push('(no player chose anything this turn)');

@@ -352,12 +352,13 @@ export class GameSession implements SessionState {
     return formatChoices(toChoiceMap(choices), this.players);
   }
 
-  /** Records the completed turn (numbered `turnNumber`, i.e. after the window advanced it). */
+  /** Records the completed turn (numbered `turnNumber`, i.e. after the window advanced it) and
+   *  returns the record as stored. */
   async recordTurn(
     choices: ChoicesInput,
     narrativeSummary: string,
     store?: SessionStore,
-  ): Promise<void> {
+  ): Promise<TurnRecord> {
     const record = new TurnRecord(
       this.turnNumber,
       choices,
@@ -368,9 +369,8 @@ export class GameSession implements SessionState {
     if (target !== null) {
       await target.appendTurn(this.gameId, record.toDict(), this.#patch(true));
       this.#dirtyPlayers = null;
-      return;
-    }
-    this.#remember(record);
+    } else this.#remember(record);
+    return record;
   }
 
   /** The last `count` turns, oldest first. */

@@ -6,7 +6,7 @@ import {
   StaleTurnError,
 } from '../core/errors.js';
 import type { GameSession, SubmitResult } from '../core/game-session.js';
-import { TurnRecord } from '../core/turn-record.js';
+import type { TurnRecord } from '../core/turn-record.js';
 import {
   type NarrationResult,
   type Narrator,
@@ -303,11 +303,11 @@ export class ChannelRunner {
         },
       });
       if (epoch !== this.#epoch) return;
-      const record = new TurnRecord(s.turnNumber, choices, summary, this.#ctx.clock.now() / 1000);
       // The new scene and narrator state are saved in the same store write as the turn.
       s.extra = encodeHostExtra(next);
+      let record: TurnRecord;
       try {
-        await s.recordTurn(record.choices, summary);
+        record = await s.recordTurn(choices, summary);
       } catch (e) {
         s.extra = encodeHostExtra(x);
         throw e;

@@ -1,14 +1,7 @@
 // Prompts of the LLM narrator. Player text only ever appears JSON-escaped inside a
 // <player_data> block whose closing tag carries a per-turn nonce.
+import { jsonText } from '../core/format.js';
 import type { OpeningInput, TurnInput } from './port.js';
-
-/** Escapes what JSON.stringify leaves raw but could break a line or reorder text for the model. */
-export function jsonText(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u2028\u2029\p{Cf}]/gu,
-    (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
-  );
-}
 
 export const SYSTEM_PROMPT = [
   'You are the narrator of "GameGirl Color", a multiplayer retro handheld game played by a group',

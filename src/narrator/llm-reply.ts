@@ -52,6 +52,8 @@ function cleanScene(raw: string): string {
  */
 export function cleanScenePrefix(raw: string): string {
   const s = cleanMultiline(raw).trim();
+  // A string has no more code points than UTF-16 units: short ones need no cut (every chunk).
+  if (s.length < LLM_SCENE_MAX_LENGTH) return s;
   return Array.from(s)
     .slice(0, LLM_SCENE_MAX_LENGTH - 1)
     .join('');
