@@ -13,7 +13,13 @@ import {
   NarratorError,
   pluralityChoice,
 } from '../narrator/port.js';
-import { GameEndedError, NarratingError, PermissionError, WrongStateError } from './errors.js';
+import {
+  GameEndedError,
+  NarratingError,
+  PermissionError,
+  type ResolvingPhase,
+  WrongStateError,
+} from './errors.js';
 import { encodeHostExtra, type HostExtra } from './host-extra.js';
 import { failureMessage, narrateTurn, underDeadline } from './narration.js';
 import { allActiveChosen } from './permissions.js';
@@ -32,7 +38,7 @@ export interface HostContext {
 }
 
 /** 'ready': scene shown (window maybe open); the others: a closed window is being resolved. */
-export type Phase = 'ready' | 'narrating' | 'deciding' | 'failed';
+export type Phase = 'ready' | ResolvingPhase;
 
 interface Decision {
   userId: string;

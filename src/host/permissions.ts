@@ -1,6 +1,6 @@
 import type { ChannelSettings, HostUser } from './types.js';
 
-export const DEFAULT_CHANNEL_SETTINGS: Readonly<ChannelSettings> = Object.freeze({
+const DEFAULT_CHANNEL_SETTINGS: Readonly<ChannelSettings> = Object.freeze({
   aggregation: 'all',
   closeWhenAllChosen: false,
   anyoneMayManage: false,
@@ -36,7 +36,7 @@ export function mayManage(
 }
 
 /** Players who pressed within this many closed windows count as active (early close). */
-export const ACTIVE_TURNS = 3;
+const ACTIVE_TURNS = 3;
 
 /**
  * Whether every active player has chosen in the open window. Active players are those who

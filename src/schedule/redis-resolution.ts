@@ -1,7 +1,7 @@
 import { StoreError } from '../core/errors.js';
 import type { GamePatch } from '../core/store-port.js';
 import { TurnRecord } from '../core/turn-record.js';
-import { encodePatch, parseWindow } from '../store/redis-codec.js';
+import { encodePatch, pairs } from '../store/redis-codec.js';
 import type { RedisStore } from '../store/redis-store.js';
 
 /** A claimed (leased) turn: the fencing token is (turn, token). */
@@ -94,9 +94,7 @@ export class Resolution {
     if (r[0] === 'busy') return { status: 'busy', untilMs: Number(r[1]) };
     if (r[0] !== 'claimed') return { status: 'none' };
     const turn = Number(r[1]);
-    const choices = parseWindow(
-      JSON.stringify({ t: String(turn), c: JSON.parse(String(r[3] ?? '[]')) }),
-    ).choices;
+    const choices = new Map(pairs('last_window.choices', r[3]));
     return {
       status: 'claimed',
       gameId,

@@ -147,8 +147,8 @@ function parseJson(field: string, text: string, what: string): unknown {
   }
 }
 
-function pairs(field: string, text: string | undefined): Array<[string, string]> {
-  const v = parseJson(field, text === undefined || text === '' ? '[]' : text, 'list');
+/** Validates an already parsed `[[user, choice]…]` list. */
+function checkPairs(field: string, v: unknown): Array<[string, string]> {
   if (
     !Array.isArray(v) ||
     !v.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string')
@@ -156,6 +156,14 @@ function pairs(field: string, text: string | undefined): Array<[string, string]>
     throw new SessionDataError(field, 'stored list is malformed');
   }
   return v as Array<[string, string]>;
+}
+
+/** Parses and validates a stored `[[user, choice]…]` list ('' or absent: empty). */
+export function pairs(field: string, text: string | undefined): Array<[string, string]> {
+  return checkPairs(
+    field,
+    parseJson(field, text === undefined || text === '' ? '[]' : text, 'list'),
+  );
 }
 
 function num(field: string, text: string | undefined): number {
@@ -170,7 +178,7 @@ export function parseWindow(text: string): { turn: number; choices: Map<string, 
   if (typeof v !== 'object' || v === null) throw new SessionDataError('last_window', 'malformed');
   return {
     turn: num('last_window.turn', String(v.t)),
-    choices: new Map(pairs('last_window.choices', JSON.stringify(v.c ?? []))),
+    choices: new Map(checkPairs('last_window.choices', v.c ?? [])),
   };
 }
 
