@@ -70,13 +70,13 @@ class MessageEdits {
 
   /** Resolves once nothing is pending or in flight. */
   settled(): Promise<void> {
-    if (this.#pending === null && !this.#inflight && this.#timer === null) return Promise.resolve();
+    if (this.idle) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   pump(): void {
     if (this.#inflight || this.#timer !== null || this.#pending === null) {
-      if (this.#pending === null && !this.#inflight && this.#timer === null) this.#wake();
+      if (this.idle) this.#wake();
       return;
     }
     const { channelId, messageId } = this.target();

@@ -90,16 +90,16 @@ function tally(view: ChannelView): string {
   return `\n${lines.join('\n')}`;
 }
 
+/** `tag`: the gameTag of the view's game, computed once per render (it is a hash). */
 function button(
   view: ChannelView,
+  tag: string,
   action: ButtonAction,
   index: number,
   label: string,
   style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success | ButtonStyle.Danger,
   disabled: boolean,
 ): APIButtonComponentWithCustomId {
-  const game = view.game;
-  if (game === null) throw new RangeError('a button needs a game');
   return {
     type: ComponentType.Button,
     style,
@@ -107,7 +107,7 @@ function button(
     custom_id: encodeButtonId({
       action,
       channelId: view.channelId,
-      gameTag: gameTag(game.gameId),
+      gameTag: tag,
       turn: view.turn,
       index,
     }),
@@ -126,19 +126,20 @@ function rows(buttons: APIButtonComponentWithCustomId[]): ButtonRow[] {
 /** The buttons of a view: choices (live or disabled), decision options, or Retry. */
 export function sceneButtons(view: ChannelView, closed: boolean): ButtonRow[] {
   if (view.game === null || view.scene === null || view.status === 'idle') return [];
+  const tag = gameTag(view.game.gameId);
   const live = !closed && (view.status === 'playing' || view.status === 'counting');
   const buttons: APIButtonComponentWithCustomId[] = [];
   if (!closed && view.status === 'narrating' && view.decision) {
     view.decision.options.slice(0, MAX_CHOICE_BUTTONS).forEach((option, i) => {
-      buttons.push(button(view, 'decide', i, option, ButtonStyle.Success, false));
+      buttons.push(button(view, tag, 'decide', i, option, ButtonStyle.Success, false));
     });
     return rows(buttons);
   }
   view.scene.choices.slice(0, MAX_CHOICE_BUTTONS).forEach((choice, i) => {
-    buttons.push(button(view, 'press', i, choice, ButtonStyle.Primary, !live));
+    buttons.push(button(view, tag, 'press', i, choice, ButtonStyle.Primary, !live));
   });
   if (!closed && view.status === 'failed') {
-    buttons.push(button(view, 'retry', 0, 'Retry', ButtonStyle.Danger, false));
+    buttons.push(button(view, tag, 'retry', 0, 'Retry', ButtonStyle.Danger, false));
   }
   return rows(buttons);
 }
