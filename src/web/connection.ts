@@ -122,7 +122,9 @@ export class ClientConnection {
     }
     const raw = Array.isArray(data)
       ? Buffer.concat(data).toString('utf8')
-      : Buffer.from(data as Buffer).toString('utf8');
+      : Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Buffer.from(data as ArrayBuffer).toString('utf8');
     const parsed = parseClientMessage(raw);
     if (!parsed.ok) {
       this.#refuse(parsed.code, parsed.message, parsed.id);

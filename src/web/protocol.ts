@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  CHANNEL_ID_MAX_LENGTH,
+  CHOICE_MAX_LENGTH,
+  GAME_ID_MAX_LENGTH,
+  USER_ID_MAX_LENGTH,
+  USER_NAME_MAX_LENGTH,
+} from '../core/limits.js';
 import type { GameSummary } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { ChannelView } from '../host/types.js';
@@ -10,7 +17,10 @@ export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 const text = (max: number) => z.string().min(1).max(max);
 const requestId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
 
-const userSchema = z.strictObject({ id: text(128), name: text(100) });
+const userSchema = z.strictObject({
+  id: text(USER_ID_MAX_LENGTH),
+  name: text(USER_NAME_MAX_LENGTH),
+});
 
 const specSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('ink'), cartridge: text(64) }),
@@ -22,19 +32,19 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('join'),
     id: requestId,
-    channelId: text(128),
+    channelId: text(CHANNEL_ID_MAX_LENGTH),
     user: userSchema,
   }),
   z.strictObject({
     type: z.literal('press'),
     id: requestId,
     turn: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    choice: text(500),
+    choice: text(CHOICE_MAX_LENGTH),
   }),
-  z.strictObject({ type: z.literal('decide'), id: requestId, choice: text(500) }),
+  z.strictObject({ type: z.literal('decide'), id: requestId, choice: text(CHOICE_MAX_LENGTH) }),
   z.strictObject({ type: z.literal('boot'), id: requestId, spec: specSchema }),
   z.strictObject({ type: z.literal('exit'), id: requestId }),
-  z.strictObject({ type: z.literal('load'), id: requestId, gameId: text(128) }),
+  z.strictObject({ type: z.literal('load'), id: requestId, gameId: text(GAME_ID_MAX_LENGTH) }),
   z.strictObject({ type: z.literal('retry'), id: requestId }),
   z.strictObject({ type: z.literal('games'), id: requestId }),
   z.strictObject({ type: z.literal('history'), id: requestId }),
