@@ -1,4 +1,9 @@
-import { GameSessionError, StoreClosedError, StoreError } from '../core/errors.js';
+import {
+  GameSessionError,
+  InvalidInputError,
+  StoreClosedError,
+  StoreError,
+} from '../core/errors.js';
 import { type LoadedScript, loadScripts, type ScriptName } from './redis-scripts.js';
 
 /** Where RedisStore connects: one node (URL), or a Cluster (node list, or `{ rootNodes }`). */
@@ -13,6 +18,12 @@ export interface RedisConnOptions {
   connectTimeoutMs?: number;
   /** Upper bound of the reconnect back-off. Default 1000 ms. */
   reconnectMaxDelayMs?: number;
+  /**
+   * Connections to a single node (1-16, default 3; a Cluster client keeps one per master).
+   * Each hash-tag bucket always uses the same connection, so one game's calls stay in order;
+   * several let Redis run one connection's batch while this process reads another's replies.
+   */
+  connections?: number;
 }
 
 /** The part of node-redis (client or cluster) this package uses. */
@@ -40,7 +51,7 @@ interface Pending {
  *   queued is replayed later behind the caller's back. Reconnection is automatic.
  */
 export class ScriptConn {
-  readonly #client: ScriptClient;
+  readonly #clients: ScriptClient[];
   readonly #scripts: Record<ScriptName, LoadedScript>;
   readonly #timeoutMs: number;
   readonly #pending = new Set<Pending>();
@@ -50,11 +61,11 @@ export class ScriptConn {
   commands = 0;
 
   private constructor(
-    client: ScriptClient,
+    clients: ScriptClient[],
     scripts: Record<ScriptName, LoadedScript>,
     timeoutMs: number,
   ) {
-    this.#client = client;
+    this.#clients = clients;
     this.#scripts = scripts;
     this.#timeoutMs = timeoutMs;
     this.#watchdog = setInterval(() => this.#expire(), Math.min(250, timeoutMs / 4));
@@ -88,22 +99,29 @@ export class ScriptConn {
         : Array.isArray(target)
           ? target
           : target.rootNodes.map((n) => (typeof n === 'string' ? n : n.url));
-    const client = (nodes === null
-      ? redis.createClient({ url: target as string, ...base })
-      : redis.createCluster({
-          rootNodes: nodes.map((url) => ({ url })),
-          defaults: base,
-          RESP: 2,
-          commandOptions: { timeout: 0 },
-        })) as unknown as ScriptClient;
+    const count = nodes === null ? (options.connections ?? 3) : 1;
+    if (!Number.isSafeInteger(count) || count < 1 || count > 16)
+      throw new InvalidInputError('connections', 'must be an integer from 1 to 16');
+    const clients = Array.from(
+      { length: count },
+      () =>
+        (nodes === null
+          ? redis.createClient({ url: target as string, ...base })
+          : redis.createCluster({
+              rootNodes: nodes.map((url) => ({ url })),
+              defaults: base,
+              RESP: 2,
+              commandOptions: { timeout: 0 },
+            })) as unknown as ScriptClient,
+    );
     // Errors are reported through the calls that hit them; without a listener node-redis would
     // turn every socket error into an uncaught exception.
-    client.on('error', () => {});
+    for (const c of clients) c.on('error', () => {});
     const scripts = await loadScripts();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
-        client.connect(),
+        Promise.all(clients.map((c) => c.connect())),
         new Promise((_, reject) => {
           timer = setTimeout(
             () => reject(new Error(`no connection within ${connectTimeoutMs} ms`)),
@@ -112,16 +130,18 @@ export class ScriptConn {
         }),
       ]);
     } catch (e) {
-      try {
-        client.destroy();
-      } catch {
-        // already down
+      for (const c of clients) {
+        try {
+          c.destroy();
+        } catch {
+          // already down
+        }
       }
       throw new StoreError(`cannot connect to Redis: ${(e as Error).message}`, { cause: e });
     } finally {
       clearTimeout(timer);
     }
-    return new ScriptConn(client, scripts, timeoutMs);
+    return new ScriptConn(clients, scripts, timeoutMs);
   }
 
   #expire(): void {
@@ -143,28 +163,35 @@ export class ScriptConn {
     if (this.#closed) return Promise.reject(new StoreClosedError());
     const script = this.#scripts[name];
     const o = { keys, arguments: args };
+    const client = this.#clientFor(keys[0]);
     this.commands++;
-    const call = this.#client.evalSha(script.sha, o).catch((e: unknown) => {
-      if (e instanceof Error && e.message.startsWith('NOSCRIPT')) {
-        this.commands++;
-        return this.#client.eval(script.source, o);
-      }
-      throw e;
-    });
     return new Promise((resolve, reject) => {
       const p: Pending = { at: performance.now(), reject };
       this.#pending.add(p);
-      call.then(
-        (v) => {
-          this.#pending.delete(p);
-          resolve(v);
-        },
-        (e: unknown) => {
-          this.#pending.delete(p);
-          reject(toError(e, mapError));
-        },
-      );
+      const done = (v: unknown) => {
+        this.#pending.delete(p);
+        resolve(v);
+      };
+      const fail = (e: unknown) => {
+        this.#pending.delete(p);
+        reject(toError(e, mapError));
+      };
+      client.evalSha(script.sha, o).then(done, (e: unknown) => {
+        if (e instanceof Error && e.message.startsWith('NOSCRIPT')) {
+          this.commands++;
+          client.eval(script.source, o).then(done, fail);
+        } else fail(e);
+      });
     });
+  }
+
+  /** The connection of a key's hash-tag bucket (`…{b<n>}…`), so a game's calls keep their order. */
+  #clientFor(key: string | undefined): ScriptClient {
+    const clients = this.#clients;
+    if (clients.length === 1 || key === undefined) return clients[0] as ScriptClient;
+    const at = key.indexOf('{b');
+    const bucket = at < 0 ? 0 : Number.parseInt(key.slice(at + 2, at + 6), 10) || 0;
+    return clients[bucket % clients.length] as ScriptClient;
   }
 
   async close(): Promise<void> {
@@ -178,11 +205,20 @@ export class ScriptConn {
     const gaveUp = new Promise<'timeout'>((r) => {
       timer = setTimeout(() => r('timeout'), 2000);
     });
+    const destroyAll = () => {
+      for (const c of this.#clients) {
+        try {
+          c.destroy();
+        } catch {
+          // already down
+        }
+      }
+    };
     try {
-      if ((await Promise.race([this.#client.close(), gaveUp])) === 'timeout')
-        this.#client.destroy();
+      const closed = Promise.all(this.#clients.map((c) => c.close()));
+      if ((await Promise.race([closed, gaveUp])) === 'timeout') destroyAll();
     } catch {
-      this.#client.destroy();
+      destroyAll();
     } finally {
       clearTimeout(timer);
     }

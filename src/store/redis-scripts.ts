@@ -14,33 +14,43 @@
  * 14-digit number encoding never rounds them.
  */
 
-const PRELUDE = `
+/** Lua helpers; each script gets only those it calls (they are re-created on every call). */
+const HELPERS: Record<string, string> = {
+  now_ms: `
 local function now_ms(a)
   if a ~= nil and a ~= '' then return tonumber(a) end
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-local function fmt(x) return string.format('%.17g', x) end
-local function corrupt(field) return redis.error_reply('GG CORRUPT ' .. field) end
+end`,
+  fmt: `
+local function fmt(x) return string.format('%.17g', x) end`,
+  corrupt: `
+local function corrupt(field) return redis.error_reply('GG CORRUPT ' .. field) end`,
+  dec: `
 local function dec(s)
   if s == false or s == nil or s == '' then return {} end
   local ok, v = pcall(cjson.decode, s)
   if not ok or type(v) ~= 'table' then return nil end
   return v
-end
-local function enc(t) if #t == 0 then return '[]' end return cjson.encode(t) end
-local function has(flags, c) return string.find(flags, c, 1, true) ~= nil end
+end`,
+  enc: `
+local function enc(t) if #t == 0 then return '[]' end return cjson.encode(t) end`,
+  has: `
+local function has(flags, c) return string.find(flags, c, 1, true) ~= nil end`,
+  append_id: `
 -- Appends a string to a JSON list of strings without decoding it.
 local function append_id(arr, id)
   if arr == nil or arr == false or arr == '' or arr == '[]' then return '[' .. cjson.encode(id) .. ']' end
   return string.sub(arr, 1, -2) .. ',' .. cjson.encode(id) .. ']'
-end
+end`,
+  split_player: `
 -- "<joined>|<name>" → joined (string), name
 local function split_player(v)
   local bar = string.find(v, '|', 1, true)
   if bar == nil then return nil, nil end
   return string.sub(v, 1, bar - 1), string.sub(v, bar + 1)
-end
+end`,
+  patch_sets: `
 -- Patch args: flags ('-' none, '!' invalid, else subset of n t e p), name, title, extra, players.
 -- Returns the HSET args (without writing) or nil when stored players are corrupt.
 local function patch_sets(gk, flags, a, now)
@@ -70,7 +80,8 @@ local function patch_sets(gk, flags, a, now)
     sets[#sets+1] = 'po'; sets[#sets+1] = po
   end
   return sets
-end
+end`,
+  pending_pairs: `
 -- Choices of the open window, in first-press order, as {user, choice} pairs; 'ids' = decoded co.
 local function pending_pairs(gk, ids)
   local out = {}
@@ -80,7 +91,8 @@ local function pending_pairs(gk, ids)
   local vals = redis.call('HMGET', gk, unpack(fields))
   for i, u in ipairs(ids) do out[i] = {u, vals[i] or ''} end
   return out, fields
-end
+end`,
+  close_window: `
 local function close_window(gk, idxk, openk, urk, unresk, id, turn, ids, now)
   local pairs_, fields = pending_pairs(gk, ids)
   local pj = enc(pairs_)
@@ -92,8 +104,8 @@ local function close_window(gk, idxk, openk, urk, unresk, id, turn, ids, now)
   redis.call('HSET', urk, fmt(turn), pj)
   redis.call('ZADD', unresk, fmt(now), id)
   return pj
-end
-`;
+end`,
+};
 
 const SCRIPTS = {
   /** KEYS: game → the game hash as a flat list. */
@@ -138,7 +150,8 @@ if dl == nil then
   dl = now + cd * 1000
   first = 1
 end
-local sets = {'dl', fmt(dl), 'c:' .. uid, ARGV[4], 'up', fmt(now)}
+local dls, nows = fmt(dl), fmt(now)
+local sets = {'dl', dls, 'c:' .. uid, ARGV[4], 'up', nows}
 local joined
 if g[9] then
   local name
@@ -157,9 +170,9 @@ if not g[10] then
   sets[#sets+1] = 'co'; sets[#sets+1] = co
 end
 redis.call('HSET', KEYS[1], unpack(sets))
-redis.call('ZADD', KEYS[2], fmt(now), g[1])
-if first == 1 then redis.call('ZADD', KEYS[3], fmt(dl), g[1]) end
-local out = {first, fmt(dl), fmt(now), g[5], joined, co}
+redis.call('ZADD', KEYS[2], nows, g[1])
+if first == 1 then redis.call('ZADD', KEYS[3], dls, g[1]) end
+local out = {first, dls, nows, g[5], joined, co}
 if ARGV[7] ~= '1' then return out end
 local fields = {}
 for i, u in ipairs(ids) do fields[i] = 'c:' .. u end
@@ -465,12 +478,27 @@ export interface LoadedScript {
   sha: string;
 }
 
-/** Every script with the prelude prepended, and its SHA1 (what EVALSHA names it by). */
+/** The helpers a Lua body calls, directly or through other helpers, in definition order. */
+function helpersOf(body: string): string[] {
+  const names = Object.keys(HELPERS);
+  const used = new Set<string>();
+  const visit = (text: string) => {
+    for (const n of names)
+      if (!used.has(n) && new RegExp(`\\b${n}\\(`).test(text)) {
+        used.add(n);
+        visit(HELPERS[n] as string);
+      }
+  };
+  visit(body);
+  return names.filter((n) => used.has(n)).map((n) => HELPERS[n] as string);
+}
+
+/** Every script with its helpers prepended, and its SHA1 (what EVALSHA names it by). */
 export async function loadScripts(): Promise<Record<ScriptName, LoadedScript>> {
   const { createHash } = await import('node:crypto');
   const out = {} as Record<ScriptName, LoadedScript>;
   for (const [name, body] of Object.entries(SCRIPTS) as Array<[ScriptName, string]>) {
-    const source = `${PRELUDE}\n${body}`;
+    const source = `${helpersOf(body).join('\n')}\n${body}`;
     out[name] = { source, sha: createHash('sha1').update(source).digest('hex') };
   }
   return out;
