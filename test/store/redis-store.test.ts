@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SessionDataError, StaleTurnError, StoreError } from '../../src/core/errors.js';
+import {
+  InvalidInputError,
+  SessionDataError,
+  StaleTurnError,
+  StoreError,
+} from '../../src/core/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RedisStore, type RedisStoreOptions } from '../../src/store/redis-store.js';
 import { gameDict } from '../helpers/game-dict.js';
@@ -105,6 +110,32 @@ for (const target of ['single', 'cluster'] as const) {
     });
   });
 }
+
+test("one game keeps call order across connections: a burst of one player's presses ends on the last", async () => {
+  for (const connections of [1, 3, 16]) {
+    const s = await open('single', { time: 'redis', returnPending: true, connections });
+    const ids = Array.from({ length: 12 }, (_, i) => `g-order-${connections}-${i}`);
+    for (const id of ids) await s.bootGame(dict(id, `c-${id}`));
+    // Not awaited one by one: all 12 × 30 presses are in flight at once, spread over buckets.
+    await Promise.all(
+      ids.flatMap((id) =>
+        Array.from({ length: 30 }, (_, k) =>
+          s.press(`c-${id}`, { ...press(id, 'u1'), choice: `pick-${k}` }),
+        ),
+      ),
+    );
+    for (const id of ids)
+      assert.deepEqual((await s.loadGame(id))?.pending_choices, { u1: 'pick-29' }, id);
+  }
+});
+
+test('connections outside 1-16 are refused before connecting', async () => {
+  for (const connections of [0, 17, 1.5])
+    await assert.rejects(
+      RedisStore.connect(node.url, { connections }),
+      (e: Error) => e instanceof InvalidInputError && /connections/.test(e.message),
+    );
+});
 
 test('SCRIPT FLUSH: the next call reloads the script and nothing runs twice', async () => {
   const s = await open('single', { time: 'redis', returnPending: true });
