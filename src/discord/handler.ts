@@ -108,6 +108,7 @@ export class InteractionHandler {
   readonly #options: HandlerOptions;
   readonly #log: Logger;
   readonly #tasks = new Set<Promise<void>>();
+  #offered: APIApplicationCommandOptionChoice<string>[] | null = null;
 
   constructor(options: HandlerOptions) {
     this.#host = options.host;
@@ -214,7 +215,10 @@ export class InteractionHandler {
     this.#presenter.watch(ctx.channelId);
     const view = await this.#host.view(ctx.channelId);
     const stale = new StaleTurnError(id.turn, view.turn);
+    // The button names its game by a short tag (custom_id space is scarce); the host checks
+    // the game id and turn again where the press is applied.
     if (view.game === null || gameTag(view.game.gameId) !== id.gameTag) throw stale;
+    const gameId = view.game.gameId;
     // A turn mismatch is left to the host, which knows why (an old button, or a window that
     // closed and is being narrated).
     if (view.turn === id.turn) this.#presenter.adopt(view, messageId);
@@ -224,13 +228,17 @@ export class InteractionHandler {
         const choice = view.scene?.choices[id.index];
         if (choice === undefined)
           throw new InvalidInputError('choice', 'not a choice of this scene');
-        result = (await this.#host.press(ctx.channelId, ctx.user, id.turn, choice)).view;
+        result = (await this.#host.press(ctx.channelId, ctx.user, id.turn, choice, { gameId }))
+          .view;
         break;
       }
       case 'decide': {
         const option = view.decision?.options[id.index];
-        if (option === undefined || view.turn !== id.turn) throw stale;
-        result = await this.#host.decide(ctx.channelId, ctx.user, option);
+        if (option === undefined) throw stale;
+        result = await this.#host.decide(ctx.channelId, ctx.user, option, {
+          gameId,
+          turn: id.turn,
+        });
         break;
       }
       case 'retry':
@@ -270,13 +278,12 @@ export class InteractionHandler {
     };
     switch (sub) {
       case 'boot': {
-        const game = this.#spec(options.get('game'), options.get('premise'));
-        if (typeof game === 'string') return refuse(game);
-        const title = game.title === undefined ? {} : { title: oneLine(game.title, 100, 'Game') };
+        const spec = this.#spec(options.get('game'), options.get('premise'));
+        if (typeof spec === 'string') return refuse(spec);
         this.#presenter.watch(channelId);
         return publicly(async () =>
           renderBooted(
-            await this.#host.boot(channelId, user, game.spec, title),
+            await this.#host.boot(channelId, user, spec),
             user.name,
             'booted',
           ),
@@ -318,21 +325,35 @@ export class InteractionHandler {
     }
   }
 
-  #spec(game: unknown, premise: unknown): { spec: GameSpec; title?: string } | string {
+  /**
+   * The spec named by the options. Games this bot does not offer are refused at once, privately
+   * (the host would refuse them too, but only after the public "thinking…" reply).
+   */
+  #spec(game: unknown, premise: unknown): GameSpec | string {
     if (typeof game !== 'string' || game.length === 0 || game.length > 64) {
       return '⚠️ Name a game to boot.';
     }
-    if (game === 'llm') {
-      if (!this.#options.llm) return '⚠️ The LLM narrator is not configured on this bot.';
-      if (premise === undefined) return { spec: { kind: 'llm' } };
-      if (typeof premise !== 'string' || premise.length > 500) return '⚠️ The premise is too long.';
-      return { spec: { kind: 'llm', premise } };
+    if (!this.#gameChoices.some((c) => c.value === game)) {
+      return game === 'llm'
+        ? '⚠️ The LLM narrator is not configured on this bot.'
+        : `⚠️ No cartridge is called ${JSON.stringify(oneLine(game, 64, '?'))}.`;
     }
-    const cartridge = this.#options.cartridges().find((c) => c.id === game);
-    if (cartridge === undefined) {
-      return `⚠️ No cartridge is called ${JSON.stringify(oneLine(game, 64, '?'))}.`;
+    if (game !== 'llm') return { kind: 'ink', cartridge: game };
+    if (premise === undefined) return { kind: 'llm' };
+    if (typeof premise !== 'string' || premise.length > 500) return '⚠️ The premise is too long.';
+    return { kind: 'llm', premise };
+  }
+
+  /** What `/gamegirl boot game:` offers, listed once (autocomplete asks on every keystroke). */
+  get #gameChoices(): APIApplicationCommandOptionChoice<string>[] {
+    if (this.#offered === null) {
+      const all = this.#options
+        .cartridges()
+        .map((c) => ({ name: `${c.title} (${c.id})`, value: c.id }));
+      if (this.#options.llm) all.push({ name: 'LLM narrator (llm)', value: 'llm' });
+      this.#offered = all;
     }
-    return { spec: { kind: 'ink', cartridge: cartridge.id }, title: cartridge.title };
+    return this.#offered;
   }
 
   async #autocomplete(
@@ -343,11 +364,7 @@ export class InteractionHandler {
     const typed = (focused?.value ?? '').toLowerCase();
     let choices: APIApplicationCommandOptionChoice<string>[] = [];
     if (command === COMMAND_NAME && focused?.name === 'game') {
-      const all = this.#options
-        .cartridges()
-        .map((c) => ({ name: `${c.title} (${c.id})`, value: c.id }));
-      if (this.#options.llm) all.push({ name: 'LLM narrator (llm)', value: 'llm' });
-      choices = all.filter((c) => c.name.toLowerCase().includes(typed));
+      choices = this.#gameChoices.filter((c) => c.name.toLowerCase().includes(typed));
     } else if (command === COMMAND_NAME && focused?.name === 'id') {
       const games = await within(this.#host.listGames({ max: 100 }), this.#ackAfter).catch(
         (): typeof TIMEOUT => TIMEOUT,

@@ -170,11 +170,18 @@ export class ChannelRunner {
     }
   }
 
-  async press(user: HostUser, turn: number, choice: string): Promise<SubmitResult> {
+  async press(
+    user: HostUser,
+    turn: number,
+    choice: string,
+    gameId: string | undefined,
+  ): Promise<SubmitResult> {
     const s = this.session;
     const x = this.extra;
     if (s === null || x === null || !s.active)
       throw new SessionInactiveError('no game is running in this channel; boot or load one');
+    // A button of a game swapped out since: stale, whatever turn the new game is on.
+    if (gameId !== undefined && gameId !== s.gameId) throw new StaleTurnError(turn, s.turnNumber);
     if (this.phase !== 'ready') throw new NarratingError(this.phase);
     if (x.scene.ended) throw new GameEndedError();
     if (turn !== s.turnNumber) throw new StaleTurnError(turn, s.turnNumber);
@@ -223,8 +230,15 @@ export class ChannelRunner {
     );
   }
 
-  decide(user: HostUser, choice: string): void {
+  decide(user: HostUser, choice: string, expect: { gameId?: string; turn?: number }): void {
     const d = this.#decision;
+    const s = this.session;
+    if (
+      s !== null &&
+      ((expect.gameId !== undefined && expect.gameId !== s.gameId) ||
+        (expect.turn !== undefined && expect.turn !== s.turnNumber))
+    )
+      throw new StaleTurnError(expect.turn ?? s.turnNumber, s.turnNumber);
     if (d === null) throw new WrongStateError('no decision is pending in this channel');
     if (user.id !== d.userId && user.canManageChannel !== true)
       throw new PermissionError('only the player who booted the game decides what happens');

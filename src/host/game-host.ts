@@ -121,8 +121,10 @@ export class GameHost {
   /**
    * Boots a new game in the channel: title screen, then the opening scene from the narrator.
    * A running game is saved and exited first (hot-swap semantics; needs manage permission
-   * unless its story has ended). `title` is the game's name (default: derived from the spec).
-   * NarratorError if the opening scene cannot be produced (the running game is left as is).
+   * unless its story has ended). `title` is the game's name (default: the narrator's title, e.g.
+   * the cartridge's, else derived from the spec). NarratorError if no narrator can play the spec
+   * (unknown cartridge, no LLM configured) or the opening scene cannot be produced; the running
+   * game is left as is.
    */
   async boot(
     channelId: string,
@@ -132,17 +134,18 @@ export class GameHost {
   ): Promise<ChannelView> {
     checkUser(user);
     const parsed = parseSpec(spec);
-    const title = checkGameName(options?.title ?? defaultTitle(parsed));
+    if (options?.title !== undefined) checkGameName(options.title);
     const r = await this.#ready(channelId);
     return r.exclusive(async () => {
       this.#mayReplace(r, user);
+      const narrator = this.#sessions.makeNarrator(parsed);
+      const title = checkGameName(options?.title ?? narrator.title ?? defaultTitle(parsed));
       const session = new GameSession(r.channelId, title, undefined, {
         ...this.#sessions.options(),
         ...(this.#countdownSeconds !== undefined
           ? { countdownSeconds: this.#countdownSeconds }
           : {}),
       });
-      const narrator = this.#sessions.makeNarrator(parsed);
       const opening = await r.open(narrator, session.gameId, title);
       const extra: HostExtra = {
         spec: parsed,
@@ -170,19 +173,22 @@ export class GameHost {
    * SessionInactiveError (no game), GameEndedError, NarratingError (window closed, turn being
    * resolved or failed), StaleTurnError (old button), InvalidInputError (not one of the scene's
    * choices, or bad text), RateLimitedError (too many presses; `retryAfterMs`).
+   * `options.gameId`: the game the button was drawn for; a button that outlived its game (the
+   * channel swapped to another since) is refused as stale even if the turn numbers agree.
    */
   async press(
     channelId: string,
     user: HostUser,
     turn: number,
     choice: string,
+    options?: { gameId?: string },
   ): Promise<PressResult> {
     checkUser(user);
     checkChannelId(channelId);
     this.#open();
     this.#limiter.take(`${channelId}\u0000${user.id}`);
     const r = await this.#ready(channelId);
-    const out = await r.press(user, turn, choice);
+    const out = await r.press(user, turn, choice, options?.gameId);
     this.#link?.notify(r.channelId);
     return { ...out, view: r.view() };
   }
@@ -191,11 +197,18 @@ export class GameHost {
    * 'host' aggregation: the booting player (or a channel manager) picks the choice the narrator
    * follows, one of `view.decision.options`. WrongStateError when no decision is pending,
    * PermissionError for anyone else. Resolves with the view as narration starts.
+   * `expect`: the game and turn stamp of the view the decision was drawn on; a mismatch is
+   * refused with StaleTurnError.
    */
-  async decide(channelId: string, user: HostUser, choice: string): Promise<ChannelView> {
+  async decide(
+    channelId: string,
+    user: HostUser,
+    choice: string,
+    expect: { gameId?: string; turn?: number } = {},
+  ): Promise<ChannelView> {
     checkUser(user);
     const r = await this.#ready(channelId);
-    r.decide(user, choice);
+    r.decide(user, choice, expect);
     return r.view();
   }
 

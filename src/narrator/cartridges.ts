@@ -99,10 +99,11 @@ function compile(id: string, file: string, source: string): CompiledCartridge {
  * Throws NarratorError('story') for an invalid or unknown id and for a compile error.
  */
 export function loadCartridge(id: string, dir: string = DEFAULT_CARTRIDGES_DIR): CompiledCartridge {
+  // Players see these messages: they name the id, never a path on the server (the cause does).
   if (!isCartridgeId(id)) {
     throw new NarratorError(
       'story',
-      `invalid cartridge id ${JSON.stringify(String(id)).slice(0, 80)}`,
+      `No cartridge is called ${JSON.stringify(String(id)).slice(0, 80)}.`,
     );
   }
   const file = join(resolve(dir), `${id}.ink`);
@@ -110,10 +111,12 @@ export function loadCartridge(id: string, dir: string = DEFAULT_CARTRIDGES_DIR):
   try {
     stat = statSync(file);
   } catch (cause) {
-    throw new NarratorError('story', `unknown cartridge "${id}" (no file ${file})`, { cause });
+    throw new NarratorError('story', `No cartridge is called "${id}".`, { cause });
   }
   if (!stat.isFile())
-    throw new NarratorError('story', `unknown cartridge "${id}" (${file} is not a file)`);
+    throw new NarratorError('story', `No cartridge is called "${id}".`, {
+      cause: new Error(`${file} is not a file`),
+    });
   const cached = cache.get(file);
   if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size)
     return cached.cartridge;

@@ -48,6 +48,8 @@ export interface TurnInput extends OpeningInput {
 
 /** Produces scenes. Implementations: ink cartridges (offline), OpenAI-compatible LLMs. */
 export interface Narrator {
+  /** The game's display name when the player gives none (an ink cartridge's title). */
+  readonly title?: string;
   /** The opening scene of a new game. */
   open(input: OpeningInput): Promise<NarrationResult>;
   /** The next scene, given the choices of the turn that closed. */

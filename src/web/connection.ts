@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { GameSessionError } from '../core/errors.js';
 import { checkChannelId, checkUserId, checkUserName } from '../core/limits.js';
-import type { ChannelView, GameSpec, HostEvent, HostUser } from '../host/types.js';
+import type { ChannelView, HostEvent, HostUser } from '../host/types.js';
 import type { ConsoleHost } from './console-host.js';
 import {
   type ClientMessage,
@@ -29,10 +29,7 @@ export interface ConnectionOptions {
   host: ConsoleHost;
   logger: Logger;
   rateLimit: RateLimit;
-  llmEnabled: boolean;
   hello: () => ServerMessage;
-  /** The display name of a new game (a cartridge's title), or undefined for the host's default. */
-  titleFor: (spec: GameSpec) => string | undefined;
   now?: () => number;
 }
 
@@ -177,20 +174,24 @@ export class ClientConnection {
         return;
       }
       case 'press':
-        await host.press(channelId, user, m.turn, m.choice);
+        await host.press(
+          channelId,
+          user,
+          m.turn,
+          m.choice,
+          m.gameId === undefined ? {} : { gameId: m.gameId },
+        );
         break;
-      case 'decide':
-        await host.decide(channelId, user, m.choice);
+      case 'decide': {
+        const expect: { gameId?: string; turn?: number } = {};
+        if (m.gameId !== undefined) expect.gameId = m.gameId;
+        if (m.turn !== undefined) expect.turn = m.turn;
+        await host.decide(channelId, user, m.choice, expect);
         break;
+      }
       case 'boot':
-        if (m.spec.kind === 'llm' && !this.#o.llmEnabled) {
-          this.#refuse('LLM_DISABLED', 'no LLM is configured (set GAMEGIRL_LLM_BASE_URL)', m.id);
-          return;
-        }
-        {
-          const title = this.#o.titleFor(m.spec);
-          await host.boot(channelId, user, m.spec, title === undefined ? {} : { title });
-        }
+        // The host refuses what no narrator can play (unknown cartridge, no LLM configured).
+        await host.boot(channelId, user, m.spec);
         break;
       case 'exit':
         await host.exit(channelId, user);

@@ -13,8 +13,19 @@ export interface ConsoleHost {
     spec: GameSpec,
     options?: { title?: string },
   ): Promise<unknown>;
-  press(channelId: string, user: HostUser, turn: number, choice: string): Promise<unknown>;
-  decide(channelId: string, user: HostUser, choice: string): Promise<unknown>;
+  press(
+    channelId: string,
+    user: HostUser,
+    turn: number,
+    choice: string,
+    options?: { gameId?: string },
+  ): Promise<unknown>;
+  decide(
+    channelId: string,
+    user: HostUser,
+    choice: string,
+    expect?: { gameId?: string; turn?: number },
+  ): Promise<unknown>;
   retry(channelId: string, user: HostUser): Promise<unknown>;
   exit(channelId: string, user: HostUser): Promise<unknown>;
   load(channelId: string, user: HostUser, gameId: string): Promise<unknown>;

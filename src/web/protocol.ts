@@ -27,6 +27,8 @@ const specSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('llm'), premise: z.string().max(1000).optional() }),
 ]);
 
+const turnStamp = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 /** Every message a browser may send. Unknown types and unknown fields are refused. */
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -38,10 +40,18 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('press'),
     id: requestId,
-    turn: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    turn: turnStamp,
     choice: text(CHOICE_MAX_LENGTH),
+    // The game the button was drawn for: a button that outlived a hot-swap is refused as stale.
+    gameId: text(GAME_ID_MAX_LENGTH).optional(),
   }),
-  z.strictObject({ type: z.literal('decide'), id: requestId, choice: text(CHOICE_MAX_LENGTH) }),
+  z.strictObject({
+    type: z.literal('decide'),
+    id: requestId,
+    choice: text(CHOICE_MAX_LENGTH),
+    gameId: text(GAME_ID_MAX_LENGTH).optional(),
+    turn: turnStamp.optional(),
+  }),
   z.strictObject({ type: z.literal('boot'), id: requestId, spec: specSchema }),
   z.strictObject({ type: z.literal('exit'), id: requestId }),
   z.strictObject({ type: z.literal('load'), id: requestId, gameId: text(GAME_ID_MAX_LENGTH) }),

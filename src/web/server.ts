@@ -140,11 +140,6 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
         host: options.host,
         logger,
         rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
-        llmEnabled: llm,
-        titleFor: (spec) =>
-          spec.kind === 'ink'
-            ? cartridges().find((c) => c.id === spec.cartridge)?.title
-            : undefined,
         hello: () => ({
           type: 'hello',
           cartridges: cartridges(),

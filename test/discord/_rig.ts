@@ -168,7 +168,7 @@ interface RigOptions {
 async function base(options: RigOptions) {
   const fake = await new FakeDiscord().start();
   const clock = new ManualClock(Date.now());
-  const narrator = options.narrator ?? new ScriptNarrator();
+  const narrator = options.narrator ?? new ScriptNarrator({ title: 'Script Quest' });
   const host = new GameHost({
     store: new MemoryStore(),
     clock,

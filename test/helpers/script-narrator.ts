@@ -46,9 +46,13 @@ export class ScriptNarrator implements Narrator {
   /** Real time each scene takes to write (0: at once). */
   readonly delayMs: number;
 
-  constructor(options: { endAfter?: number; delayMs?: number } = {}) {
+  /** The game's name when the player gives none (like an ink cartridge's title). */
+  readonly title: string | undefined;
+
+  constructor(options: { endAfter?: number; delayMs?: number; title?: string } = {}) {
     this.endAfter = options.endAfter ?? 100;
     this.delayMs = options.delayMs ?? 0;
+    this.title = options.title;
   }
 
   /** The next `next()` calls reject with these errors, one each. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InvalidInputError } from '../../src/core/errors.js';
+import { InvalidInputError, StaleTurnError } from '../../src/core/errors.js';
 import { PermissionError, WrongStateError } from '../../src/host/game-host.js';
 import { ALICE, BOB, CAROL, CH, closeWindow, MOD, rig, SCRIPT, waitForView } from './_harness.js';
 
@@ -38,8 +38,18 @@ test('host decides: the booting player picks among the choices made; others are 
   await assert.rejects(r.host.press(CH, BOB, 1, 'Left'), { code: 'NARRATING' });
   await assert.rejects(r.host.decide(CH, BOB, 'Left'), PermissionError);
   await assert.rejects(r.host.decide(CH, ALICE, 'Wait'), InvalidInputError);
+  // A decision drawn for another game or turn is stale (buttons outlive what they were for).
+  const gameId = deciding.game?.gameId as string;
+  await assert.rejects(
+    r.host.decide(CH, ALICE, 'Right', { gameId: 'another-game', turn: deciding.turn }),
+    StaleTurnError,
+  );
+  await assert.rejects(
+    r.host.decide(CH, ALICE, 'Right', { gameId, turn: deciding.turn - 1 }),
+    StaleTurnError,
+  );
   assert.equal(r.narrator.turns.length, 0);
-  await r.host.decide(CH, ALICE, 'Right');
+  await r.host.decide(CH, ALICE, 'Right', { gameId, turn: deciding.turn });
   const v = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
   assert.equal(v.decision, null);
   assert.equal(r.narrator.turns[0]?.decidedChoice, 'Right');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
-import { GameNotFoundError, SessionInactiveError } from '../../src/core/errors.js';
+import { GameNotFoundError, SessionInactiveError, StaleTurnError } from '../../src/core/errors.js';
 import { PermissionError, RateLimitedError } from '../../src/host/game-host.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
@@ -228,5 +228,29 @@ test('bad input is refused before anything changes', async () => {
   await assert.rejects(r.host.boot(CH, { id: '', name: 'x' }, SCRIPT), { code: 'INVALID_INPUT' });
   await assert.rejects(r.host.view(''), { code: 'INVALID_INPUT' });
   assert.equal((await r.host.view(CH)).status, 'idle');
+  await r.host.close();
+});
+
+test('a press for a game swapped out since is stale, even on the same turn number', async () => {
+  const r = rig();
+  const a = await r.host.boot(CH, ALICE, SCRIPT, { title: 'Game A' });
+  const aId = a.game?.gameId as string;
+  await r.host.press(CH, BOB, 0, 'Left', { gameId: aId });
+  await r.host.exit(CH, ALICE);
+  const b = await r.host.boot(CH, ALICE, SCRIPT, { title: 'Game B' });
+  assert.equal(b.turn, 0);
+  // Game A's button (turn 0, same label) must not land in game B.
+  await assert.rejects(r.host.press(CH, BOB, 0, 'Left', { gameId: aId }), StaleTurnError);
+  assert.deepEqual((await r.host.view(CH)).window, null);
+  await r.host.press(CH, BOB, 0, 'Left', { gameId: b.game?.gameId as string });
+  assert.equal((await r.host.view(CH)).window?.chosen.length, 1);
+  await r.host.close();
+});
+
+test("a new game is named by the narrator (a cartridge's title) unless the player names it", async () => {
+  const r = rig({ narrator: new ScriptNarrator({ title: 'Script Quest' }) });
+  assert.equal((await r.host.boot(CH, ALICE, SCRIPT)).game?.gameName, 'Script Quest');
+  await r.host.exit(CH, ALICE);
+  assert.equal((await r.host.boot(CH, ALICE, SCRIPT, { title: 'Mine' })).game?.gameName, 'Mine');
   await r.host.close();
 });

@@ -143,7 +143,8 @@ test('unknown cartridges, bad ids and compile errors are clear NarratorErrors', 
     () => new InkNarrator('no-such-game'),
     (e: unknown) => {
       assert.ok(e instanceof NarratorError && e.failure === 'story');
-      assert.match(e.message, /unknown cartridge "no-such-game"/);
+      assert.match(e.message, /No cartridge is called "no-such-game"/);
+      assert.doesNotMatch(e.message, /[\\/]/); // no server path in a player-facing message
       return true;
     },
   );

@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import { GameHost } from '../../src/host/game-host.js';
 import type { ChannelSettings, NarratorFactory } from '../../src/host/types.js';
 import { InkNarrator, listCartridges } from '../../src/narrator/ink.js';
+import { NarratorError } from '../../src/narrator/port.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { renderTitlePng } from '../../src/title/title-screen.js';
 import type { RateLimit } from '../../src/web/connection.js';
@@ -37,7 +38,8 @@ export async function startConsole(
     narrators:
       options.narrators ??
       ((spec) => {
-        if (spec.kind !== 'ink') throw new Error('tests use ink cartridges only');
+        // As the CLI's factory does when no LLM is configured.
+        if (spec.kind !== 'ink') throw new NarratorError('unreachable', 'no LLM is configured');
         return new InkNarrator(spec.cartridge);
       }),
     titleScreen: webTitleScreen,

@@ -46,10 +46,10 @@ describe('web console WebSocket fuzzing', () => {
     );
   }
 
-  async function refused(send: () => void, code: string): Promise<string> {
-    const from = bad.messages.length;
+  async function refused(send: () => void, code: string, client = bad): Promise<string> {
+    const from = client.messages.length;
     send();
-    const error = await bad.nextError(from);
+    const error = await client.nextError(from);
     assert.equal(error.code, code, `expected ${code}, got ${JSON.stringify(error)}`);
     assert.equal(typeof error.message, 'string');
     return error.message as string;
@@ -137,7 +137,24 @@ describe('web console WebSocket fuzzing', () => {
     await refused(() => bad.send({ type: 'exit' }), 'PERMISSION');
     await refused(() => bad.send({ type: 'retry' }), 'WRONG_STATE');
     await refused(() => bad.send({ type: 'load', gameId: 'no-such-game' }), 'PERMISSION');
-    await refused(() => bad.send({ type: 'boot', spec: { kind: 'llm' } }), 'LLM_DISABLED');
+    await refused(() => bad.send({ type: 'boot', spec: { kind: 'llm' } }), 'PERMISSION');
+    // In a channel of its own: no LLM is configured here, so the host refuses the boot.
+    const loner = await TestClient.open(h.wsUrl);
+    await loner.waitFor((m) => m.type === 'hello');
+    const own = loner.send({
+      type: 'join',
+      channelId: 'fuzz-alone',
+      user: { id: 'u-l', name: 'L' },
+    });
+    assert.equal((await loner.reply(own)).type, 'ok');
+    await refused(() => loner.send({ type: 'boot', spec: { kind: 'llm' } }), 'NARRATOR', loner);
+    await refused(
+      () => loner.send({ type: 'boot', spec: { kind: 'ink', cartridge: 'no-such-cart' } }),
+      'NARRATOR',
+      loner,
+    );
+    assert.equal(loner.lastView()?.status, 'idle');
+    await loner.close();
     await goodPlaysATurn();
   });
 
