@@ -20,7 +20,6 @@ const state = {
   joined: storage.get('gg.joined') === '1',
   view: null,
   hello: null,
-  streamed: '',
   /** userId → display name, learned from views (history shows names). */
   names: new Map(),
   windowTurn: -1,
@@ -28,6 +27,8 @@ const state = {
   deadlineLocal: 0,
   nextId: 1,
   openMenu: null,
+  /** The channel's recent turns once the history menu asked for them (then kept current). */
+  turns: null,
 };
 
 // ---------- connection ----------
@@ -85,17 +86,22 @@ function onMessage(m) {
       onView(m.view);
       break;
     case 'text':
-      state.streamed += String(m.delta);
-      $('stream-text').textContent = state.streamed;
+      // Appended as a text node: a long scene is not re-laid out from the start on every chunk.
+      $('stream-text').append(String(m.delta));
       break;
     case 'games':
       drawGames(m.games);
       break;
     case 'history':
-      drawHistory(m.turns);
+      state.turns = m.turns;
+      drawHistory();
       break;
     case 'turn':
-      if (state.openMenu === 'history') send({ type: 'history' });
+      // The record comes with the event: the open history grows without asking the server.
+      if (state.turns) {
+        state.turns = [...state.turns.filter((t) => t.turn !== m.record.turn), m.record].slice(-10);
+        if (state.openMenu === 'history') drawHistory();
+      }
       break;
     case 'error':
       if (m.code === 'NOT_JOINED' && state.joined) join();
@@ -137,7 +143,10 @@ const STATUS_LABEL = {
 function onView(view) {
   const previous = state.view;
   state.view = view;
-  if (view.status === 'narrating' && previous?.status !== 'narrating') state.streamed = '';
+  if (view.status === 'narrating' && previous?.status !== 'narrating')
+    $('stream-text').replaceChildren();
+  // Another game's turns are not this one's history.
+  if (previous?.game?.gameId !== view.game?.gameId) state.turns = null;
   for (const c of view.window?.chosen ?? []) state.names.set(c.userId, c.userName);
   if (view.window && view.window.secondsRemaining > 0) {
     const ms = view.window.secondsRemaining * 1000;
@@ -187,7 +196,6 @@ function drawView() {
 
   const deciding = status === 'narrating' && view.decision;
   show('narrating', status === 'narrating' && !deciding);
-  $('stream-text').textContent = state.streamed;
   drawDecision(deciding ? view.decision : null);
 
   show('failed', status === 'failed');
@@ -234,9 +242,14 @@ function drawChoices(view) {
       count.textContent = `×${votes}`;
       button.append(count);
     }
-    button.addEventListener('click', () => send({ type: 'press', turn: view.turn, choice }));
+    button.addEventListener('click', () => pressChoice(view, choice));
     box.append(button);
   });
+}
+
+/** A press names the turn and the game its button was drawn for (stale buttons are refused). */
+function pressChoice(view, choice) {
+  send({ type: 'press', turn: view.turn, choice, gameId: view.game?.gameId });
 }
 
 function drawDecision(decision) {
@@ -254,7 +267,10 @@ function drawDecision(decision) {
     button.type = 'button';
     button.className = 'choice';
     button.textContent = option;
-    button.addEventListener('click', () => send({ type: 'decide', choice: option }));
+    const { turn, game } = state.view;
+    button.addEventListener('click', () =>
+      send({ type: 'decide', choice: option, turn, gameId: game?.gameId }),
+    );
     box.append(button);
   }
 }
@@ -342,7 +358,8 @@ function drawGames(games) {
   }
 }
 
-function drawHistory(turns) {
+function drawHistory() {
+  const turns = state.turns ?? [];
   const list = $('history-list');
   list.replaceChildren();
   if (turns.length === 0) list.append(item('Nothing yet', 'Turns appear here once played.'));
@@ -408,7 +425,7 @@ function wire() {
       (view.status === 'playing' || view.status === 'counting')
     ) {
       const choice = view.scene.choices[n - 1];
-      if (choice !== undefined) send({ type: 'press', turn: view.turn, choice });
+      if (choice !== undefined) pressChoice(view, choice);
     }
   });
 }
