@@ -144,3 +144,28 @@ export function checkSummary(v: unknown): string {
   }
   return v;
 }
+
+// One pass keeps whole emoji sequences (group 1: tag flag, 2: ZWJ join) and drops every other
+// forbidden character except newlines.
+const SUMMARY_CLEAN = new RegExp(
+  `(${EMOJI_TAG_FLAG.source})|(${EMOJI_ZWJ.source})|(?!\\n)${FORBIDDEN.source}`,
+  'gu',
+);
+const cleanPass = (s: string): string =>
+  s.replace(SUMMARY_CLEAN, (_m, flag?: string, join?: string) => flag ?? join ?? '');
+
+/**
+ * A narrator's summary made acceptable to checkSummary instead of refused: not a string → '',
+ * lone surrogates replaced, control/bidi/invisible characters dropped (emoji sequences and
+ * newlines kept), trimmed, cut to the length limit.
+ */
+export function cleanSummary(v: unknown): string {
+  if (typeof v !== 'string') return '';
+  let clean = cleanPass(v.toWellFormed()).trim();
+  if (codePointLength(clean) > NARRATIVE_SUMMARY_MAX_LENGTH) {
+    // The cut may split an emoji sequence, leaving a join with nothing after it: clean again.
+    const cut = [...clean].slice(0, NARRATIVE_SUMMARY_MAX_LENGTH).join('');
+    clean = cleanPass(cut).trim();
+  }
+  return clean;
+}

@@ -5,7 +5,6 @@ import {
   checkChoice,
   checkUserId,
   checkUserName,
-  NARRATIVE_SUMMARY_MAX_LENGTH,
 } from '../core/limits.js';
 import type { JsonValue } from '../core/session-state.js';
 import { NarratorError, type Scene } from '../narrator/port.js';
@@ -145,19 +144,6 @@ export function checkScene(scene: unknown): Scene {
     }
   }
   return { text, choices: [...choices], ended };
-}
-
-// Control, bidi and invisible characters (but not newlines) are dropped from summaries.
-const SUMMARY_FORBIDDEN = /(?!\n)[\p{Cc}\p{Zl}\p{Zp}\p{Cf}\p{Co}\p{Cn}]/gu;
-
-/** A narrator's one-line summary made safe for TurnRecord (which would refuse bad text). */
-export function cleanSummary(summary: unknown): string {
-  if (typeof summary !== 'string') return '';
-  const clean = summary.toWellFormed().replace(SUMMARY_FORBIDDEN, '').trim();
-  const points = [...clean];
-  return points.length > NARRATIVE_SUMMARY_MAX_LENGTH
-    ? points.slice(0, NARRATIVE_SUMMARY_MAX_LENGTH).join('')
-    : clean;
 }
 
 /** Validates an adapter's user (InvalidInputError). */

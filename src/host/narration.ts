@@ -1,8 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import { GameSessionError, StoreError } from '../core/errors.js';
 import type { GameSession } from '../core/game-session.js';
+import { cleanSummary } from '../core/limits.js';
 import { type Narrator, NarratorError } from '../narrator/port.js';
-import { checkScene, cleanSummary, type HostExtra } from './host-extra.js';
+import { checkScene, type HostExtra } from './host-extra.js';
 import { updateLastPressed } from './permissions.js';
 
 export const DEFAULT_NARRATOR_TIMEOUT_MS = 60_000;
