@@ -6,9 +6,7 @@ import { type Logger, pino } from 'pino';
 import {
   type Config,
   ConfigError,
-  clusterOptions,
   loadConfig,
-  narratorFactory,
   openStore,
   redactUrl,
   settingFlagOptions,
@@ -76,32 +74,25 @@ function makeLogger(level: Config['logLevel']): Logger {
 async function serve(config: Config): Promise<number> {
   const logger = makeLogger(config.logLevel);
   const [
-    { GameHost },
+    { startHost, HostStartError },
     { createWebConsole, webTitleScreen },
     { renderTitlePng },
     { listCartridges },
   ] = await Promise.all([
-    import('./host/game-host.js'),
+    import('./app/start-host.js'),
     import('./web/server.js'),
     import('./title/title-screen.js'),
     import('./narrator/cartridges.js'),
   ]);
-  const { store, where } = await openStore(config);
-  const host = new GameHost({
-    store,
-    narrators: await narratorFactory(config),
-    titleScreen: webTitleScreen,
-    countdownSeconds: config.countdownSeconds,
-    ...clusterOptions(config),
-  });
+  let started: import('./app/start-host.js').StartedHost;
   try {
-    await host.start();
+    started = await startHost(config, { titleScreen: webTitleScreen });
   } catch (err) {
-    await host.close();
-    await store.close();
-    io.err(`gamegirl: cannot start the Redis scheduler: ${(err as Error).message}`);
+    if (!(err instanceof HostStartError)) throw err;
+    io.err(`gamegirl: ${err.message}`);
     return 1;
   }
+  const { host, store, where } = started;
   let web: import('./web/server.js').WebConsole;
   try {
     web = await createWebConsole({
@@ -115,8 +106,7 @@ async function serve(config: Config): Promise<number> {
       renderTitle: (name) => renderTitlePng(name),
     });
   } catch (err) {
-    await host.close();
-    await store.close();
+    await started.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
       io.err(`gamegirl: port ${config.port} is already in use; choose another with --port or PORT`);
@@ -148,8 +138,7 @@ async function serve(config: Config): Promise<number> {
       force.unref();
       (async () => {
         await web.close();
-        await host.close();
-        await store.close();
+        await started.close();
       })()
         .then(() => resolve(0))
         .catch((err: unknown) => {

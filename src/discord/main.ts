@@ -3,17 +3,14 @@ import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { type Client, REST } from 'discord.js';
 import { pino } from 'pino';
+import { HostStartError, type StartedHost, startHost } from '../app/start-host.js';
 import {
   ConfigError,
-  clusterOptions,
   loadConfig,
-  narratorFactory,
-  openStore,
   settingFlagOptions,
   settingsFromFlags,
   settingsHelp,
 } from '../config.js';
-import { GameHost } from '../host/game-host.js';
 import { listCartridges } from '../narrator/cartridges.js';
 import { registerCommands } from './commands.js';
 import { startGateway } from './gateway.js';
@@ -158,21 +155,15 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
     pino.destination({ fd: 2, sync: false }),
   );
   const log = (message: string, error?: unknown): void => logger.warn({ err: error }, message);
-  const { store, where } = await openStore(config);
-  const host = new GameHost({
-    store,
-    narrators: await narratorFactory(config),
-    countdownSeconds: config.countdownSeconds,
-    ...clusterOptions(config),
-  });
+  let started: StartedHost;
   try {
-    await host.start();
+    started = await startHost(config);
   } catch (e) {
-    await host.close();
-    await store.close();
-    err(`gamegirl discord: cannot start the Redis scheduler: ${(e as Error).message}`);
+    if (!(e instanceof HostStartError)) throw e;
+    err(`gamegirl discord: ${e.message}`);
     return 1;
   }
+  const { host, where } = started;
   const presenter = new Presenter({
     messenger: restMessenger(rest),
     subscribe: (c, l) => host.subscribe(c, l),
@@ -224,8 +215,7 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
       new Promise((r) => setTimeout(r, 3000).unref()),
     ]);
     presenter.close();
-    await host.close();
-    await store.close();
+    await started.close();
     logger.flush();
   }
 }

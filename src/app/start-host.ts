@@ -1,0 +1,76 @@
+// The host start-up shared by `gamegirl serve` (web console) and `gamegirl discord` (the bot):
+// open the configured store, build the GameHost from the configuration, start it, and undo all of
+// it when something fails or the process stops.
+import type { Config } from '../config.js';
+import { clusterOptions, narratorFactory, openStore } from '../config.js';
+import type { SessionStore } from '../core/store-port.js';
+import { GameHost } from '../host/game-host.js';
+import type { GameHostOptions } from '../host/types.js';
+
+/** What an entry point may add to the host the configuration describes. */
+export type StartHostExtra = Pick<GameHostOptions, 'titleScreen'>;
+
+export interface StartedHost {
+  host: GameHost;
+  store: SessionStore;
+  /** Where games are saved (the SQLite file, or the Redis URL without its password). */
+  where: string;
+  /** Closes the host, then the store. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * The host could not start (its Redis scheduler did not come up). The host and the store are
+ * already closed; the caller reports the message (`cannot start the Redis scheduler: …`) and
+ * exits with code 1.
+ */
+export class HostStartError extends Error {
+  constructor(cause: unknown) {
+    super(`cannot start the Redis scheduler: ${(cause as Error)?.message ?? String(cause)}`, {
+      cause,
+    });
+    this.name = 'HostStartError';
+  }
+}
+
+/**
+ * Opens the configured store and starts a GameHost on it: the configured narrators, countdown
+ * and, with REDIS_URL, cluster mode.
+ * Throws HostStartError when the host does not start; errors opening the store (StoreError, …)
+ * are passed on as they are. Nothing is left open when it throws.
+ */
+export async function startHost(config: Config, extra: StartHostExtra = {}): Promise<StartedHost> {
+  const { store, where } = await openStore(config);
+  let host: GameHost;
+  try {
+    host = new GameHost({
+      ...extra,
+      store,
+      narrators: await narratorFactory(config),
+      countdownSeconds: config.countdownSeconds,
+      ...clusterOptions(config),
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      try {
+        await host.close();
+      } finally {
+        await store.close();
+      }
+    })();
+    return closing;
+  };
+  try {
+    await host.start();
+  } catch (err) {
+    // The start failure is what the operator needs to see, not a failure while cleaning up.
+    await close().catch(() => {});
+    throw new HostStartError(err);
+  }
+  return { host, store, where, close };
+}
