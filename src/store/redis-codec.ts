@@ -12,6 +12,7 @@ import {
 import { PlayerState } from '../core/player-state.js';
 import {
   applyPatch,
+  SESSION_SCHEMA_VERSION,
   type SessionDict,
   type SessionState,
   stateFromDict,
@@ -87,27 +88,26 @@ export class Keys {
 /** Redis numbers: String() round-trips every double and Lua's tonumber reads it. */
 const n = (v: number): string => String(v);
 
-/** The dict fields of a game hash (private fields — bd, f:*, ftok, rs — are not touched). */
-export function dictToFields(d: SessionDict): string[] {
-  const s = stateFromDict(d);
-  const c = stateToDict(s);
+/** The fields of a game hash for a validated state (private fields — bd, f:*, ftok, rs — are
+ *  not touched). */
+export function stateToFields(s: SessionState): string[] {
   return [
     'id',
-    c.game_id,
+    s.gameId,
     'ch',
-    c.channel_id,
+    s.channelId,
     'act',
-    c.active ? '1' : '0',
+    s.active ? '1' : '0',
     'turn',
-    n(c.turn_number),
+    n(s.turnNumber),
     'name',
-    c.game_name,
+    s.gameName,
     'title',
-    c.title_screen_url,
+    s.titleScreenUrl,
     'cd',
-    n(c.countdown_seconds),
+    n(s.countdownSeconds),
     'dl',
-    c.window_deadline_ms === null ? '' : n(c.window_deadline_ms),
+    s.windowDeadlineMs === null ? '' : n(s.windowDeadlineMs),
     'co',
     JSON.stringify([...s.pendingChoices.keys()]),
     ...[...s.pendingChoices].flatMap(([u, c]) => [`c:${u}`, c]),
@@ -122,13 +122,13 @@ export function dictToFields(d: SessionDict): string[] {
       ? ''
       : JSON.stringify({ t: n(s.lastWindow.turn), c: [...s.lastWindow.choices] }),
     'extra',
-    JSON.stringify(c.extra),
+    JSON.stringify(s.extra),
     'cr',
-    n(c.created_at_ms),
+    n(s.createdAtMs),
     'up',
-    n(c.updated_at_ms),
+    n(s.updatedAtMs),
     'v',
-    n(c.schema_version),
+    n(SESSION_SCHEMA_VERSION),
   ];
 }
 

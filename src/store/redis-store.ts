@@ -5,7 +5,13 @@ import {
   WindowClosedError,
 } from '../core/errors.js';
 import { checkChannelId, checkGameId } from '../core/limits.js';
-import type { CloseInput, CloseOutcome, PressInput, SessionDict } from '../core/session-state.js';
+import {
+  type CloseInput,
+  type CloseOutcome,
+  type PressInput,
+  type SessionDict,
+  stateFromDict,
+} from '../core/session-state.js';
 import type {
   GamePage,
   GamePatch,
@@ -18,13 +24,13 @@ import { TurnRecord, type TurnRecordDict } from '../core/turn-record.js';
 import { compareIndex, decodeCursor, encodeCursor, isAfter } from './cursor.js';
 import {
   BUCKETS,
-  dictToFields,
   encodePatch,
   fieldsToDict,
   flatToRecord,
   Keys,
   mapScriptError,
   parseWindow,
+  stateToFields,
 } from './redis-codec.js';
 import { type RedisConnOptions, type RedisTarget, ScriptConn } from './redis-conn.js';
 import type { ScriptName } from './redis-scripts.js';
@@ -189,9 +195,8 @@ export class RedisStore implements SessionStore {
   }
 
   async bootGame(game: SessionDict): Promise<void> {
-    const fields = dictToFields(game);
-    const d = fieldsToDict(flatToRecord(fields));
-    await this.#bind('boot', d.channel_id, d.game_id, d.updated_at_ms, fields);
+    const s = stateFromDict(game); // validates once
+    await this.#bind('boot', s.channelId, s.gameId, s.updatedAtMs, stateToFields(s));
   }
 
   async swapIn(channelId: string, gameId: string, nowMs: number): Promise<SessionDict> {
