@@ -5,7 +5,7 @@ import { StoreError } from './core/errors.js';
 import { MAX_COUNTDOWN_SECONDS, MIN_COUNTDOWN_SECONDS } from './core/limits.js';
 import type { SessionStore } from './core/store-port.js';
 import type { ClusterOptions } from './host/distributed.js';
-import type { GameSpec, NarratorFactory } from './host/types.js';
+import type { ChannelSettings, GameSpec, NarratorFactory } from './host/types.js';
 import type { LlmNarratorOptions } from './narrator/llm.js';
 import { type Narrator, NarratorError } from './narrator/port.js';
 
@@ -46,10 +46,34 @@ export const SETTINGS = {
     env: 'GAMEGIRL_LOG_LEVEL',
     help: 'fatal, error, warn, info, debug, trace or silent (default info)',
   },
+  // Channel settings: process-wide defaults for every channel.
+  aggregation: {
+    flag: '--aggregation',
+    env: 'GAMEGIRL_AGGREGATION',
+    help: 'all, plurality (most chosen) or host (booter picks); default all',
+  },
+  closeWhenAllChosen: {
+    flag: '--close-when-all-chosen',
+    env: 'GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN',
+    help: 'close a window once every active player has chosen (default off)',
+    boolean: true,
+  },
+  anyoneMayManage: {
+    flag: '--anyone-may-manage',
+    env: 'GAMEGIRL_ANYONE_MAY_MANAGE',
+    help: 'any player may exit or swap the game (default: its booter, managers)',
+    boolean: true,
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
 export type RawSettings = Partial<Record<SettingName, string>>;
+type Setting = (typeof SETTINGS)[SettingName];
+
+/** On/off settings: a bare flag (`--close-when-all-chosen`) or an env var (true/false, 1/0, yes/no). */
+function isBoolean(s: Setting): boolean {
+  return 'boolean' in s && s.boolean;
+}
 
 export interface Config {
   port: number;
@@ -62,6 +86,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The LLM narrator's options (from GAMEGIRL_LLM_*), or null when no LLM is configured. */
   llm: LlmNarratorOptions | null;
+  /** Every channel's settings (aggregation, early close, who may manage the game). */
+  channelSettings: ChannelSettings;
 }
 
 /** The configuration is invalid; `problems` are one line each, naming the flag or variable. */
@@ -75,6 +101,21 @@ export class ConfigError extends Error {
 }
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const TRUE_WORDS = new Set(['true', '1', 'yes']);
+const FALSE_WORDS = new Set(['false', '0', 'no']);
+
+const onOff = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .transform((s) => s.trim().toLowerCase())
+    .refine((s) => TRUE_WORDS.has(s) || FALSE_WORDS.has(s), {
+      message: 'must be true or false (also 1/0, yes/no)',
+    })
+    .transform((s) => TRUE_WORDS.has(s))
+    .default(false),
+);
 
 const schema = z.object({
   port: z.preprocess(
@@ -114,6 +155,14 @@ const schema = z.object({
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
+  aggregation: z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['all', 'plurality', 'host'], { message: 'must be all, plurality or host' })
+      .default('all'),
+  ),
+  closeWhenAllChosen: onOff,
+  anyoneMayManage: onOff,
 });
 
 function shown(value: string | undefined): string {
@@ -173,32 +222,42 @@ export async function loadConfig(
     cartridgesDir: d.cartridgesDir === undefined ? undefined : resolve(d.cartridgesDir),
     logLevel: d.logLevel,
     llm,
+    channelSettings: {
+      aggregation: d.aggregation,
+      closeWhenAllChosen: d.closeWhenAllChosen,
+      anyoneMayManage: d.anyoneMayManage,
+    },
   };
 }
 
-/** The lines of `--help` describing every setting. */
-/** The settings as `parseArgs` string options (`--port <value>`, …). */
-export function settingFlagOptions(): Record<string, { type: 'string' }> {
-  const options: Record<string, { type: 'string' }> = {};
-  for (const s of Object.values(SETTINGS)) options[s.flag.slice(2)] = { type: 'string' };
+/** The settings as `parseArgs` options (`--port <value>`, …; on/off settings as bare flags). */
+export function settingFlagOptions(): Record<string, { type: 'string' | 'boolean' }> {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const s of Object.values(SETTINGS) as Setting[]) {
+    options[s.flag.slice(2)] = { type: isBoolean(s) ? 'boolean' : 'string' };
+  }
   return options;
 }
 
 /** The settings given as flags, from `parseArgs` values (flags win over env in loadConfig). */
 export function settingsFromFlags(values: Record<string, unknown>): RawSettings {
   const raw: RawSettings = {};
-  for (const [name, s] of Object.entries(SETTINGS) as Array<
-    [SettingName, (typeof SETTINGS)[SettingName]]
-  >) {
+  for (const [name, s] of Object.entries(SETTINGS) as Array<[SettingName, Setting]>) {
     const v = values[s.flag.slice(2)];
     if (typeof v === 'string') raw[name] = v;
+    else if (v === true) raw[name] = 'true';
   }
   return raw;
 }
 
+/** The lines of `--help` describing every setting. */
 export function settingsHelp(): string {
-  return (Object.values(SETTINGS) as Array<(typeof SETTINGS)[SettingName]>)
-    .map((s) => `  ${`${s.flag} <value>`.padEnd(26)}${s.help}\n  ${''.padEnd(26)}env: ${s.env}`)
+  return (Object.values(SETTINGS) as Setting[])
+    .map((s) => {
+      const usage = isBoolean(s) ? s.flag : `${s.flag} <value>`;
+      const env = isBoolean(s) ? `${s.env} (true/false, 1/0, yes/no)` : s.env;
+      return `  ${usage.padEnd(26)}${s.help}\n  ${''.padEnd(26)}env: ${env}`;
+    })
     .join('\n');
 }
 

@@ -11,6 +11,7 @@ import { GameHost } from '../src/host/game-host.js';
 import { InkNarrator } from '../src/narrator/ink.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { freePort } from './helpers/net.js';
+import { TestClient } from './web/harness.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
@@ -56,6 +57,144 @@ function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   );
 }
 
+/** `gamegirl serve` on any free port, its WebSocket URL once it says it is running, and a stop
+ *  that sends SIGTERM and resolves with the exit code. */
+async function startServe(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ wsUrl: string; stop(): Promise<number | null> }> {
+  const child = start(['serve', '--port', '0', ...args], { GAMEGIRL_LOG_LEVEL: 'warn', ...env });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+      const m = /running at (http:\/\/\S+)/.exec(stdout);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before it started: ${stderr}`));
+    });
+  });
+  return {
+    wsUrl: `${url.replace(/^http/, 'ws')}ws`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(killer);
+      }
+    },
+  };
+}
+
+type View = NonNullable<ReturnType<TestClient['lastView']>>;
+
+/**
+ * Two players in one channel of a running `serve`: Ann boots a cartridge, both press different
+ * choices, then both press again; Bob (who did not boot) exits. Reports what the channel
+ * settings decide: whether Ann was asked to decide the first turn ('host' aggregation), whether
+ * the second window closed before its deadline (close-when-all-chosen), and whether Bob's exit
+ * was allowed (anyone-may-manage).
+ */
+async function playTwoTurns(wsUrl: string): Promise<{
+  askedAnnToDecide: boolean;
+  closedEarly: boolean;
+  bobMayExit: boolean;
+}> {
+  const ann = await TestClient.open(wsUrl);
+  const bob = await TestClient.open(wsUrl);
+  try {
+    const channelId = 'settings-den';
+    for (const [c, user] of [
+      [ann, { id: 'ann', name: 'Ann' }],
+      [bob, { id: 'bob', name: 'Bob' }],
+    ] as const) {
+      const join = c.send({ type: 'join', channelId, user });
+      assert.equal((await c.reply(join)).type, 'ok');
+    }
+    const from = ann.messages.length;
+    const boot = ann.send({ type: 'boot', spec: { kind: 'ink', cartridge: 'midnight-arcade' } });
+    assert.equal((await ann.reply(boot, 20_000)).type, 'ok');
+    const playing = (m: { type: string; view?: View }) =>
+      m.type === 'view' && m.view?.status === 'playing' && m.view.turn === 0;
+    const first = (await ann.waitFor(playing, 20_000, from)).view as View;
+    const [a, b] = first.scene?.choices ?? [];
+    assert.ok(a !== undefined && b !== undefined, 'the first scene offers two choices');
+
+    // Turn 0: two different choices; the window runs to its deadline (a new game has no
+    // active players yet, so it is never closed early).
+    const pressA = ann.send({ type: 'press', turn: 0, choice: a });
+    assert.equal((await ann.reply(pressA)).type, 'ok');
+    const pressB = bob.send({ type: 'press', turn: 0, choice: b });
+    assert.equal((await bob.reply(pressB)).type, 'ok');
+    // The window of turn t is recorded as turn t + 1.
+    const next = await ann.waitFor(
+      (m) =>
+        (m.type === 'view' && (m.view as View).decision?.userId === 'ann') ||
+        (m.type === 'turn' && (m.record as { turn: number }).turn === 1),
+      20_000,
+      from,
+    );
+    const askedAnnToDecide = next.type === 'view';
+    if (askedAnnToDecide) {
+      const decide = ann.send({ type: 'decide', choice: a });
+      assert.equal((await ann.reply(decide, 20_000)).type, 'ok');
+    }
+    const second = (
+      await ann.waitFor(
+        (m) =>
+          m.type === 'view' && (m.view as View).status === 'playing' && (m.view as View).turn === 1,
+        20_000,
+        from,
+      )
+    ).view as View;
+    const again = second.scene?.choices[0];
+    assert.ok(again !== undefined, 'the second scene offers a choice');
+
+    // Turn 1: both players were active in turn 0; the window closes when both have chosen, or
+    // at its deadline.
+    const before = ann.messages.length;
+    for (const c of [ann, bob]) {
+      const press = c.send({ type: 'press', turn: 1, choice: again });
+      assert.equal((await c.reply(press)).type, 'ok');
+    }
+    const counting = (
+      await ann.waitFor(
+        (m) => m.type === 'view' && (m.view as View).window !== null && (m.view as View).turn === 1,
+        10_000,
+        before,
+      )
+    ).view as View;
+    const deadlineMs = counting.window?.deadlineMs ?? 0;
+    await ann.waitFor(
+      (m) => m.type === 'turn' && (m.record as { turn: number }).turn === 2,
+      20_000,
+      before,
+    );
+    const closedEarly = Date.now() < deadlineMs;
+
+    const exit = bob.send({ type: 'exit' });
+    const reply = await bob.reply(exit, 20_000);
+    if (reply.type === 'error') assert.equal(reply.code, 'PERMISSION');
+    return { askedAnnToDecide, closedEarly, bobMayExit: reply.type === 'ok' };
+  } finally {
+    await ann.close();
+    await bob.close();
+  }
+}
+
 describe('gamegirl CLI', { timeout: 120_000 }, () => {
   let dataDir: string;
 
@@ -73,6 +212,10 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
     assert.match(serve.stdout, /--port/);
     assert.match(serve.stdout, /GAMEGIRL_DATA_DIR/);
     assert.match(serve.stdout, /REDIS_URL/);
+    assert.match(serve.stdout, /--aggregation <value> +all, plurality .* or host/);
+    assert.match(serve.stdout, /--close-when-all-chosen +close a window/);
+    assert.match(serve.stdout, /--anyone-may-manage +any player may exit/);
+    assert.match(serve.stdout, /GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN \(true\/false, 1\/0, yes\/no\)/);
     const games = await run(['games', '-h']);
     assert.equal(games.code, 0);
     assert.match(games.stdout, /--json/);
@@ -103,6 +246,34 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
     assert.match(r.stderr, /REDIS_URL: must be a redis:\/\//);
     assert.match(r.stderr, /--countdown: must be a number of seconds \(got "soon"\)/);
     assert.equal(r.stdout, '');
+
+    const settings = await run(['serve', '--aggregation', 'sometimes'], {
+      GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'maybe',
+      GAMEGIRL_ANYONE_MAY_MANAGE: '2',
+      GAMEGIRL_DATA_DIR: dataDir,
+    });
+    assert.equal(settings.code, 2);
+    assert.match(
+      settings.stderr,
+      /--aggregation: must be all, plurality or host \(got "sometimes"\)/,
+    );
+    assert.match(
+      settings.stderr,
+      /GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: must be true or false \(also 1\/0, yes\/no\) \(got "maybe"\)/,
+    );
+    assert.match(settings.stderr, /GAMEGIRL_ANYONE_MAY_MANAGE: must be true or false/);
+    const envAggregation = await run(['serve'], {
+      GAMEGIRL_AGGREGATION: 'most',
+      GAMEGIRL_DATA_DIR: dataDir,
+    });
+    assert.equal(envAggregation.code, 2);
+    assert.match(envAggregation.stderr, /GAMEGIRL_AGGREGATION: must be all, plurality or host/);
+    // The on/off flags take no value (the environment variables do).
+    const valued = await run(['serve', '--close-when-all-chosen=no'], {
+      GAMEGIRL_DATA_DIR: dataDir,
+    });
+    assert.equal(valued.code, 2);
+    assert.match(valued.stderr, /--close-when-all-chosen/);
 
     const llm = await run(['doctor'], {
       GAMEGIRL_LLM_BASE_URL: 'not a url',
@@ -146,6 +317,65 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
       assert.equal(await exited, 0);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('serve --aggregation host --close-when-all-chosen --anyone-may-manage: every channel plays by them', async () => {
+    const serve = await startServe(
+      [
+        '--aggregation',
+        'host',
+        '--close-when-all-chosen',
+        '--anyone-may-manage',
+        '--countdown',
+        '3',
+      ],
+      { GAMEGIRL_DATA_DIR: join(dataDir, 'settings-flags') },
+    );
+    try {
+      assert.deepEqual(await playTwoTurns(serve.wsUrl), {
+        askedAnnToDecide: true,
+        closedEarly: true,
+        bobMayExit: true,
+      });
+    } finally {
+      assert.equal(await serve.stop(), 0);
+    }
+  });
+
+  it('serve reads the channel settings from GAMEGIRL_* variables', async () => {
+    const serve = await startServe(['--countdown', '3'], {
+      GAMEGIRL_DATA_DIR: join(dataDir, 'settings-env'),
+      GAMEGIRL_AGGREGATION: 'host',
+      GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'YES',
+      GAMEGIRL_ANYONE_MAY_MANAGE: '1',
+    });
+    try {
+      assert.deepEqual(await playTwoTurns(serve.wsUrl), {
+        askedAnnToDecide: true,
+        closedEarly: true,
+        bobMayExit: true,
+      });
+    } finally {
+      assert.equal(await serve.stop(), 0);
+    }
+  });
+
+  it('serve with the settings off: every choice is narrated, windows run out, only the booter exits', async () => {
+    // The defaults, except aggregation: its flag wins over its variable.
+    const serve = await startServe(['--countdown', '3', '--aggregation', 'all'], {
+      GAMEGIRL_DATA_DIR: join(dataDir, 'settings-off'),
+      GAMEGIRL_AGGREGATION: 'host',
+      GAMEGIRL_ANYONE_MAY_MANAGE: 'no',
+    });
+    try {
+      assert.deepEqual(await playTwoTurns(serve.wsUrl), {
+        askedAnnToDecide: false,
+        closedEarly: false,
+        bobMayExit: false,
+      });
+    } finally {
+      assert.equal(await serve.stop(), 0);
     }
   });
 

@@ -34,8 +34,8 @@ export class HostStartError extends Error {
 }
 
 /**
- * Opens the configured store and starts a GameHost on it: the configured narrators, countdown
- * and, with REDIS_URL, cluster mode.
+ * Opens the configured store and starts a GameHost on it: the configured narrators, countdown,
+ * channel settings (process-wide defaults for every channel) and, with REDIS_URL, cluster mode.
  * Throws HostStartError when the host does not start; errors opening the store (StoreError, …)
  * are passed on as they are. Nothing is left open when it throws.
  */
@@ -43,11 +43,13 @@ export async function startHost(config: Config, extra: StartHostExtra = {}): Pro
   const { store, where } = await openStore(config);
   let host: GameHost;
   try {
+    const channelSettings = Object.freeze({ ...config.channelSettings });
     host = new GameHost({
       ...extra,
       store,
       narrators: await narratorFactory(config),
       countdownSeconds: config.countdownSeconds,
+      settings: () => channelSettings,
       ...clusterOptions(config),
     });
   } catch (err) {
