@@ -282,11 +282,7 @@ export class InteractionHandler {
         if (typeof spec === 'string') return refuse(spec);
         this.#presenter.watch(channelId);
         return publicly(async () =>
-          renderBooted(
-            await this.#host.boot(channelId, user, spec),
-            user.name,
-            'booted',
-          ),
+          renderBooted(await this.#host.boot(channelId, user, spec), user.name, 'booted'),
         );
       }
       case 'load': {

@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { InvalidInputError, SessionDataError } from '../core/errors.js';
-import {
-  CHOICE_MAX_LENGTH,
-  checkChoice,
-  checkUserId,
-  checkUserName,
-} from '../core/limits.js';
+import { CHOICE_MAX_LENGTH, checkChoice, checkUserId, checkUserName } from '../core/limits.js';
 import type { JsonValue } from '../core/session-state.js';
 import { NarratorError, type Scene } from '../narrator/port.js';
 import type { GameSpec, HostUser } from './types.js';

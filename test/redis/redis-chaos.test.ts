@@ -130,7 +130,15 @@ test(`chaos: ${WORKERS} workers, ${GAMES * PER_GAME} turns, random kills`, {
         for (;;) {
           const d = await store.loadGame(g);
           if ((d?.turn_number ?? 0) > t) break;
-          assert.ok(Date.now() < deadline, `${g} stuck on turn ${t}`);
+          if (Date.now() >= deadline) {
+            // Enough to tell a liveness bug from a starved machine.
+            const ready = workers.filter((w) => w.events.some((e) => e.ev === 'ready')).length;
+            assert.fail(
+              `${g} stuck on turn ${t}: deadline ${d?.window_deadline_ms} (now ${Date.now()}), ` +
+                `pending ${JSON.stringify(d?.pending_choices)}, ${ready}/${WORKERS} workers ready, ` +
+                `${JSON.stringify(disruptions)}`,
+            );
+          }
           await new Promise((r) => setTimeout(r, 10));
         }
       }
