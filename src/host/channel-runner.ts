@@ -257,6 +257,14 @@ export class ChannelRunner {
 
   view(): ChannelView {
     const d = this.#decision;
+    // Cluster mode: a decision pending in the resolving process is stored with the game.
+    const stored = this.extra?.deciding ?? null;
+    const decision =
+      d !== null
+        ? { userId: d.userId, options: [...d.options] }
+        : stored !== null && stored.choice === null && this.phase === 'narrating'
+          ? { userId: stored.userId, options: [...stored.options] }
+          : null;
     return buildView({
       channelId: this.channelId,
       session: this.session,
@@ -264,7 +272,7 @@ export class ChannelRunner {
       phase: this.phase,
       error: this.error,
       notice: this.notice,
-      decision: d === null ? null : { userId: d.userId, options: [...d.options] },
+      decision,
       nowMs: this.#ctx.clock.now(),
     });
   }

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { GameNotFoundError, InvalidInputError } from '../core/errors.js';
+import { GameNotFoundError, InvalidInputError, StaleTurnError } from '../core/errors.js';
 import { GameSession } from '../core/game-session.js';
 import type { SessionStore } from '../core/store-port.js';
 import { TurnRecord } from '../core/turn-record.js';
@@ -7,11 +7,11 @@ import { type Narrator, pluralityChoice } from '../narrator/port.js';
 import type { ClosedWindowInfo, RedisScheduler, TurnResult } from '../schedule/redis-scheduler.js';
 import { RedisStore } from '../store/redis-store.js';
 import type { ChannelRunner } from './channel-runner.js';
-import { WrongStateError } from './errors.js';
+import { PermissionError, WrongStateError } from './errors.js';
 import { type BusNotice, RedisEventBus } from './event-bus.js';
-import { encodeHostExtra, parseHostExtra } from './host-extra.js';
+import { encodeHostExtra, type HostExtra, parseHostExtra } from './host-extra.js';
 import { failureMessage, narrateTurn } from './narration.js';
-import type { ChannelSettings, GameSpec, HostEvent } from './types.js';
+import type { ChannelSettings, GameSpec, HostEvent, HostUser } from './types.js';
 
 /**
  * GameHostOptions.cluster: several host processes (stateless workers behind any load balancer)
@@ -49,6 +49,26 @@ export interface ClusterHostPort {
 }
 
 const NARRATOR_CACHE = 256;
+/** How often a resolver waiting for a 'host' decision looks for it in the store. */
+const DECISION_POLL_MS = 100;
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
+    };
+    const stop = () => {
+      done();
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      done();
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', stop, { once: true });
+  });
+}
 
 /**
  * The cluster side of a GameHost:
@@ -214,7 +234,12 @@ export class ClusterLink {
     }
     this.#announce(channelId);
     const mode = port.settings(channelId).aggregation;
-    const decided = kept ?? (mode === 'all' ? null : pluralityChoice(w.choices));
+    let decided = kept ?? (mode === 'plurality' ? pluralityChoice(w.choices) : null);
+    if (kept === null && mode === 'host') {
+      const picked = await this.#awaitDecision(w, x, signal);
+      decided = picked.choice;
+      x = picked.extra;
+    }
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -250,6 +275,70 @@ export class ClusterLink {
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * 'host' aggregation: with two or more different choices, stores the pending decision with the
+   * game (every process shows it; `decide` may arrive at any of them) and waits until the
+   * booting player's choice is stored. The lease is renewed meanwhile; a resolver that dies
+   * leaves the decision in place for the next one. Returns the choice (or the only option) and
+   * the game's extra with the decision cleared.
+   */
+  async #awaitDecision(
+    w: ClosedWindowInfo,
+    x: HostExtra,
+    signal: AbortSignal,
+  ): Promise<{ choice: string | null; extra: HostExtra }> {
+    const options = [...new Set(w.choices.values())];
+    if (options.length <= 1) return { choice: options[0] ?? null, extra: x };
+    const now = () => this.#port.clock.now();
+    if (x.deciding?.turn !== w.turn) {
+      const deciding = { turn: w.turn, userId: x.bootedBy ?? '', options, choice: null };
+      await this.#store.updateGame(w.gameId, { extra: encodeHostExtra({ ...x, deciding }) }, now());
+      this.#announce(w.channelId);
+    }
+    for (;;) {
+      if (signal.aborted) throw signal.reason;
+      const saved = await this.#store.loadGame(w.gameId);
+      if (saved === null) throw new GameNotFoundError(w.gameId);
+      const current = parseHostExtra(saved.extra);
+      const d = current.deciding;
+      if (d !== null && d.turn === w.turn && d.choice !== null)
+        return { choice: d.choice, extra: { ...current, deciding: null } };
+      await abortableSleep(DECISION_POLL_MS, signal);
+    }
+  }
+
+  /** 'host' aggregation from any process: stores the booting player's (or a manager's) pick for
+   *  the resolver to find. Refusals as in single-process mode. */
+  async decide(
+    r: ChannelRunner,
+    user: HostUser,
+    choice: string,
+    expect: { gameId?: string; turn?: number },
+  ): Promise<void> {
+    const saved = await this.#store.loadChannel(r.channelId);
+    if (saved === null) throw new WrongStateError('no decision is pending in this channel');
+    if (
+      (expect.gameId !== undefined && expect.gameId !== saved.game_id) ||
+      (expect.turn !== undefined && expect.turn !== saved.turn_number)
+    )
+      throw new StaleTurnError(expect.turn ?? saved.turn_number, saved.turn_number);
+    const x = parseHostExtra(saved.extra);
+    const d = x.deciding;
+    if (d === null || d.choice !== null)
+      throw new WrongStateError('no decision is pending in this channel');
+    if (user.id !== d.userId && user.canManageChannel !== true)
+      throw new PermissionError('only the player who booted the game decides what happens');
+    if (!d.options.includes(choice))
+      throw new InvalidInputError('choice', 'is not one of the choices the players made');
+    await this.#store.updateGame(
+      saved.game_id,
+      { extra: encodeHostExtra({ ...x, deciding: { ...d, choice } }) },
+      this.#port.clock.now(),
+    );
+    this.notify(r.channelId);
+    await this.#port.refresh(r.channelId);
   }
 
   #committed(w: ClosedWindowInfo, result: TurnResult): void {

@@ -155,6 +155,7 @@ export class GameHost {
         bootedBy: user.id,
         lastPressed: new Map(),
         unresolved: null,
+        deciding: null,
       };
       await this.#sessions.unload(r, null);
       session.extra = encodeHostExtra(extra);
@@ -208,6 +209,11 @@ export class GameHost {
   ): Promise<ChannelView> {
     checkUser(user);
     const r = await this.#ready(channelId);
+    if (this.#link !== null) {
+      // The turn is narrated by whichever process holds its lease: the choice goes through Redis.
+      await this.#link.decide(r, user, choice, expect);
+      return r.view();
+    }
     r.decide(user, choice, expect);
     return r.view();
   }

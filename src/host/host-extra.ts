@@ -28,6 +28,16 @@ export interface HostExtra {
     decided: string | null;
     error: string;
   } | null;
+  /** Cluster mode, 'host' aggregation: the closed window `turn` waits for `userId` to pick one
+   *  of `options` (from any process); `choice` is set once they did. Null otherwise. */
+  deciding: Deciding | null;
+}
+
+export interface Deciding {
+  turn: number;
+  userId: string;
+  options: string[];
+  choice: string | null;
 }
 
 const specSchema = z.discriminatedUnion('kind', [
@@ -58,6 +68,16 @@ const extraSchema = z.object({
       error: z.string(),
     })
     .nullable(),
+  // Absent in games saved before it existed.
+  deciding: z
+    .object({
+      turn: z.number().int().min(0),
+      userId: z.string(),
+      options: z.array(z.string()),
+      choice: z.string().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 
 function issue(e: z.ZodError): string {
@@ -109,6 +129,9 @@ export function encodeHostExtra(x: HostExtra): Record<string, JsonValue> {
             ...x.unresolved,
             choices: x.unresolved.choices.map(([id, c]) => [id, c]),
           },
+    ...(x.deciding === null
+      ? {}
+      : { deciding: { ...x.deciding, options: [...x.deciding.options] } }),
   };
 }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { GameHost } from '../../src/host/game-host.js';
-import type { ChannelView, HostEvent } from '../../src/host/types.js';
+import { StaleTurnError } from '../../src/core/errors.js';
+import { GameHost, PermissionError, WrongStateError } from '../../src/host/game-host.js';
+import type { ChannelSettings, ChannelView, HostEvent } from '../../src/host/types.js';
 import { NarratorError } from '../../src/narrator/port.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
@@ -27,6 +28,7 @@ async function host(
   narrator: ScriptNarrator,
   ns: string,
   follow = true,
+  settings: Partial<ChannelSettings> = {},
 ): Promise<{ host: GameHost; views: ChannelView[] }> {
   const store = await RedisStore.connect(node.url, { prefix: ns });
   stores.push(store);
@@ -34,6 +36,7 @@ async function host(
     store,
     narrators: () => narrator,
     countdownSeconds: 0.5,
+    settings: () => settings,
     cluster: {
       connection: node.url,
       eventChannel: `${ns}:events`,
@@ -130,4 +133,40 @@ test('two hosts on one Redis share a channel: one narration per turn, same views
     await new Promise((r) => setTimeout(r, 20));
   assert.equal(c.views.at(-1)?.status, 'idle');
   assert.equal(narrator.turns.length, 5, 'three workers, still one narration per attempt');
+});
+
+test("'host' aggregation across processes: the decision shows everywhere and counts from any host", async () => {
+  const narrator = new ScriptNarrator();
+  const ns = `d${process.pid}h`;
+  const settings: Partial<ChannelSettings> = { aggregation: 'host' };
+  const a = await host('A', narrator, ns, true, settings);
+  const b = await host('B', narrator, ns, true, settings);
+  const booted = await a.host.boot(CH, ALICE, SCRIPT, { title: 'Decided' });
+  await bothSee([a.host, b.host], (v) => v.status === 'playing');
+  await b.host.press(CH, BOB, 0, 'Right');
+  await a.host.press(CH, ALICE, 0, 'Left');
+  const [da, db] = await bothSee([a.host, b.host], (v) => (v.decision ?? null) !== null);
+  assert.deepEqual(da.decision, { userId: ALICE.id, options: ['Right', 'Left'] });
+  assert.deepEqual(db.decision, da.decision);
+  assert.equal(db.status, 'narrating');
+  await assert.rejects(b.host.decide(CH, BOB, 'Right'), PermissionError);
+  await assert.rejects(b.host.decide(CH, ALICE, 'Wait'), { code: 'INVALID_INPUT' });
+  await assert.rejects(
+    b.host.decide(CH, ALICE, 'Right', { gameId: booted.game?.gameId as string, turn: 0 }),
+    StaleTurnError,
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(narrator.turns.length, 0, 'nothing is narrated before the decision');
+  // Decided through B, whatever process holds the turn's lease.
+  await b.host.decide(CH, ALICE, 'Right', { gameId: booted.game?.gameId as string, turn: 1 });
+  const [pa] = await bothSee([a.host, b.host], (v) => v.status === 'playing' && v.turn === 1);
+  assert.equal(pa.decision, null);
+  assert.equal(narrator.turns.length, 1);
+  assert.equal(narrator.turns[0]?.decidedChoice, 'Right');
+  await assert.rejects(a.host.decide(CH, ALICE, 'Left'), WrongStateError);
+  // One choice only: nothing to decide.
+  await a.host.press(CH, BOB, 1, 'Wait');
+  await bothSee([a.host, b.host], (v) => v.status === 'playing' && v.turn === 2);
+  assert.equal(narrator.turns[1]?.decidedChoice, 'Wait');
+  await a.host.exit(CH, ALICE);
 });
