@@ -305,7 +305,9 @@ export class ClusterLink {
       const d = current.deciding;
       if (d !== null && d.turn === w.turn && d.choice !== null)
         return { choice: d.choice, extra: { ...current, deciding: null } };
-      await abortableSleep(DECISION_POLL_MS, signal);
+      // An exited game keeps its pending decision (like a narration in progress, which a
+      // cluster resolver finishes too); it is looked at less often until it is loaded again.
+      await abortableSleep(saved.active ? DECISION_POLL_MS : 10 * DECISION_POLL_MS, signal);
     }
   }
 

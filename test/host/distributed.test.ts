@@ -157,6 +157,12 @@ test("'host' aggregation across processes: the decision shows everywhere and cou
   );
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(narrator.turns.length, 0, 'nothing is narrated before the decision');
+  // Exited and loaded again (through the other host): the decision is still pending.
+  await a.host.exit(CH, ALICE);
+  await bothSee([a.host, b.host], (v) => v.status === 'idle');
+  await b.host.load(CH, ALICE, booted.game?.gameId as string);
+  const [again] = await bothSee([a.host, b.host], (v) => (v.decision ?? null) !== null);
+  assert.deepEqual(again.decision, da.decision);
   // Decided through B, whatever process holds the turn's lease.
   await b.host.decide(CH, ALICE, 'Right', { gameId: booted.game?.gameId as string, turn: 1 });
   const [pa] = await bothSee([a.host, b.host], (v) => v.status === 'playing' && v.turn === 1);
