@@ -1,13 +1,11 @@
-import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
+import { CountdownWindow } from './countdown-window.js';
 import {
   CountdownCancelledError,
   CountdownNotStartedError,
-  GameSessionError,
   InvalidInputError,
   SessionActiveError,
   SessionInactiveError,
-  StoreClosedError,
-  StoreError,
   WindowClosedError,
 } from './errors.js';
 import { formatChoices } from './format.js';
@@ -27,7 +25,6 @@ import {
   applyExit,
   type ClosedWindow,
   type CloseInput,
-  type CloseOutcome,
   type JsonValue,
   type PressInput,
   pressInto,
@@ -67,24 +64,8 @@ export interface SubmitResult {
 /** Turns kept in memory per game when no store is bound (a store keeps its own, default 1000). */
 const MEMORY_HISTORY_CAP = 1000;
 
-/** Marks a window's promise as handled: nobody may be waiting on a cancelled window. */
-const ignore = (): void => {};
-
 /** How many distinct valid choice strings a session remembers, to skip re-checking them. */
 const VALID_CHOICE_CACHE = 64;
-
-/** Delay before a window close that failed on an unreachable store is tried again. */
-const CLOSE_RETRY_MS = 1000;
-
-interface CountdownWindow {
-  turn: number;
-  deadlineMs: number;
-  promise: Promise<Map<string, string>>;
-  resolve: (choices: Map<string, string>) => void;
-  reject: (error: Error) => void;
-  timer: TimerHandle | null;
-  settled: boolean;
-}
 
 /**
  * Core game state machine for one channel: boot → play (choice collection with a countdown) →
@@ -204,7 +185,7 @@ export class GameSession implements SessionState {
       this.#dirtyPlayers = null;
     }
     applyExit(this, this.gameId, this.#clock.now());
-    this.#cancelWindow(new CountdownCancelledError());
+    this.#window?.cancel(new CountdownCancelledError());
     const n = this.pendingChoices.size;
     const kept = n > 0 ? ` with ${n} pending choice${n === 1 ? '' : 's'}` : '';
     return `💾 Saved "${this.gameName || 'untitled game'}" at turn ${this.turnNumber}${kept}. Game id: ${this.gameId}.`;
@@ -286,11 +267,7 @@ export class GameSession implements SessionState {
    */
   #closeMissedWindow(e: unknown): void {
     if (!(e instanceof WindowClosedError)) return;
-    const w = this.#trackWindow(e.turn, this.windowDeadlineMs ?? this.#clock.now());
-    if (w.settled) return;
-    if (w.timer !== null) this.#clock.clearTimer(w.timer);
-    w.timer = null;
-    void this.#close(w, false);
+    void this.#trackWindow(e.turn, this.windowDeadlineMs ?? this.#clock.now()).closeNow(false);
   }
 
   async #pressThrough(store: SessionStore, input: PressInput): Promise<SubmitResult> {
@@ -330,8 +307,8 @@ export class GameSession implements SessionState {
     if (this.windowDeadlineMs !== null)
       return this.#trackWindow(this.turnNumber, this.windowDeadlineMs).promise;
     if (this.lastWindow !== null) {
-      const w = this.#newWindow(this.lastWindow.turn, this.#clock.now());
-      this.#settle(w, new Map(this.lastWindow.choices));
+      const w = this.#newWindow(this.lastWindow.turn);
+      w.settle(new Map(this.lastWindow.choices));
       return w.promise;
     }
     return Promise.reject(new CountdownNotStartedError());
@@ -341,9 +318,7 @@ export class GameSession implements SessionState {
   async closeCountdownEarly(): Promise<Map<string, string>> {
     const w = this.#window;
     if (w === null || w.settled) throw new CountdownNotStartedError('no countdown window is open');
-    if (w.timer !== null) this.#clock.clearTimer(w.timer);
-    w.timer = null;
-    await this.#close(w, true);
+    await w.closeNow(true);
     return w.promise;
   }
 
@@ -399,7 +374,7 @@ export class GameSession implements SessionState {
    */
   dispose(): void {
     this.active = false;
-    this.#cancelWindow(new CountdownCancelledError('the session was disposed'));
+    this.#window?.cancel(new CountdownCancelledError('the session was disposed'));
   }
 
   toDict(): SessionDict {
@@ -468,22 +443,8 @@ export class GameSession implements SessionState {
     while (h.length > MEMORY_HISTORY_CAP) h.shift();
   }
 
-  #newWindow(turn: number, deadlineMs: number): CountdownWindow {
-    let resolve!: (c: Map<string, string>) => void;
-    let reject!: (e: Error) => void;
-    const promise = new Promise<Map<string, string>>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    const w: CountdownWindow = {
-      turn,
-      deadlineMs,
-      promise,
-      resolve,
-      reject,
-      timer: null,
-      settled: false,
-    };
+  #newWindow(turn: number): CountdownWindow {
+    const w = new CountdownWindow(turn, this.#clock, this.#closeWindow);
     this.#window = w;
     return w;
   }
@@ -492,82 +453,36 @@ export class GameSession implements SessionState {
   #trackWindow(turn: number, deadlineMs: number): CountdownWindow {
     const current = this.#window;
     if (current !== null && current.turn === turn && !current.settled) return current;
-    const w = this.#newWindow(turn, deadlineMs);
-    this.#arm(w, deadlineMs - this.#clock.now());
+    const w = this.#newWindow(turn);
+    w.arm(deadlineMs - this.#clock.now());
     return w;
   }
 
-  #arm(w: CountdownWindow, delayMs: number): void {
-    w.timer = this.#clock.setTimer(() => {
-      w.timer = null;
-      void this.#close(w, false);
-    }, delayMs);
-  }
-
-  /** Closes the window (memory-only: synchronously, so no promise is made per close). */
-  #close(w: CountdownWindow, early: boolean): Promise<void> | undefined {
-    if (w.settled) return;
+  /** Closes a window by the rules (memory-only: synchronously, so no promise is made per close). */
+  readonly #closeWindow = (w: CountdownWindow, early: boolean): Promise<void> | undefined => {
     const input = { gameId: this.gameId, turn: w.turn, nowMs: this.#clock.now(), early };
     const store = this.#store;
     if (store !== null) return this.#closeThrough(store, w, input);
     try {
-      this.#closed(w, applyClose(this, input), false);
+      w.closed(applyClose(this, input));
     } catch (e) {
-      this.#closeFailed(w, e);
+      w.closeFailed(e, this.active);
     }
-  }
+  };
 
   async #closeThrough(store: SessionStore, w: CountdownWindow, input: CloseInput): Promise<void> {
     try {
-      this.#closed(w, await store.closeWindow(this.channelId, input), true);
+      const out = await store.closeWindow(this.channelId, input);
+      // The store closed it: mirror that here, unless the window ended meanwhile (exit, dispose).
+      if (out.status === 'closed' && !w.settled && this.turnNumber <= out.turn) {
+        this.turnNumber = out.turn + 1;
+        this.pendingChoices = new Map();
+        this.windowDeadlineMs = null;
+        this.lastWindow = { turn: out.turn, choices: out.choices };
+      }
+      w.closed(out);
     } catch (e) {
-      this.#closeFailed(w, e);
+      w.closeFailed(e, this.active);
     }
-  }
-
-  #closed(w: CountdownWindow, out: CloseOutcome, mirror: boolean): void {
-    if (w.settled) return;
-    if (out.status === 'open') {
-      this.#arm(w, out.msRemaining);
-      return;
-    }
-    if (mirror && this.turnNumber <= out.turn) {
-      this.turnNumber = out.turn + 1;
-      this.pendingChoices = new Map();
-      this.windowDeadlineMs = null;
-      this.lastWindow = { turn: out.turn, choices: out.choices };
-    }
-    this.#settle(w, out.choices);
-  }
-
-  #closeFailed(w: CountdownWindow, e: unknown): void {
-    if (w.settled) return;
-    if (e instanceof StoreError && !(e instanceof StoreClosedError) && this.active) {
-      // The store is unreachable: the window's choices are safe in it; try again shortly.
-      this.#arm(w, CLOSE_RETRY_MS);
-      return;
-    }
-    this.#fail(w, e instanceof Error ? e : new GameSessionError('UNKNOWN', String(e)));
-  }
-
-  #settle(w: CountdownWindow, choices: Map<string, string>): void {
-    w.settled = true;
-    w.resolve(choices);
-  }
-
-  #cancelWindow(error: Error): void {
-    const w = this.#window;
-    if (w === null || w.settled) return;
-    if (w.timer !== null) this.#clock.clearTimer(w.timer);
-    w.timer = null;
-    this.#fail(w, error);
-  }
-
-  #fail(w: CountdownWindow, error: Error): void {
-    w.settled = true;
-    // Nobody may be waiting on a failed window; that must not crash the process. The handler is
-    // attached only now (not for every window), before the rejection, so it is never unhandled.
-    w.promise.catch(ignore);
-    w.reject(error);
   }
 }
