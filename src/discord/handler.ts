@@ -1,5 +1,6 @@
 import type { APIApplicationCommandOptionChoice } from 'discord.js';
 import { GameSessionError, InvalidInputError, StaleTurnError } from '../core/errors.js';
+import { WrongStateError } from '../host/errors.js';
 import type { GameHost } from '../host/game-host.js';
 import type { ChannelView, GameSpec, HostUser } from '../host/types.js';
 import type { CartridgeInfo } from '../narrator/cartridges.js';
@@ -234,7 +235,10 @@ export class InteractionHandler {
       }
       case 'decide': {
         const option = view.decision?.options[id.index];
-        if (option === undefined) throw stale;
+        if (option === undefined)
+          throw view.decision
+            ? stale
+            : new WrongStateError('this decision was already made (or is no longer needed)');
         result = await this.#host.decide(ctx.channelId, ctx.user, option, {
           gameId,
           turn: id.turn,

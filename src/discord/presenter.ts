@@ -219,9 +219,16 @@ export class Presenter {
       state.current = null;
     }
     if (key === null) return;
-    // Only a scene waiting for presses (or the last one) is posted; a worker that sees a closing
-    // window for a message it never knew leaves it to the worker that posted it.
-    if (view.status !== 'playing' && view.status !== 'ended' && view.status !== 'failed') return;
+    // Only a scene waiting for presses or a decision (or the last one) is posted; a worker that
+    // sees a closing window for a message it never knew leaves it to the worker that posted it.
+    const decision = view.status === 'narrating' && (view.decision ?? null) !== null;
+    if (
+      view.status !== 'playing' &&
+      view.status !== 'ended' &&
+      view.status !== 'failed' &&
+      !decision
+    )
+      return;
     const message = this.#message(view.channelId, key, view, null);
     state.current = message;
     const { leading, main } = renderScene(view);

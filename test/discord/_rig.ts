@@ -8,6 +8,7 @@ import { InteractionHandler } from '../../src/discord/handler.js';
 import { createInteractionServer, publicKeyFromHex } from '../../src/discord/http.js';
 import { Presenter, restMessenger } from '../../src/discord/presenter.js';
 import { GameHost } from '../../src/host/game-host.js';
+import type { ChannelSettings } from '../../src/host/types.js';
 import type { Narrator } from '../../src/narrator/port.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { FAKE_APP_ID, FakeDiscord } from '../helpers/fake-discord.js';
@@ -163,6 +164,8 @@ interface RigOptions {
   /** Wraps the script narrator (e.g. to make it slow on the manual clock). */
   wrap?: (narrator: ScriptNarrator, clock: ManualClock) => Narrator;
   editIntervalMs?: number;
+  /** The host's channel settings (e.g. 'host' aggregation). */
+  settings?: Partial<ChannelSettings>;
 }
 
 async function base(options: RigOptions) {
@@ -175,6 +178,7 @@ async function base(options: RigOptions) {
     narrators: () => (options.wrap ? options.wrap(narrator, clock) : narrator),
     titleScreen: ({ gameName }) => `https://example.test/title/${encodeURIComponent(gameName)}.png`,
     countdownSeconds: 10,
+    settings: () => options.settings ?? {},
   });
   const rest = new REST({ version: '10', api: fake.api, retries: 1 }).setToken('bot-token');
   const errors: unknown[] = [];
