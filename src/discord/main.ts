@@ -12,11 +12,12 @@ import {
   settingsHelp,
 } from '../config.js';
 import { listCartridges } from '../narrator/cartridges.js';
+import { RedisStore } from '../store/redis-store.js';
 import { registerCommands } from './commands.js';
 import { startGateway } from './gateway.js';
 import { InteractionHandler } from './handler.js';
 import { createInteractionServer, publicKeyFromHex } from './http.js';
-import { Presenter, restMessenger } from './presenter.js';
+import { Presenter, restMessenger, scenePostClaim } from './presenter.js';
 
 export const DISCORD_HELP = `Usage: gamegirl discord [--http] [options]
        gamegirl discord register [--guild <id>]
@@ -163,10 +164,13 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
     err(`gamegirl discord: ${e.message}`);
     return 1;
   }
-  const { host, where } = started;
+  const { host, store, where } = started;
+  // Workers sharing channels through Redis: one of them posts each scene.
+  const shared = store instanceof RedisStore ? store : null;
   const presenter = new Presenter({
     messenger: restMessenger(rest),
     subscribe: (c, l) => host.subscribe(c, l),
+    ...(shared === null ? {} : { claimPost: scenePostClaim(shared) }),
     log,
   });
   const handler = new InteractionHandler({

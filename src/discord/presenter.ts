@@ -24,6 +24,14 @@ export function restMessenger(rest: REST): ChannelMessenger {
 
 export type Logger = (message: string, error?: unknown) => void;
 
+/** PresenterOptions.claimPost over a store shared by the workers (a day outlives any scene). */
+export function scenePostClaim(store: {
+  claimOnce(name: string, ttlMs: number): Promise<boolean>;
+}): NonNullable<PresenterOptions['claimPost']> {
+  return (channelId, gameId, turn) =>
+    store.claimOnce(`discord-post:${channelId}:${gameId}:${turn}`, 24 * 60 * 60 * 1000);
+}
+
 /**
  * Edits of one message, coalesced: at most one edit per `intervalMs`, always the latest body,
  * an identical body skipped, and nothing after `seal` has been sent.
@@ -63,9 +71,14 @@ class MessageEdits {
     return this.#sealing || this.#sealed;
   }
 
-  /** Nothing pending, waiting or in flight. */
+  /** Nothing pending (or nothing that can be sent before the message id is known), waiting or
+   *  in flight. */
   get idle(): boolean {
-    return this.#pending === null && !this.#inflight && this.#timer === null;
+    return (
+      (this.#pending === null || this.target().messageId === null) &&
+      !this.#inflight &&
+      this.#timer === null
+    );
   }
 
   /** Resolves once nothing is pending or in flight. */
@@ -80,7 +93,12 @@ class MessageEdits {
       return;
     }
     const { channelId, messageId } = this.target();
-    if (messageId === null) return; // the post is still in flight; pumped again when it lands
+    if (messageId === null) {
+      // The post is in flight (pumped again when it lands), or another worker posted the
+      // message (pumped again when a button press tells us its id).
+      this.#wake();
+      return;
+    }
     const wait = this.#lastAt + this.intervalMs - this.clock.now();
     if (wait > 0) {
       this.#timer = this.clock.setTimer(() => {
@@ -150,6 +168,12 @@ export interface PresenterOptions {
   /** Minimum time between two edits of one message. Default 1000 ms. */
   editIntervalMs?: number;
   log?: Logger;
+  /**
+   * Several workers following one channel (HTTP mode behind a load balancer): resolves true in
+   * exactly one of them per scene, which posts it (e.g. RedisStore.claimOnce); the others edit
+   * the message once a button press on it reaches them. Default: always post.
+   */
+  claimPost?: (channelId: string, gameId: string, turn: number) => Promise<boolean>;
 }
 
 const sceneKey = (v: ChannelView): string | null =>
@@ -169,8 +193,10 @@ export class Presenter {
   readonly #interval: number;
   readonly #log: Logger;
   readonly #allEdits = new Set<MessageEdits>();
+  readonly #claimPost: PresenterOptions['claimPost'];
 
   constructor(options: PresenterOptions) {
+    this.#claimPost = options.claimPost;
     this.#messenger = options.messenger;
     this.#subscribe = options.subscribe;
     this.#clock = options.clock ?? systemClock;
@@ -197,8 +223,17 @@ export class Presenter {
     if (messageId === null || key === null) return;
     this.watch(view.channelId);
     const state = this.#channels.get(view.channelId);
-    if (state === undefined || state.current?.key === key) return;
-    if (state.current) this.#seal(state.current);
+    if (state === undefined) return;
+    const current = state.current;
+    if (current?.key === key) {
+      if (current.messageId === null) {
+        // Posted by another worker: now this one can edit it too.
+        current.messageId = messageId;
+        current.edits.pump();
+      }
+      return;
+    }
+    if (current) this.#seal(current);
     state.current = this.#message(view.channelId, key, view, messageId);
   }
 
@@ -232,8 +267,15 @@ export class Presenter {
     const message = this.#message(view.channelId, key, view, null);
     state.current = message;
     const { leading, main } = renderScene(view);
+    const game = view.game;
     state.queue = state.queue.then(async () => {
       try {
+        if (
+          this.#claimPost !== undefined &&
+          game !== null &&
+          !(await this.#claimPost(view.channelId, game.gameId, view.turn))
+        )
+          return; // another worker posts it; a button press on it tells this one its id
         for (const body of leading) await this.#messenger.post(view.channelId, body);
         message.messageId = await this.#messenger.post(view.channelId, main);
         message.edits.written(main);

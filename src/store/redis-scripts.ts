@@ -111,6 +111,10 @@ const SCRIPTS = {
   /** KEYS: game → the game hash as a flat list. */
   load: `return redis.call('HGETALL', KEYS[1])`,
 
+  /** KEYS: once. ARGV: ttlMs → 1 for the first caller while the key lives, else 0. */
+  once: `if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 end
+return 0`,
+
   /** KEYS: chan → the bound game id or false. */
   loadChannel: `return redis.call('HGET', KEYS[1], 'g')`,
 

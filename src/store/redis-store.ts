@@ -24,6 +24,7 @@ import { TurnRecord, type TurnRecordDict } from '../core/turn-record.js';
 import { compareIndex, decodeCursor, encodeCursor, isAfter } from './cursor.js';
 import {
   BUCKETS,
+  bucketOf,
   encodePatch,
   fieldsToDict,
   flatToRecord,
@@ -101,6 +102,20 @@ export class RedisStore implements SessionStore {
   /** Commands sent so far by this store (for benchmarks: one per press). */
   get commandsSent(): number {
     return this.#conn.commands;
+  }
+
+  /**
+   * True for exactly one caller per `name` until `ttlMs` passes, across every process on this
+   * Redis (SET NX PX): for work that must happen once per deployment, such as posting a scene's
+   * Discord message when several workers follow the channel.
+   */
+  async claimOnce(name: string, ttlMs: number): Promise<boolean> {
+    if (typeof name !== 'string' || name.length === 0 || name.length > 512)
+      throw new InvalidInputError('name', 'must be 1-512 characters');
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1)
+      throw new InvalidInputError('ttlMs', 'must be a positive integer');
+    const key = `${this.#keys.bucket(bucketOf(name))}once:${name}`;
+    return Number(await this.#run('once', [key], [String(ttlMs)])) === 1;
   }
 
   /** Subscribes to window events of presses made through this store; returns an unsubscribe. */

@@ -129,6 +129,25 @@ test("one game keeps call order across connections: a burst of one player's pres
   }
 });
 
+test('claimOnce: one winner among many callers and processes, again after the TTL', async () => {
+  for (const target of ['single', 'cluster'] as const) {
+    const first = await open(target);
+    const second = await RedisStore.connect(target === 'single' ? node.url : cluster.urls, {
+      prefix: first.internals.keys.prefix,
+    });
+    opened.push(second);
+    const wins = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? first : second).claimOnce('post:c:g:0', 300)),
+    );
+    assert.equal(wins.filter(Boolean).length, 1, target);
+    assert.equal(await first.claimOnce('post:c:g:1', 300), true); // another name
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(await second.claimOnce('post:c:g:0', 300), true, 'free again after the TTL');
+    await assert.rejects(first.claimOnce('', 10), InvalidInputError);
+    await assert.rejects(first.claimOnce('x', 0), InvalidInputError);
+  }
+});
+
 test('connections outside 1-16 are refused before connecting', async () => {
   for (const connections of [0, 17, 1.5])
     await assert.rejects(

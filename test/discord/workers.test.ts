@@ -1,0 +1,139 @@
+// Two HTTP-interaction workers behind a "load balancer", sharing the channel through Redis
+// (cluster GameHosts): each scene is posted once, and a worker that did not post it edits it
+// once a press on it reaches that worker.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { REST } from 'discord.js';
+import { InteractionHandler } from '../../src/discord/handler.js';
+import { createInteractionServer, publicKeyFromHex } from '../../src/discord/http.js';
+import { Presenter, restMessenger, scenePostClaim } from '../../src/discord/presenter.js';
+import { GameHost } from '../../src/host/game-host.js';
+import type { ChannelView } from '../../src/host/types.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { FakeDiscord } from '../helpers/fake-discord.js';
+import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
+import { ScriptNarrator } from '../helpers/script-narrator.js';
+import { button, CHANNEL, command, keyPair, PLAYERS, signed, type TestUser } from './_rig.js';
+import { buttonsOf } from './_scenario.js';
+
+const [ANN, BEN, CID] = PLAYERS as [TestUser, TestUser, TestUser];
+let node: RedisNode;
+let fake: FakeDiscord;
+const closers: Array<() => Promise<void>> = [];
+
+before(async () => {
+  node = await startRedis();
+  fake = await new FakeDiscord().start();
+});
+after(async () => {
+  for (const close of closers.reverse()) await close().catch(() => {});
+  await fake.close();
+  await stopAllRedis([node]);
+});
+
+async function worker(name: string, narrator: ScriptNarrator, ns: string) {
+  const store = await RedisStore.connect(node.url, { prefix: ns });
+  const host = new GameHost({
+    store,
+    narrators: () => narrator,
+    countdownSeconds: 0.5,
+    cluster: {
+      connection: node.url,
+      eventChannel: `${ns}:events`,
+      queueName: `${ns}-q`,
+      workerId: name,
+      leaseMs: 1000,
+      sweepIntervalMs: 200,
+    },
+  });
+  await host.start();
+  const rest = new REST({ version: '10', api: fake.api, retries: 1 }).setToken('bot-token');
+  const presenter = new Presenter({
+    messenger: restMessenger(rest),
+    subscribe: (c, l) => host.subscribe(c, l),
+    claimPost: scenePostClaim(store),
+    editIntervalMs: 100,
+  });
+  const handler = new InteractionHandler({
+    host,
+    presenter,
+    cartridges: () => [{ id: 'script', title: 'Script Quest', description: '' }],
+  });
+  const { publicKeyHex, privateKey } = keyPair();
+  const server = createInteractionServer({
+    publicKey: publicKeyFromHex(publicKeyHex),
+    handler,
+    rest,
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/interactions`;
+  closers.push(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    presenter.close();
+    await host.close();
+    await store.close();
+  });
+  return {
+    host,
+    presenter,
+    async send(payload: object): Promise<unknown> {
+      const body = JSON.stringify(payload);
+      const res = await fetch(url, { method: 'POST', headers: signed(privateKey, body), body });
+      assert.equal(res.status, 200);
+      return res.json();
+    },
+    async settle() {
+      await handler.idle();
+      await presenter.settled();
+    },
+  };
+}
+
+async function until(host: GameHost, pred: (v: ChannelView) => boolean): Promise<ChannelView> {
+  const end = Date.now() + 8000;
+  for (;;) {
+    const v = await host.view(CHANNEL);
+    if (pred(v)) return v;
+    assert.ok(Date.now() < end, `timed out; last status ${v.status} turn ${v.turn}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('two workers on one channel: every scene posted once, both edit it', async () => {
+  const narrator = new ScriptNarrator({ title: 'Script Quest' });
+  const ns = `dw${process.pid}`;
+  const a = await worker('A', narrator, ns);
+  const b = await worker('B', narrator, ns);
+  // Both workers follow the channel (each answered an interaction in it).
+  await b.send(command(BEN, 'status'));
+  await a.send(command(ANN, 'boot', { game: 'script' }));
+  await until(a.host, (v) => v.status === 'playing');
+  await until(b.host, (v) => v.status === 'playing');
+  await a.settle();
+  await b.settle();
+  const posted = () => fake.channelMessages(CHANNEL);
+  assert.equal(posted().length, 1, 'the first scene is posted once');
+
+  for (let turn = 0; turn < 2; turn++) {
+    const scene = posted().at(-1);
+    assert.ok(scene);
+    const [left, right] = buttonsOf(scene);
+    assert.ok(left && right);
+    // The balancer sends one press to each worker.
+    await b.send(button(BEN, left.custom_id, scene.id));
+    await a.send(button(CID, right.custom_id, scene.id));
+    await until(a.host, (v) => v.status === 'playing' && v.turn === turn + 1);
+    await until(b.host, (v) => v.status === 'playing' && v.turn === turn + 1);
+    await a.settle();
+    await b.settle();
+    assert.equal(posted().length, turn + 2, `scene ${turn + 1} is posted once`);
+    // The closed scene's message ends with every button disabled, whoever edited it.
+    assert.ok(buttonsOf(scene).every((x) => x.disabled));
+    assert.ok(scene.edits >= 1);
+  }
+  assert.equal(narrator.turns.length, 2);
+});
