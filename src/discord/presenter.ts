@@ -1,7 +1,8 @@
 import { type APIMessage, type REST, Routes } from 'discord.js';
 import { type Clock, systemClock, type TimerHandle } from '../core/clock.js';
 import type { ChannelView, HostEvent } from '../host/types.js';
-import { type MessageBody, renderScene } from './render.js';
+import { MessageEdits } from './message-edits.js';
+import { type MessageBody, renderScene, renderWriting } from './render.js';
 
 /** Posting and editing channel messages (the bot's own, so they outlive interaction tokens). */
 export interface ChannelMessenger {
@@ -24,6 +25,10 @@ export function restMessenger(rest: REST): ChannelMessenger {
 
 export type Logger = (message: string, error?: unknown) => void;
 
+/** A narration shorter than this shows no "writing" message: its scene is posted directly. */
+const WRITING_DELAY_MS = 1000;
+const STOPPED = '⏹️ The narration stopped; it runs again when the game is loaded.';
+
 /** PresenterOptions.claimPost over a store shared by the workers (a day outlives any scene). */
 export function scenePostClaim(store: {
   claimOnce(name: string, ttlMs: number): Promise<boolean>;
@@ -32,114 +37,13 @@ export function scenePostClaim(store: {
     store.claimOnce(`discord-post:${channelId}:${gameId}:${turn}`, 24 * 60 * 60 * 1000);
 }
 
-/**
- * Edits of one message, coalesced: at most one edit per `intervalMs`, always the latest body,
- * an identical body skipped, and nothing after `seal` has been sent.
- */
-class MessageEdits {
-  #pending: MessageBody | null = null;
-  #lastJson = '';
-  #lastAt = Number.NEGATIVE_INFINITY;
-  #timer: TimerHandle | null = null;
-  #inflight = false;
-  #sealing = false;
-  #sealed = false;
-  #idle: Array<() => void> = [];
-
-  constructor(
-    private readonly target: () => { channelId: string; messageId: string | null },
-    private readonly messenger: ChannelMessenger,
-    private readonly clock: Clock,
-    private readonly intervalMs: number,
-    private readonly log: Logger,
-  ) {}
-
-  /** Marks the message as just written (its post counts against the edit rate). */
-  written(body: MessageBody): void {
-    this.#lastJson = JSON.stringify(body);
-    this.#lastAt = this.clock.now();
-  }
-
-  schedule(body: MessageBody, seal = false): void {
-    if (this.#sealing || this.#sealed) return;
-    this.#pending = body;
-    if (seal) this.#sealing = true;
-    this.pump();
-  }
-
-  get sealed(): boolean {
-    return this.#sealing || this.#sealed;
-  }
-
-  /** Nothing pending (or nothing that can be sent before the message id is known), waiting or
-   *  in flight. */
-  get idle(): boolean {
-    return (
-      (this.#pending === null || this.target().messageId === null) &&
-      !this.#inflight &&
-      this.#timer === null
-    );
-  }
-
-  /** Resolves once nothing is pending or in flight. */
-  settled(): Promise<void> {
-    if (this.idle) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
-  }
-
-  pump(): void {
-    if (this.#inflight || this.#timer !== null || this.#pending === null) {
-      if (this.idle) this.#wake();
-      return;
-    }
-    const { channelId, messageId } = this.target();
-    if (messageId === null) {
-      // The post is in flight (pumped again when it lands), or another worker posted the
-      // message (pumped again when a button press tells us its id).
-      this.#wake();
-      return;
-    }
-    const wait = this.#lastAt + this.intervalMs - this.clock.now();
-    if (wait > 0) {
-      this.#timer = this.clock.setTimer(() => {
-        this.#timer = null;
-        this.pump();
-      }, wait);
-      return;
-    }
-    const body = this.#pending;
-    this.#pending = null;
-    const json = JSON.stringify(body);
-    if (json === this.#lastJson) {
-      if (this.#sealing) this.#sealed = true;
-      this.pump();
-      return;
-    }
-    this.#inflight = true;
-    this.#lastAt = this.clock.now();
-    this.#lastJson = json;
-    const sealing = this.#sealing;
-    this.messenger
-      .edit(channelId, messageId, body)
-      .catch((error: unknown) => this.log(`editing message ${messageId} failed`, error))
-      .finally(() => {
-        // Counted from the answer, so Discord sees the edits at least `intervalMs` apart.
-        this.#lastAt = this.clock.now();
-        this.#inflight = false;
-        if (sealing) this.#sealed = true;
-        this.pump();
-      });
-  }
-
-  #wake(): void {
-    const waiters = this.#idle;
-    this.#idle = [];
-    for (const w of waiters) w();
-  }
-}
-
 class SceneMessage {
   messageId: string | null;
+  /** This worker posted it (it won the scene's claim). */
+  owned = false;
+  /** It shows streamed narrator text (`streamed`), not yet the scene. */
+  streaming = false;
+  streamed = '';
   readonly edits: MessageEdits;
 
   constructor(
@@ -154,8 +58,18 @@ class SceneMessage {
   }
 }
 
+interface Writing {
+  key: string;
+  /** The 'narrating' view of the scene being written. */
+  view: ChannelView;
+  text: string;
+  timer: TimerHandle | null;
+}
+
 interface ChannelState {
   current: SceneMessage | null;
+  /** The narration in progress (status 'narrating'), with its streamed text so far. */
+  writing: Writing | null;
   /** Posts of this channel, in order. */
   queue: Promise<void>;
   unsubscribe: () => void;
@@ -207,10 +121,16 @@ export class Presenter {
   /** Starts following a channel's events (idempotent). */
   watch(channelId: string): void {
     if (this.#channels.has(channelId)) return;
-    const state: ChannelState = { current: null, queue: Promise.resolve(), unsubscribe: () => {} };
+    const state: ChannelState = {
+      current: null,
+      writing: null,
+      queue: Promise.resolve(),
+      unsubscribe: () => {},
+    };
     this.#channels.set(channelId, state);
     state.unsubscribe = this.#subscribe(channelId, (e) => {
       if (e.type === 'view') this.show(e.view);
+      else if (e.type === 'text') this.#text(e.channelId, e.delta);
     });
   }
 
@@ -243,9 +163,15 @@ export class Presenter {
     const state = this.#channels.get(view.channelId);
     if (state === undefined) return;
     const key = sceneKey(view);
+    this.#followWriting(state, view, key);
     const current = state.current;
     if (current !== null && current.key === key) {
       current.view = view;
+      if (current.streaming) {
+        // The message shows the text being written: it becomes the scene once it is ready.
+        if (view.status !== 'narrating') this.#finishWriting(state, current);
+        return;
+      }
       current.edits.schedule(renderScene(view).main);
       return;
     }
@@ -267,6 +193,20 @@ export class Presenter {
     const message = this.#message(view.channelId, key, view, null);
     state.current = message;
     const { leading, main } = renderScene(view);
+    this.#post(state, message, [...leading, main], () => renderScene(message.view).main);
+  }
+
+  /**
+   * Posts `bodies` (the last one is `message`'s) in the channel's order, after winning the
+   * scene's claim; then sends `latest()` if the view changed meanwhile.
+   */
+  #post(
+    state: ChannelState,
+    message: SceneMessage,
+    bodies: MessageBody[],
+    latest: () => MessageBody,
+  ): void {
+    const view = message.view;
     const game = view.game;
     state.queue = state.queue.then(async () => {
       try {
@@ -276,13 +216,93 @@ export class Presenter {
           !(await this.#claimPost(view.channelId, game.gameId, view.turn))
         )
           return; // another worker posts it; a button press on it tells this one its id
-        for (const body of leading) await this.#messenger.post(view.channelId, body);
+        message.owned = true;
+        const last = bodies.length - 1;
+        for (const body of bodies.slice(0, last)) await this.#messenger.post(view.channelId, body);
+        const main = bodies[last] as MessageBody;
         message.messageId = await this.#messenger.post(view.channelId, main);
         message.edits.written(main);
-        message.edits.schedule(renderScene(message.view).main);
+        message.edits.schedule(latest());
         message.edits.pump();
       } catch (error) {
         this.#log(`posting the scene in channel ${view.channelId} failed`, error);
+      }
+    });
+  }
+
+  /** Keeps the channel's narration in progress (streamed text) in step with its views. */
+  #followWriting(state: ChannelState, view: ChannelView, key: string | null): void {
+    const narrating = view.status === 'narrating' && (view.decision ?? null) === null;
+    if (narrating && key !== null) {
+      if (state.writing?.key === key) state.writing.view = view;
+      else {
+        this.#stopWriting(state);
+        state.writing = { key, view, text: '', timer: null };
+      }
+      return;
+    }
+    this.#stopWriting(state);
+  }
+
+  #stopWriting(state: ChannelState): void {
+    if (state.writing?.timer) this.#clock.clearTimer(state.writing.timer);
+    state.writing = null;
+  }
+
+  /** Streamed narrator text: shown once a narration has run WRITING_DELAY_MS (an ink scene,
+   *  written at once, is posted as the scene directly), then edited as it grows. */
+  #text(channelId: string, delta: string): void {
+    const state = this.#channels.get(channelId);
+    const w = state?.writing;
+    if (state === undefined || w === undefined || w === null) return;
+    w.text += delta;
+    const current = state.current;
+    if (current?.key === w.key) {
+      if (current.streaming) {
+        current.streamed = w.text;
+        current.edits.schedule(renderWriting(w.view, w.text));
+      }
+      return;
+    }
+    if (w.timer !== null) return;
+    w.timer = this.#clock.setTimer(() => {
+      w.timer = null;
+      if (state.writing !== w || state.current?.key === w.key) return;
+      const message = this.#message(channelId, w.key, w.view, null);
+      message.streaming = true;
+      message.streamed = w.text;
+      state.current = message;
+      this.#post(state, message, [renderWriting(w.view, w.text)], () =>
+        message.streaming ? renderWriting(w.view, w.text) : renderScene(message.view).main,
+      );
+    }, WRITING_DELAY_MS);
+  }
+
+  /** The narration is over: its message becomes the scene (or, for a scene longer than one
+   *  message, its first piece, the rest following as new messages). */
+  #finishWriting(state: ChannelState, message: SceneMessage): void {
+    message.streaming = false;
+    const { leading, main } = renderScene(message.view);
+    const [first, ...rest] = leading;
+    if (first === undefined) {
+      message.edits.schedule(main);
+      return;
+    }
+    message.edits.schedule(first, true);
+    void message.edits.settled().then(() => this.#allEdits.delete(message.edits));
+    const next = this.#message(message.channelId, message.key, message.view, null);
+    state.current = next;
+    state.queue = state.queue.then(async () => {
+      if (!message.owned) return; // another worker posted the writing message: it finishes it
+      try {
+        for (const body of rest) await this.#messenger.post(message.channelId, body);
+        next.owned = true;
+        next.messageId = await this.#messenger.post(message.channelId, main);
+        next.edits.written(main);
+        next.edits.schedule(renderScene(next.view).main);
+        next.edits.pump();
+      } catch (error) {
+        this.#log(`posting the scene in channel ${message.channelId} failed`, error);
       }
     });
   }
@@ -297,7 +317,10 @@ export class Presenter {
   }
 
   close(): void {
-    for (const s of this.#channels.values()) s.unsubscribe();
+    for (const s of this.#channels.values()) {
+      s.unsubscribe();
+      this.#stopWriting(s);
+    }
     this.#channels.clear();
   }
 
@@ -321,7 +344,10 @@ export class Presenter {
   /** The one last edit of a scene's message: its final state, every button disabled. */
   #seal(message: SceneMessage): void {
     if (message.edits.sealed) return;
-    message.edits.schedule(renderScene(message.view, true).main, true);
+    const last = message.streaming
+      ? renderWriting(message.view, message.streamed, STOPPED)
+      : renderScene(message.view, true).main;
+    message.edits.schedule(last, true);
     void message.edits.settled().then(() => this.#allEdits.delete(message.edits));
   }
 }

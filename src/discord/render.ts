@@ -144,15 +144,49 @@ export function sceneButtons(view: ChannelView, closed: boolean): ButtonRow[] {
   return rows(buttons);
 }
 
+function sceneTitle(view: ChannelView): string {
+  const game = view.game;
+  return game
+    ? cut(`${oneLine(game.gameName, 200, 'Untitled game')} · turn ${view.turn}`, LIMITS.embedTitle)
+    : 'GameGirl Color';
+}
+
+/**
+ * A scene while the narrator writes it: the streamed text so far (its end, when long) and no
+ * buttons yet. Edited into the scene itself when it is ready.
+ */
+export function renderWriting(
+  view: ChannelView,
+  text: string,
+  note = '✍️ The narrator is writing…',
+): MessageBody {
+  let shown = text.trim();
+  if (shown.length > SCENE_PIECE) {
+    let from = shown.length - (SCENE_PIECE - 1);
+    const c = shown.charCodeAt(from);
+    if (c >= 0xdc00 && c <= 0xdfff) from++; // never start inside a surrogate pair
+    shown = `…${shown.slice(from)}`;
+  }
+  return {
+    embeds: [
+      {
+        title: sceneTitle(view),
+        description: shown === '' ? undefined : shown,
+        color: COLORS.closed,
+        fields: [{ name: '\u200b', value: note }],
+      },
+    ],
+    components: [],
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
 /**
  * The messages of a scene. `closed` draws the final state of a message whose window is over
  * (every button disabled), used for the one edit made when the window closes.
  */
 export function renderScene(view: ChannelView, closed = false): SceneMessages {
-  const game = view.game;
-  const title = game
-    ? cut(`${oneLine(game.gameName, 200, 'Untitled game')} · turn ${view.turn}`, LIMITS.embedTitle)
-    : 'GameGirl Color';
+  const title = sceneTitle(view);
   const pieces = splitText(view.scene?.text ?? '', SCENE_PIECE);
   const last = pieces.pop() ?? '';
   const color =
