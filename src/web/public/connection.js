@@ -1,0 +1,76 @@
+// The console's shared state, the player's identity and the WebSocket link to the server:
+// sending requests and reconnecting with backoff. What a message does is decided by app.js.
+import { storage, toast } from './dom.js';
+
+function randomId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export const me = {
+  id: storage.get('gg.userId') || randomId(),
+  name: storage.get('gg.name') || '',
+};
+storage.set('gg.userId', me.id);
+
+export const state = {
+  /** @type {WebSocket | null} */ ws: null,
+  connected: false,
+  attempts: 0,
+  channel: storage.get('gg.channel') || '',
+  joined: storage.get('gg.joined') === '1',
+  view: null,
+  hello: null,
+  /** userId → display name, learned from views (history shows names). */
+  names: new Map(),
+  windowTurn: -1,
+  windowTotalMs: 1,
+  deadlineLocal: 0,
+  nextId: 1,
+  openMenu: null,
+  /** The channel's recent turns once the history menu asked for them (then kept current). */
+  turns: null,
+};
+
+export function send(message) {
+  if (!state.ws || state.ws.readyState !== WebSocket.OPEN) {
+    toast('Not connected; retrying…');
+    return;
+  }
+  state.ws.send(JSON.stringify({ ...message, id: state.nextId++ }));
+}
+
+/**
+ * Opens the socket and keeps it open: `on.open()` once connected, `on.message(m)` for each
+ * parsed server message, `on.close()` when the link drops (a reconnect is then scheduled).
+ */
+export function connect(on) {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const ws = new WebSocket(`${scheme}://${location.host}/ws`);
+  state.ws = ws;
+  ws.addEventListener('open', () => {
+    state.connected = true;
+    state.attempts = 0;
+    on.open();
+  });
+  ws.addEventListener('message', (event) => {
+    if (typeof event.data !== 'string') return;
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    on.message(message);
+  });
+  ws.addEventListener('close', () => {
+    if (state.ws !== ws) return;
+    state.connected = false;
+    on.close();
+    // Exponential backoff with jitter: 0.5 s, 1 s, 2 s … capped at 8 s.
+    const delay = Math.min(8000, 500 * 2 ** state.attempts) * (0.75 + Math.random() * 0.5);
+    state.attempts++;
+    setTimeout(() => connect(on), delay);
+  });
+}

@@ -1,0 +1,66 @@
+// The menus drawn over the screen: new game (cartridges and the LLM story), saved games and the
+// channel's history. Untrusted text is only ever set with textContent (through item()).
+import { send, state } from './connection.js';
+import { $, item, show } from './dom.js';
+
+export function openMenu(name) {
+  if (!state.joined) return;
+  state.openMenu = name;
+  for (const id of ['new', 'games', 'history']) show(`menu-${id}`, id === name);
+  if (name === 'games') send({ type: 'games' });
+  if (name === 'history') send({ type: 'history' });
+}
+
+export function closeMenu() {
+  state.openMenu = null;
+  for (const id of ['new', 'games', 'history']) show(`menu-${id}`, false);
+}
+
+export function drawCartridges() {
+  const list = $('cartridge-list');
+  list.replaceChildren();
+  for (const c of state.hello?.cartridges ?? []) {
+    const li = item(c.title, c.description, 'Boot', () =>
+      send({ type: 'boot', spec: { kind: 'ink', cartridge: c.id } }),
+    );
+    li.dataset.cartridge = c.id;
+    list.append(li);
+  }
+  show('llm-form', Boolean(state.hello?.llm));
+}
+
+export function drawGames(games) {
+  const list = $('games-list');
+  list.replaceChildren();
+  if (games.length === 0) list.append(item('No saved games yet', 'Boot a new game first.'));
+  const current = state.view?.game?.gameId;
+  for (const g of games) {
+    const here = g.gameId === current;
+    const when = new Date(g.updatedAt).toLocaleString();
+    const where = g.active
+      ? g.channelId === state.channel
+        ? 'playing here'
+        : `playing in #${g.channelId}`
+      : 'saved';
+    const li = item(
+      g.gameName || 'Untitled game',
+      `turn ${g.turnNumber} · ${where} · ${when} · id ${g.gameId}`,
+      here ? '' : 'Load',
+      () => send({ type: 'load', gameId: g.gameId }),
+      here ? 'current' : '',
+    );
+    li.dataset.gameId = g.gameId;
+    list.append(li);
+  }
+}
+
+export function drawHistory() {
+  const turns = state.turns ?? [];
+  const list = $('history-list');
+  list.replaceChildren();
+  if (turns.length === 0) list.append(item('Nothing yet', 'Turns appear here once played.'));
+  for (const t of turns.slice().reverse()) {
+    const who = t.choices.map(([id, choice]) => `${state.names.get(id) || 'someone'}: ${choice}`);
+    list.append(item(`Turn ${t.turn}`, `${t.summary}${who.length ? `\n${who.join(' · ')}` : ''}`));
+  }
+}

@@ -1,0 +1,194 @@
+// Drawing the console's screen from the channel's view: the link light, the scene, the choices,
+// the host's decision and the countdown. Untrusted text is only ever set with textContent.
+import { me, send, state } from './connection.js';
+import { $, show } from './dom.js';
+
+export function drawLink() {
+  $('led').classList.toggle('on', state.connected);
+  $('link-state').textContent = state.connected ? 'LINK' : 'OFF';
+  $('where').textContent = state.joined ? `#${state.channel} · ${me.name}` : '';
+}
+
+export function drawScreen() {
+  show('join-form', !state.joined);
+  show('play', state.joined);
+  show('leave-button', state.joined);
+  for (const id of ['exit-button', 'history-button', 'games-button', 'new-button']) {
+    /** @type {HTMLButtonElement} */ ($(id)).disabled = !state.joined;
+  }
+  drawLink();
+}
+
+const STATUS_LABEL = {
+  idle: 'NO GAME',
+  playing: 'YOUR MOVE',
+  counting: 'COUNTDOWN',
+  narrating: 'NARRATING',
+  failed: 'ERROR',
+  ended: 'THE END',
+};
+
+export function onView(view) {
+  const previous = state.view;
+  state.view = view;
+  if (view.status === 'narrating' && previous?.status !== 'narrating')
+    $('stream-text').replaceChildren();
+  // Another game's turns are not this one's history.
+  if (previous?.game?.gameId !== view.game?.gameId) state.turns = null;
+  for (const c of view.window?.chosen ?? []) state.names.set(c.userId, c.userName);
+  if (view.window && view.window.secondsRemaining > 0) {
+    const ms = view.window.secondsRemaining * 1000;
+    if (state.windowTurn !== view.turn) {
+      state.windowTurn = view.turn;
+      state.windowTotalMs = ms;
+    }
+    state.windowTotalMs = Math.max(state.windowTotalMs, ms);
+    state.deadlineLocal = performance.now() + ms;
+  }
+  const moved = previous?.turn !== view.turn || previous?.game?.gameId !== view.game?.gameId;
+  drawView();
+  if (moved) $('scroll').scrollTop = 0;
+}
+
+function drawView() {
+  const view = state.view;
+  if (!view) return;
+  const game = view.game;
+  const status = view.status;
+  $('game-name').textContent = game ? game.gameName || 'Untitled game' : 'GameGirl Color';
+  const badge = $('status-badge');
+  badge.textContent =
+    game && status !== 'idle' ? `T${view.turn} · ${STATUS_LABEL[status]}` : STATUS_LABEL[status];
+  badge.dataset.status = status;
+  $('shell').dataset.status = status;
+  $('play').classList.toggle('compact', view.turn > 0 && status !== 'idle');
+
+  const img = /** @type {HTMLImageElement} */ ($('title-img'));
+  if (game) {
+    const src = /^(\/title\/|data:image\/)/.test(game.titleScreenUrl)
+      ? game.titleScreenUrl
+      : `/title/${encodeURIComponent(game.gameId)}.png`;
+    if (img.getAttribute('src') !== src) img.src = src;
+    img.alt = `Title screen: ${game.gameName}`;
+  }
+  show('title-img', Boolean(game));
+
+  const notice = view.error && status !== 'failed' ? view.error : view.notice || '';
+  $('notice').textContent = notice;
+  show('notice', Boolean(notice));
+
+  show('idle', status === 'idle');
+  const sceneText = view.scene && status !== 'idle' ? view.scene.text : '';
+  $('scene-text').textContent = sceneText;
+  show('scene-text', Boolean(sceneText) && status !== 'narrating');
+
+  const deciding = status === 'narrating' && view.decision;
+  show('narrating', status === 'narrating' && !deciding);
+  drawDecision(deciding ? view.decision : null);
+
+  show('failed', status === 'failed');
+  $('failed-text').textContent = status === 'failed' ? view.error || 'The narrator failed.' : '';
+  show('ended', status === 'ended');
+
+  drawChoices(view);
+  drawCountdown(view);
+}
+
+function myChoice(view) {
+  return view.window?.chosen.find((c) => c.userId === me.id)?.choice ?? null;
+}
+
+function drawChoices(view) {
+  const box = $('choices');
+  box.replaceChildren();
+  const open = view.status === 'playing' || view.status === 'counting';
+  if (!open || !view.scene) return;
+  const mine = myChoice(view);
+  view.scene.choices.forEach((choice, index) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'choice';
+    button.dataset.choice = choice;
+    const key = document.createElement('span');
+    key.className = 'key';
+    key.textContent = String(index + 1);
+    const label = document.createElement('span');
+    label.className = 'label';
+    label.textContent = choice;
+    const stamp = document.createElement('span');
+    stamp.className = 'stamp';
+    stamp.textContent = `T${view.turn}`;
+    button.append(key, label, stamp);
+    if (choice === mine) {
+      button.classList.add('picked');
+      button.setAttribute('aria-pressed', 'true');
+    }
+    const votes = (view.window?.chosen ?? []).filter((c) => c.choice === choice).length;
+    if (votes > 0) {
+      const count = document.createElement('span');
+      count.className = 'votes';
+      count.textContent = `×${votes}`;
+      button.append(count);
+    }
+    button.addEventListener('click', () => pressChoice(view, choice));
+    box.append(button);
+  });
+}
+
+/** A press names the turn and the game its button was drawn for (stale buttons are refused). */
+export function pressChoice(view, choice) {
+  send({ type: 'press', turn: view.turn, choice, gameId: view.game?.gameId });
+}
+
+function drawDecision(decision) {
+  show('decision', Boolean(decision));
+  const box = $('decision-choices');
+  box.replaceChildren();
+  if (!decision) return;
+  const mine = decision.userId === me.id;
+  $('decision-text').textContent = mine
+    ? 'You booted this game: pick what happens next.'
+    : `Waiting for ${state.names.get(decision.userId) || 'the host'} to decide…`;
+  if (!mine) return;
+  for (const option of decision.options) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'choice';
+    button.textContent = option;
+    const { turn, game } = state.view;
+    button.addEventListener('click', () =>
+      send({ type: 'decide', choice: option, turn, gameId: game?.gameId }),
+    );
+    box.append(button);
+  }
+}
+
+function drawCountdown(view) {
+  const counting = view.status === 'counting' && view.window;
+  show('countdown', Boolean(counting));
+  const list = $('chosen');
+  list.replaceChildren();
+  if (!counting) return;
+  for (const c of view.window.chosen) {
+    const item = document.createElement('li');
+    item.className = c.userId === me.id ? 'me' : '';
+    const who = document.createElement('b');
+    who.textContent = c.userName;
+    const what = document.createElement('span');
+    what.textContent = ` → ${c.choice}`;
+    item.append(who, what);
+    list.append(item);
+  }
+}
+
+export function tick() {
+  const view = state.view;
+  if (view && view.status === 'counting' && view.window) {
+    const left = Math.max(0, state.deadlineLocal - performance.now());
+    const fraction = Math.min(1, left / state.windowTotalMs);
+    $('countdown-fill').style.width = `${(fraction * 100).toFixed(1)}%`;
+    $('countdown-fill').classList.toggle('low', fraction < 0.3);
+    $('countdown-secs').textContent = `${(left / 1000).toFixed(1)}s`;
+  }
+  requestAnimationFrame(tick);
+}
