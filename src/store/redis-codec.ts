@@ -18,7 +18,7 @@ import {
   stateFromDict,
   stateToDict,
 } from '../core/session-state.js';
-import type { GamePatch } from '../core/store-port.js';
+import type { GamePatch, GameSummary, StoredPressOutcome } from '../core/store-port.js';
 
 /**
  * Key layout. Every key carries the hash tag of a bucket, `{b<n>}`, n = FNV-1a(id) mod
@@ -307,4 +307,51 @@ export function mapScriptError(message: string, ctx: { gameId?: string }): Error
     default:
       return new StoreError(`unexpected script reply: ${message}`);
   }
+}
+
+/** Rows of the `list` script (id name channel turn active created updated, flat). */
+export function summaryRows(flat: readonly string[]): GameSummary[] {
+  const rows: GameSummary[] = [];
+  for (let i = 0; i + 6 < flat.length; i += 7) {
+    rows.push({
+      gameId: String(flat[i]),
+      gameName: String(flat[i + 1]),
+      channelId: String(flat[i + 2]),
+      turnNumber: Number(flat[i + 3]),
+      active: flat[i + 4] === '1',
+      createdAt: Number(flat[i + 5]),
+      updatedAt: Number(flat[i + 6]),
+    });
+  }
+  return rows;
+}
+
+/** The `press` script's reply: {first, deadline, now, turn, joined, order, choices…}, and the
+ *  press time (Redis TIME). The pending list (in first-press order) only with `withPending`. */
+export function pressOutcome(
+  reply: readonly string[],
+  withPending: boolean,
+  gameId: string,
+): { outcome: StoredPressOutcome; nowMs: number } {
+  const [first, deadline, at, turnNumber, joined, order, ...choices] = reply;
+  const deadlineMs = Number(deadline);
+  const nowMs = Number(at);
+  const out: StoredPressOutcome = {
+    isFirstChoice: Number(first) === 1,
+    secondsRemaining: (deadlineMs - nowMs) / 1000,
+    deadlineMs,
+    turnNumber: Number(turnNumber),
+    joinedTurn: Number(joined),
+  };
+  if (!withPending) return { outcome: out, nowMs };
+  let ids: unknown;
+  try {
+    ids = JSON.parse(String(order));
+  } catch {
+    ids = null;
+  }
+  if (!Array.isArray(ids) || ids.length !== choices.length)
+    throw new SessionDataError(`game ${gameId}.pending_order`, 'stored list is malformed');
+  out.pending = ids.map((u, i): [string, string] => [String(u), String(choices[i])]);
+  return { outcome: out, nowMs };
 }

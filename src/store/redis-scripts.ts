@@ -14,98 +14,8 @@
  * 14-digit number encoding never rounds them.
  */
 
-/** Lua helpers; each script gets only those it calls (they are re-created on every call). */
-const HELPERS: Record<string, string> = {
-  now_ms: `
-local function now_ms(a)
-  if a ~= nil and a ~= '' then return tonumber(a) end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end`,
-  fmt: `
-local function fmt(x) return string.format('%.17g', x) end`,
-  corrupt: `
-local function corrupt(field) return redis.error_reply('GG CORRUPT ' .. field) end`,
-  dec: `
-local function dec(s)
-  if s == false or s == nil or s == '' then return {} end
-  local ok, v = pcall(cjson.decode, s)
-  if not ok or type(v) ~= 'table' then return nil end
-  return v
-end`,
-  enc: `
-local function enc(t) if #t == 0 then return '[]' end return cjson.encode(t) end`,
-  has: `
-local function has(flags, c) return string.find(flags, c, 1, true) ~= nil end`,
-  append_id: `
--- Appends a string to a JSON list of strings without decoding it.
-local function append_id(arr, id)
-  if arr == nil or arr == false or arr == '' or arr == '[]' then return '[' .. cjson.encode(id) .. ']' end
-  return string.sub(arr, 1, -2) .. ',' .. cjson.encode(id) .. ']'
-end`,
-  split_player: `
--- "<joined>|<name>" → joined (string), name
-local function split_player(v)
-  local bar = string.find(v, '|', 1, true)
-  if bar == nil then return nil, nil end
-  return string.sub(v, 1, bar - 1), string.sub(v, bar + 1)
-end`,
-  patch_sets: `
--- Patch args: flags ('-' none, '!' invalid, else subset of n t e p), name, title, extra, players.
--- Returns the HSET args (without writing) or nil when stored players are corrupt.
-local function patch_sets(gk, flags, a, now)
-  local sets = {'up', fmt(now)}
-  if has(flags, 'n') then sets[#sets+1] = 'name'; sets[#sets+1] = a[1] end
-  if has(flags, 't') then sets[#sets+1] = 'title'; sets[#sets+1] = a[2] end
-  if has(flags, 'e') then sets[#sets+1] = 'extra'; sets[#sets+1] = a[3] end
-  if has(flags, 'p') then
-    local po = redis.call('HGET', gk, 'po') or '[]'
-    if dec(po) == nil then return nil end
-    local known = {}
-    for _, p in ipairs(cjson.decode(a[4])) do
-      local joined = known[p[1]]
-      if joined == nil then
-        local cur = redis.call('HGET', gk, 'p:' .. p[1])
-        if cur then
-          joined = split_player(cur)
-          if joined == nil then return nil end
-        else
-          joined = p[3]
-          po = append_id(po, p[1])
-        end
-        known[p[1]] = joined
-      end
-      sets[#sets+1] = 'p:' .. p[1]; sets[#sets+1] = joined .. '|' .. p[2]
-    end
-    sets[#sets+1] = 'po'; sets[#sets+1] = po
-  end
-  return sets
-end`,
-  pending_pairs: `
--- Choices of the open window, in first-press order, as {user, choice} pairs; 'ids' = decoded co.
-local function pending_pairs(gk, ids)
-  local out = {}
-  if #ids == 0 then return out, {} end
-  local fields = {}
-  for i, u in ipairs(ids) do fields[i] = 'c:' .. u end
-  local vals = redis.call('HMGET', gk, unpack(fields))
-  for i, u in ipairs(ids) do out[i] = {u, vals[i] or ''} end
-  return out, fields
-end`,
-  close_window: `
-local function close_window(gk, idxk, openk, urk, unresk, id, turn, ids, now)
-  local pairs_, fields = pending_pairs(gk, ids)
-  local pj = enc(pairs_)
-  if #fields > 0 then redis.call('HDEL', gk, unpack(fields)) end
-  redis.call('HSET', gk, 'lw', '{"t":"' .. fmt(turn) .. '","c":' .. pj .. '}', 'co', '[]',
-    'dl', '', 'turn', fmt(turn + 1), 'up', fmt(now))
-  redis.call('ZADD', idxk, fmt(now), id)
-  redis.call('ZREM', openk, id)
-  redis.call('HSET', urk, fmt(turn), pj)
-  redis.call('ZADD', unresk, fmt(now), id)
-  return pj
-end`,
-};
+import { helpersOf } from './redis-lua.js';
+import { RESOLUTION_SCRIPTS } from './redis-resolution-scripts.js';
 
 const SCRIPTS = {
   /** KEYS: game → the game hash as a flat list. */
@@ -207,38 +117,6 @@ local ids = dec(g[6])
 if ids == nil then return corrupt('pending_choices') end
 local pj = close_window(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], g[1], turn, ids, now)
 return {'closed', '{"t":"' .. fmt(turn) .. '","c":' .. pj .. '}'}`,
-
-  /** Scheduler: closes the game's window if its deadline (Redis TIME) has passed and, when
-   *  `turn` is given, the game is still on that turn (the turn number fences late jobs).
-   *  KEYS: game idx open ur unres. ARGV: id turn('' = any).
-   *  → {'none'} | {'past'} | {'open', msLeft} | {'closed', turn, latenessMs}. */
-  closeDue: `
-local g = redis.call('HMGET', KEYS[1], 'id', 'act', 'turn', 'dl', 'co')
-if not g[1] or g[2] ~= '1' or not g[4] or g[4] == '' then
-  redis.call('ZREM', KEYS[3], ARGV[1])
-  if g[1] and ARGV[2] ~= '' and tonumber(g[3]) ~= tonumber(ARGV[2]) then return {'past'} end
-  return {'none'}
-end
-local dl, turn = tonumber(g[4]), tonumber(g[3])
-local ids = dec(g[5])
-if dl == nil or turn == nil or ids == nil then return corrupt('window') end
-if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= turn then return {'past'} end
-local now = now_ms('')
-if now < dl then return {'open', fmt(dl - now)} end
-close_window(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], g[1], turn, ids, now)
-return {'closed', g[3], fmt(now - dl)}`,
-
-  /** Every open window of a bucket, for recovery. KEYS: open. ARGV: keyPrefix.
-   *  → {now, id, deadline, turn, …}. */
-  windows: `
-local out = {fmt(now_ms(''))}
-local list = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-for i = 1, #list, 2 do
-  out[#out+1] = list[i]
-  out[#out+1] = list[i+1]
-  out[#out+1] = redis.call('HGET', ARGV[1] .. 'g:' .. list[i], 'turn') or ''
-end
-return out`,
 
   /** Admin step 1 (channel slot). KEYS: chan claimants. ARGV: game ('' = unbind).
    *  Returns {fence, previous game or '', claimants…}. */
@@ -392,87 +270,7 @@ for _, id in ipairs(ids) do
   end
 end
 return out`,
-
-  /** Scheduler sweep of one bucket. KEYS: open unres. ARGV: max → {due windows…, '|', due resolutions…}. */
-  due: `
-local now = now_ms('')
-local out = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', fmt(now), 'LIMIT', 0, tonumber(ARGV[1]))
-out[#out+1] = '|'
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', fmt(now), 'LIMIT', 0, tonumber(ARGV[1]))) do
-  out[#out+1] = id
-end
-return out`,
-
-  /** Claims the lowest unresolved turn with a lease. KEYS: game ur unres lease.
-   *  ARGV: id owner leaseMs → {'none'} | {'busy', until} | {'claimed', turn, token, choices, channel}. */
-  claim: `
-local turns = redis.call('HKEYS', KEYS[2])
-if #turns == 0 then redis.call('ZREM', KEYS[3], ARGV[1]); return {'none'} end
-local low = nil
-for _, t in ipairs(turns) do
-  local n = tonumber(t)
-  if n ~= nil and (low == nil or n < low) then low = n end
-end
-if low == nil then return corrupt('unresolved') end
-local now = now_ms('')
-local ls = redis.call('HMGET', KEYS[4], 'turn', 'token', 'until')
-if ls[1] and tonumber(ls[1]) == low and (tonumber(ls[3]) or 0) > now then return {'busy', ls[3]} end
-local token = redis.call('HINCRBY', KEYS[1], 'ftok', 1)
-local untilMs = now + tonumber(ARGV[3])
-redis.call('HSET', KEYS[4], 'turn', fmt(low), 'token', tostring(token), 'until', fmt(untilMs), 'owner', ARGV[2])
-redis.call('ZADD', KEYS[3], fmt(untilMs), ARGV[1])
-local ch = redis.call('HGET', KEYS[1], 'ch')
-return {'claimed', fmt(low), tostring(token), redis.call('HGET', KEYS[2], fmt(low)), ch or ''}`,
-
-  /** Extends a held lease. KEYS: lease unres. ARGV: id turn token leaseMs → 1 | 0. */
-  extend: `
-local ls = redis.call('HMGET', KEYS[1], 'turn', 'token', 'until')
-local now = now_ms('')
-if ls[1] ~= ARGV[2] or ls[2] ~= ARGV[3] or (tonumber(ls[3]) or 0) <= now then return 0 end
-local untilMs = now + tonumber(ARGV[4])
-redis.call('HSET', KEYS[1], 'until', fmt(untilMs))
-redis.call('ZADD', KEYS[2], fmt(untilMs), ARGV[1])
-return 1`,
-
-  /** Gives a lease back (resolution failed): retry after `delay`. KEYS: lease unres.
-   *  ARGV: id turn token delayMs. */
-  unlease: `
-local ls = redis.call('HMGET', KEYS[1], 'turn', 'token')
-if ls[1] ~= ARGV[2] or ls[2] ~= ARGV[3] then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('ZADD', KEYS[2], fmt(now_ms('') + tonumber(ARGV[4])), ARGV[1])
-return 1`,
-
-  /** Fenced, exactly-once commit of a resolved turn. KEYS: game ur unres lease hist idx.
-   *  ARGV: id turn token recordTurn recordJson cap patchNow flags name title extra players.
-   *  Refused (GG FENCED) unless the lease for `turn` with `token` is held and unexpired. */
-  commit: `
-local ls = redis.call('HMGET', KEYS[4], 'turn', 'token', 'until')
-local now = now_ms('')
-if ls[1] ~= ARGV[2] or ls[2] ~= ARGV[3] or (tonumber(ls[3]) or 0) <= now then
-  return redis.error_reply('GG FENCED')
-end
-local sets = nil
-if ARGV[8] ~= '-' then
-  sets = patch_sets(KEYS[1], ARGV[8], {ARGV[9], ARGV[10], ARGV[11], ARGV[12]}, tonumber(ARGV[7]))
-  if sets == nil then return corrupt('players') end
-end
-local stored = 0
-if redis.call('ZCOUNT', KEYS[5], ARGV[4], ARGV[4]) == 0 then
-  redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
-  redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(tonumber(ARGV[6]) + 1))
-  stored = 1
-end
-if sets ~= nil then
-  redis.call('HSET', KEYS[1], unpack(sets))
-  redis.call('ZADD', KEYS[6], ARGV[7], ARGV[1])
-end
-redis.call('HDEL', KEYS[2], ARGV[2])
-redis.call('DEL', KEYS[4])
-redis.call('HSET', KEYS[1], 'rs', ARGV[2])
-if redis.call('HLEN', KEYS[2]) == 0 then redis.call('ZREM', KEYS[3], ARGV[1])
-else redis.call('ZADD', KEYS[3], fmt(now), ARGV[1]) end
-return stored`,
+  ...RESOLUTION_SCRIPTS,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -480,21 +278,6 @@ export type ScriptName = keyof typeof SCRIPTS;
 export interface LoadedScript {
   source: string;
   sha: string;
-}
-
-/** The helpers a Lua body calls, directly or through other helpers, in definition order. */
-function helpersOf(body: string): string[] {
-  const names = Object.keys(HELPERS);
-  const used = new Set<string>();
-  const visit = (text: string) => {
-    for (const n of names)
-      if (!used.has(n) && new RegExp(`\\b${n}\\(`).test(text)) {
-        used.add(n);
-        visit(HELPERS[n] as string);
-      }
-  };
-  visit(body);
-  return names.filter((n) => used.has(n)).map((n) => HELPERS[n] as string);
 }
 
 /** Every script with its helpers prepended, and its SHA1 (what EVALSHA names it by). */

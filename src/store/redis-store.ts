@@ -15,7 +15,6 @@ import {
 import type {
   GamePage,
   GamePatch,
-  GameSummary,
   ListGamesOptions,
   SessionStore,
   StoredPressOutcome,
@@ -31,7 +30,9 @@ import {
   Keys,
   mapScriptError,
   parseWindow,
+  pressOutcome,
   stateToFields,
+  summaryRows,
 } from './redis-codec.js';
 import { type RedisConnOptions, type RedisTarget, ScriptConn } from './redis-conn.js';
 import type { ScriptName } from './redis-scripts.js';
@@ -262,20 +263,7 @@ export class RedisStore implements SessionStore {
         return this.#run('list', [`${p}idx`], [p, String(limit + 1), score]) as Promise<string[]>;
       }),
     );
-    let rows: GameSummary[] = [];
-    for (const flat of slices) {
-      for (let i = 0; i + 6 < flat.length; i += 7) {
-        rows.push({
-          gameId: String(flat[i]),
-          gameName: String(flat[i + 1]),
-          channelId: String(flat[i + 2]),
-          turnNumber: Number(flat[i + 3]),
-          active: flat[i + 4] === '1',
-          createdAt: Number(flat[i + 5]),
-          updatedAt: Number(flat[i + 6]),
-        });
-      }
-    }
+    let rows = slices.flatMap(summaryRows);
     if (after !== null) rows = rows.filter((g) => isAfter(g, after));
     rows.sort(compareIndex);
     const games = rows.slice(0, limit);
@@ -309,42 +297,14 @@ export class RedisStore implements SessionStore {
         this.#emit({ type: 'due', channelId, gameId: input.gameId, turn: e.turn });
       throw e;
     }
-    const [first, deadline, at, turnNumber, joined, order, ...choices] = r;
-    const deadlineMs = Number(deadline);
-    const nowMs = Number(at);
-    let ids: unknown = [];
-    if (this.#returnPending) {
-      try {
-        ids = JSON.parse(String(order));
-      } catch {
-        ids = null;
-      }
-      if (!Array.isArray(ids) || ids.length !== choices.length)
-        throw new SessionDataError(
-          `game ${input.gameId}.pending_order`,
-          'stored list is malformed',
-        );
-    }
-    const out: StoredPressOutcome = {
-      isFirstChoice: Number(first) === 1,
-      secondsRemaining: (deadlineMs - nowMs) / 1000,
-      deadlineMs,
-      turnNumber: Number(turnNumber),
-      joinedTurn: Number(joined),
-    };
-    if (this.#returnPending) {
-      out.pending = (ids as unknown[]).map((u, i): [string, string] => [
-        String(u),
-        String(choices[i]),
-      ]);
-    }
+    const { outcome: out, nowMs } = pressOutcome(r, this.#returnPending, input.gameId);
     if (out.isFirstChoice && this.#listeners.size > 0) {
       this.#emit({
         type: 'opened',
         channelId,
         gameId: input.gameId,
         turn: out.turnNumber,
-        deadlineMs,
+        deadlineMs: out.deadlineMs,
         nowMs,
       });
     }
