@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from './clock.js';
-import { CountdownWindow } from './countdown-window.js';
+import { CLOSE_WINDOW, CountdownWindow, type WindowOwner } from './countdown-window.js';
 import {
   CountdownCancelledError,
   CountdownNotStartedError,
@@ -72,7 +72,7 @@ const VALID_CHOICE_CACHE = 64;
  * save/exit/hot-swap. Without a store it lives in memory; with one, every change is persisted
  * (atomically, through the store's rules) before the call that made it resolves.
  */
-export class GameSession implements SessionState {
+export class GameSession implements SessionState, WindowOwner {
   gameId: string;
   gameName: string;
   channelId: string;
@@ -444,7 +444,7 @@ export class GameSession implements SessionState {
   }
 
   #newWindow(turn: number): CountdownWindow {
-    const w = new CountdownWindow(turn, this.#clock, this.#closeWindow);
+    const w = new CountdownWindow(turn, this.#clock, this);
     this.#window = w;
     return w;
   }
@@ -458,8 +458,11 @@ export class GameSession implements SessionState {
     return w;
   }
 
-  /** Closes a window by the rules (memory-only: synchronously, so no promise is made per close). */
-  readonly #closeWindow = (w: CountdownWindow, early: boolean): Promise<void> | undefined => {
+  /**
+   * @internal Closes a window by the rules (memory-only: synchronously, so no promise is made
+   * per close); called by the session's own CountdownWindow.
+   */
+  [CLOSE_WINDOW](w: CountdownWindow, early: boolean): Promise<void> | undefined {
     const input = { gameId: this.gameId, turn: w.turn, nowMs: this.#clock.now(), early };
     const store = this.#store;
     if (store !== null) return this.#closeThrough(store, w, input);
@@ -468,7 +471,7 @@ export class GameSession implements SessionState {
     } catch (e) {
       w.closeFailed(e, this.active);
     }
-  };
+  }
 
   async #closeThrough(store: SessionStore, w: CountdownWindow, input: CloseInput): Promise<void> {
     try {
