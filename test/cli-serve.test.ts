@@ -195,64 +195,58 @@ describe('gamegirl CLI: serve', { timeout: 120_000 }, () => {
     }
   });
 
-  it('serve --aggregation host --close-when-all-chosen --anyone-may-manage: every channel plays by them', async () => {
-    const serve = await startServe(
-      [
-        '--aggregation',
-        'host',
-        '--close-when-all-chosen',
-        '--anyone-may-manage',
-        '--countdown',
-        '3',
-      ],
-      { GAMEGIRL_DATA_DIR: join(dataDir, 'settings-flags') },
-    );
-    try {
-      assert.deepEqual(await playTwoTurns(serve.wsUrl), {
-        askedAnnToDecide: true,
-        closedEarly: true,
-        bobMayExit: true,
+  const ALL_ON = { askedAnnToDecide: true, closedEarly: true, bobMayExit: true };
+  const settingsCases: Array<{
+    name: string;
+    args: string[];
+    /** Data folder (under the suite's temp dir) and environment. */
+    dir: string;
+    env: Record<string, string>;
+    expected: Awaited<ReturnType<typeof playTwoTurns>>;
+  }> = [
+    {
+      name: 'serve --aggregation host --close-when-all-chosen --anyone-may-manage: every channel plays by them',
+      args: ['--aggregation', 'host', '--close-when-all-chosen', '--anyone-may-manage'],
+      dir: 'settings-flags',
+      env: {},
+      expected: ALL_ON,
+    },
+    {
+      name: 'serve reads the channel settings from GAMEGIRL_* variables',
+      args: [],
+      dir: 'settings-env',
+      env: {
+        GAMEGIRL_AGGREGATION: 'host',
+        GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'YES',
+        GAMEGIRL_ANYONE_MAY_MANAGE: '1',
+      },
+      expected: ALL_ON,
+    },
+    {
+      // The defaults, except aggregation: its flag wins over its variable.
+      name: 'serve with the settings off: every choice is narrated, windows run out, only the booter exits',
+      args: ['--aggregation', 'all'],
+      dir: 'settings-off',
+      env: {
+        GAMEGIRL_AGGREGATION: 'host',
+        GAMEGIRL_ANYONE_MAY_MANAGE: 'no',
+      },
+      expected: { askedAnnToDecide: false, closedEarly: false, bobMayExit: false },
+    },
+  ];
+  for (const c of settingsCases) {
+    it(c.name, async () => {
+      const serve = await startServe([...c.args, '--countdown', '3'], {
+        ...c.env,
+        GAMEGIRL_DATA_DIR: join(dataDir, c.dir),
       });
-    } finally {
-      assert.equal(await serve.stop(), 0);
-    }
-  });
-
-  it('serve reads the channel settings from GAMEGIRL_* variables', async () => {
-    const serve = await startServe(['--countdown', '3'], {
-      GAMEGIRL_DATA_DIR: join(dataDir, 'settings-env'),
-      GAMEGIRL_AGGREGATION: 'host',
-      GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'YES',
-      GAMEGIRL_ANYONE_MAY_MANAGE: '1',
+      try {
+        assert.deepEqual(await playTwoTurns(serve.wsUrl), c.expected);
+      } finally {
+        assert.equal(await serve.stop(), 0);
+      }
     });
-    try {
-      assert.deepEqual(await playTwoTurns(serve.wsUrl), {
-        askedAnnToDecide: true,
-        closedEarly: true,
-        bobMayExit: true,
-      });
-    } finally {
-      assert.equal(await serve.stop(), 0);
-    }
-  });
-
-  it('serve with the settings off: every choice is narrated, windows run out, only the booter exits', async () => {
-    // The defaults, except aggregation: its flag wins over its variable.
-    const serve = await startServe(['--countdown', '3', '--aggregation', 'all'], {
-      GAMEGIRL_DATA_DIR: join(dataDir, 'settings-off'),
-      GAMEGIRL_AGGREGATION: 'host',
-      GAMEGIRL_ANYONE_MAY_MANAGE: 'no',
-    });
-    try {
-      assert.deepEqual(await playTwoTurns(serve.wsUrl), {
-        askedAnnToDecide: false,
-        closedEarly: false,
-        bobMayExit: false,
-      });
-    } finally {
-      assert.equal(await serve.stop(), 0);
-    }
-  });
+  }
 
   it('serve reports a busy port clearly', async () => {
     const blocker = createServer();

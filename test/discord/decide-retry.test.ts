@@ -51,7 +51,8 @@ test("'host decides' and a failed turn's retry, played with Discord buttons", as
     assert.equal(rig.narrator.turns[0]?.decidedChoice, 'Right');
     const failed = currentScene(rig);
     const retry = buttonsOf(failed).find((b) => b.label === 'Retry');
-    assert.ok(retry !== undefined && retry.custom_id.startsWith('gg1:r:'));
+    assert.ok(retry);
+    assert.ok(retry.custom_id.startsWith('gg1:r:'));
     await rig.send(button(CID, retry.custom_id, failed.id));
     const after = await waitFor(rig, (v) => v.status === 'playing' && v.turn === 1);
     assert.equal(rig.narrator.turns.length, 2);

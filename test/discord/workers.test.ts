@@ -9,9 +9,9 @@ import { REST } from 'discord.js';
 import { InteractionHandler } from '../../src/discord/handler.js';
 import { createInteractionServer, publicKeyFromHex } from '../../src/discord/http.js';
 import { Presenter, restMessenger, scenePostClaim } from '../../src/discord/presenter.js';
-import { GameHost } from '../../src/host/game-host.js';
+import type { GameHost } from '../../src/host/game-host.js';
 import type { ChannelView } from '../../src/host/types.js';
-import { RedisStore } from '../../src/store/redis-store.js';
+import { startClusterHost } from '../helpers/cluster-host.js';
 import { FakeDiscord } from '../helpers/fake-discord.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
@@ -34,21 +34,7 @@ after(async () => {
 });
 
 async function worker(name: string, narrator: ScriptNarrator, ns: string) {
-  const store = await RedisStore.connect(node.url, { prefix: ns });
-  const host = new GameHost({
-    store,
-    narrators: () => narrator,
-    countdownSeconds: 0.5,
-    cluster: {
-      connection: node.url,
-      eventChannel: `${ns}:events`,
-      queueName: `${ns}-q`,
-      workerId: name,
-      leaseMs: 1000,
-      sweepIntervalMs: 200,
-    },
-  });
-  await host.start();
+  const { host, store, close } = await startClusterHost({ url: node.url, ns, name, narrator });
   const rest = new REST({ version: '10', api: fake.api, retries: 1 }).setToken('bot-token');
   const presenter = new Presenter({
     messenger: restMessenger(rest),
@@ -74,8 +60,7 @@ async function worker(name: string, narrator: ScriptNarrator, ns: string) {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
     presenter.close();
-    await host.close();
-    await store.close();
+    await close();
   });
   return {
     host,

@@ -1,24 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { StaleTurnError } from '../../src/core/errors.js';
-import { GameHost, PermissionError, WrongStateError } from '../../src/host/game-host.js';
+import { type GameHost, PermissionError, WrongStateError } from '../../src/host/game-host.js';
 import type { ChannelSettings, ChannelView, HostEvent } from '../../src/host/types.js';
 import { NarratorError } from '../../src/narrator/port.js';
-import { RedisStore } from '../../src/store/redis-store.js';
+import { startClusterHost } from '../helpers/cluster-host.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
 import { ALICE, BOB, CH, SCRIPT, waitForView } from './_harness.js';
 
 let node: RedisNode;
-const hosts: GameHost[] = [];
-const stores: RedisStore[] = [];
+const closers: Array<() => Promise<void>> = [];
 
 before(async () => {
   node = await startRedis();
 });
 after(async () => {
-  for (const h of hosts) await h.close().catch(() => {});
-  for (const s of stores) await s.close().catch(() => {});
+  for (const close of closers) await close().catch(() => {});
   await stopAllRedis([node]);
 });
 
@@ -30,24 +28,9 @@ async function host(
   follow = true,
   settings: Partial<ChannelSettings> = {},
 ): Promise<{ host: GameHost; views: ChannelView[] }> {
-  const store = await RedisStore.connect(node.url, { prefix: ns });
-  stores.push(store);
-  const h = new GameHost({
-    store,
-    narrators: () => narrator,
-    countdownSeconds: 0.5,
-    settings: () => settings,
-    cluster: {
-      connection: node.url,
-      eventChannel: `${ns}:events`,
-      queueName: `${ns}-q`,
-      workerId: name,
-      leaseMs: 1000,
-      sweepIntervalMs: 200,
-    },
-  });
-  hosts.push(h);
-  await h.start();
+  const started = await startClusterHost({ url: node.url, ns, name, narrator, settings });
+  closers.push(started.close);
+  const h = started.host;
   const views: ChannelView[] = [];
   h.subscribe(CH, (e: HostEvent) => {
     if (e.type === 'view') views.push(e.view);

@@ -1,0 +1,47 @@
+// One "process" of a distributed deployment for tests: its own RedisStore connections, scheduler
+// worker and pub/sub connections, on namespace `ns` of a test Redis, with fast leases and sweeps.
+import { GameHost } from '../../src/host/game-host.js';
+import type { ChannelSettings } from '../../src/host/types.js';
+import type { Narrator } from '../../src/narrator/port.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+
+export async function startClusterHost(options: {
+  url: string;
+  ns: string;
+  name: string;
+  narrator: Narrator;
+  settings?: Partial<ChannelSettings>;
+}): Promise<{ host: GameHost; store: RedisStore; close(): Promise<void> }> {
+  const { url, ns, name } = options;
+  const settings = options.settings ?? {};
+  const store = await RedisStore.connect(url, { prefix: ns });
+  const host = new GameHost({
+    store,
+    narrators: () => options.narrator,
+    countdownSeconds: 0.5,
+    settings: () => settings,
+    cluster: {
+      connection: url,
+      eventChannel: `${ns}:events`,
+      queueName: `${ns}-q`,
+      workerId: name,
+      leaseMs: 1000,
+      sweepIntervalMs: 200,
+    },
+  });
+  try {
+    await host.start();
+  } catch (e) {
+    await host.close();
+    await store.close();
+    throw e;
+  }
+  return {
+    host,
+    store,
+    async close() {
+      await host.close();
+      await store.close();
+    },
+  };
+}
