@@ -67,6 +67,22 @@ local function patch_sets(gk, flags, a, now)
   end
   return sets
 end`,
+  record_turn: `
+-- Stores a turn's record once per turn number (history capped at \`cap\`), then the game's
+-- patch (\`sets\` from patch_sets, or nil) and its index entry. Returns 1 if the record is new.
+local function record_turn(gk, hk, idxk, id, turn, json, cap, sets, now)
+  local stored = 0
+  if redis.call('ZCOUNT', hk, turn, turn) == 0 then
+    redis.call('ZADD', hk, turn, json)
+    redis.call('ZREMRANGEBYRANK', hk, 0, -(tonumber(cap) + 1))
+    stored = 1
+  end
+  if sets ~= nil then
+    redis.call('HSET', gk, unpack(sets))
+    redis.call('ZADD', idxk, now, id)
+  end
+  return stored
+end`,
   pending_pairs: `
 -- Choices of the open window, in first-press order, as {user, choice} pairs; 'ids' = decoded co.
 local function pending_pairs(gk, ids)

@@ -99,16 +99,7 @@ if ARGV[8] ~= '-' then
   sets = patch_sets(KEYS[1], ARGV[8], {ARGV[9], ARGV[10], ARGV[11], ARGV[12]}, tonumber(ARGV[7]))
   if sets == nil then return corrupt('players') end
 end
-local stored = 0
-if redis.call('ZCOUNT', KEYS[5], ARGV[4], ARGV[4]) == 0 then
-  redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
-  redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(tonumber(ARGV[6]) + 1))
-  stored = 1
-end
-if sets ~= nil then
-  redis.call('HSET', KEYS[1], unpack(sets))
-  redis.call('ZADD', KEYS[6], ARGV[7], ARGV[1])
-end
+local stored = record_turn(KEYS[1], KEYS[5], KEYS[6], ARGV[1], ARGV[4], ARGV[5], ARGV[6], sets, ARGV[7])
 redis.call('HDEL', KEYS[2], ARGV[2])
 redis.call('DEL', KEYS[4])
 redis.call('HSET', KEYS[1], 'rs', ARGV[2])

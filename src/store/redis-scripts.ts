@@ -223,17 +223,7 @@ if ARGV[5] ~= '-' then
   sets = patch_sets(KEYS[1], ARGV[5], {ARGV[6], ARGV[7], ARGV[8], ARGV[9]}, tonumber(ARGV[4]))
   if sets == nil then return corrupt('players') end
 end
-local stored = 0
-if redis.call('ZCOUNT', KEYS[2], ARGV[1], ARGV[1]) == 0 then
-  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
-  stored = 1
-end
-if sets ~= nil then
-  redis.call('HSET', KEYS[1], unpack(sets))
-  redis.call('ZADD', KEYS[3], ARGV[4], g[1])
-end
-return stored`,
+return record_turn(KEYS[1], KEYS[2], KEYS[3], g[1], ARGV[1], ARGV[2], ARGV[3], sets, ARGV[4])`,
 
   /** KEYS: hist. ARGV: count → the last `count` records, oldest first. */
   recent: `return redis.call('ZRANGE', KEYS[1], -tonumber(ARGV[1]), -1)`,
