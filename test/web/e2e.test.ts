@@ -230,8 +230,8 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
       };
     };
     const h2 = await startConsole({ countdownSeconds: 0.5, narrators });
+    const cleo = await newPlayer();
     try {
-      const cleo = await newPlayer();
       await cleo.goto(h2.web.url);
       await cleo.fill('#join-channel', 'failing-room');
       await cleo.fill('#join-name', 'Cleo');
@@ -258,7 +258,58 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
       await turn.waitFor();
       assert.match((await turn.textContent()) ?? '', new RegExp(`Cleo: ${pressed}`));
     } finally {
+      await cleo.close(); // before the server, so it logs no reconnection attempts
       await h2.close();
+    }
+  });
+
+  it("'host decides': the booter picks among the choices made; the open history grows", async () => {
+    const h3 = await startConsole({ countdownSeconds: 3, settings: { aggregation: 'host' } });
+    const [dana, eli] = [await newPlayer(), await newPlayer()];
+    try {
+      for (const [page, name] of [
+        [dana, 'Dana'],
+        [eli, 'Eli'],
+      ] as const) {
+        await page.goto(h3.web.url);
+        await page.fill('#join-channel', 'deciding-room');
+        await page.fill('#join-name', name);
+        await page.click('#join-button');
+        await page.locator('#link-state', { hasText: 'LINK' }).waitFor();
+      }
+      await dana.click('#new-button');
+      await dana.click('#menu-new li[data-cartridge="low-battery"] button');
+      await atTurn(dana, 0);
+      await atTurn(eli, 0);
+      const [first, second] = await choices(dana);
+      assert.ok(first && second);
+      await dana.locator('#choices .choice', { hasText: first }).click();
+      await eli.locator('#choices .choice', { hasText: second }).click();
+      // History open (still empty) on Eli's page while the turn is resolved.
+      await eli.click('#history-button');
+      await eli.locator('#history-list li', { hasText: 'Nothing yet' }).waitFor();
+      // The window closes: Dana (who booted) is asked; Eli waits for her.
+      await dana.locator('#decision').waitFor({ state: 'visible' });
+      assert.deepEqual(await dana.locator('#decision-choices .choice').allTextContents(), [
+        first,
+        second,
+      ]);
+      await eli.locator('#decision-text', { hasText: 'Waiting for Dana' }).waitFor();
+      assert.match((await eli.locator('#status-badge').textContent()) ?? '', /HOST DECIDES/);
+      assert.equal(await eli.locator('#decision-choices .choice').count(), 0);
+      await shot(dana, '12-host-decides');
+      await dana.locator('#decision-choices .choice', { hasText: second }).click();
+      await atTurn(dana, 1);
+      // The turn record arrived with the event: Eli's open history shows it without reopening.
+      const record = eli.locator('#history-list li', { hasText: 'Turn 1' });
+      await record.waitFor();
+      assert.match((await record.textContent()) ?? '', new RegExp(`Eli: ${second}`));
+      assert.equal(await eli.locator('#history-list li', { hasText: 'Nothing yet' }).count(), 0);
+    } finally {
+      // Closed before the server, so they do not log reconnection attempts.
+      await dana.close();
+      await eli.close();
+      await h3.close();
     }
   });
 

@@ -58,7 +58,9 @@ function drawView() {
   $('game-name').textContent = game ? game.gameName || 'Untitled game' : 'GameGirl Color';
   const badge = $('status-badge');
   badge.textContent =
-    game && status !== 'idle' ? `T${view.turn} · ${STATUS_LABEL[status]}` : STATUS_LABEL[status];
+    game && status !== 'idle'
+      ? `T${view.turn} · ${view.decision ? 'HOST DECIDES' : STATUS_LABEL[status]}`
+      : STATUS_LABEL[status];
   badge.dataset.status = status;
   $('shell').dataset.status = status;
   $('play').classList.toggle('compact', view.turn > 0 && status !== 'idle');
