@@ -203,10 +203,15 @@ export function pressInto(
   const deadline = s.windowDeadlineMs;
   if (deadline !== null && nowMs >= deadline) throw new WindowClosedError(s.turnNumber);
   registerPlayerIn(s, userId, userName, known);
-  if (deadline === null) s.windowDeadlineMs = nowMs + s.countdownSeconds * 1000;
+  if (deadline === null) {
+    s.windowDeadlineMs = nowMs + s.countdownSeconds * 1000;
+    // updated_at moves when a window opens or closes, not on every press inside it: the
+    // saved-games list orders by it, and re-sorting that index on every press cost a Redis
+    // press ~15 % of its server time (docs/decisions.md, "Redis").
+    s.updatedAtMs = nowMs;
+  }
   // Map.set on an existing key keeps its position: order stays "first pressed".
   s.pendingChoices.set(userId, choice);
-  s.updatedAtMs = nowMs;
   return deadline === null;
 }
 

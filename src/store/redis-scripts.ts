@@ -65,7 +65,11 @@ if dl == nil then
   first = 1
 end
 local dls, nows = fmt(dl), fmt(now)
-local sets = {'dl', dls, 'c:' .. uid, ARGV[4], 'up', nows}
+local sets = {'c:' .. uid, ARGV[4]}
+-- updated_at (and the saved-games index) move when a window opens, not on every press in it.
+if first == 1 then
+  sets[3] = 'dl'; sets[4] = dls; sets[5] = 'up'; sets[6] = nows
+end
 local joined
 if g[9] then
   local name
@@ -84,8 +88,10 @@ if not g[10] then
   sets[#sets+1] = 'co'; sets[#sets+1] = co
 end
 redis.call('HSET', KEYS[1], unpack(sets))
-redis.call('ZADD', KEYS[2], nows, g[1])
-if first == 1 then redis.call('ZADD', KEYS[3], dls, g[1]) end
+if first == 1 then
+  redis.call('ZADD', KEYS[2], nows, g[1])
+  redis.call('ZADD', KEYS[3], dls, g[1])
+end
 local out = {first, dls, nows, g[5], joined, co}
 if ARGV[7] ~= '1' then return out end
 local fields = {}
