@@ -218,7 +218,14 @@ async function doctor(values: Record<string, unknown>): Promise<number> {
   let config: Config;
   try {
     config = await loadConfig(settingsFromFlags(values));
-    report(true, 'config', `port ${config.port}, countdown ${config.countdownSeconds} s`);
+    const c = config.channelSettings;
+    report(
+      true,
+      'config',
+      `port ${config.port}, countdown ${config.countdownSeconds} s, aggregation ${c.aggregation}` +
+        `${c.closeWhenAllChosen ? ', closes when all chose' : ''}` +
+        `${c.anyoneMayManage ? ', anyone may manage' : ''}`,
+    );
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const p of err.problems) report(false, 'config', p);

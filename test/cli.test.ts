@@ -142,6 +142,7 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
     const env = { GAMEGIRL_DATA_DIR: join(dataDir, 'doctor'), PORT: String(port) };
     const ok = await run(['doctor'], env);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /✓ config +port \d+, countdown 10 s, aggregation all\n/);
     assert.match(ok.stdout, /✓ store/);
     assert.match(ok.stdout, /✓ cartridges +.*low-battery/);
     assert.match(ok.stdout, /- llm +not configured/);
@@ -154,7 +155,14 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
       GAMEGIRL_LLM_MODEL: 'tiny',
     });
     assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /✓ config +.*aggregation all\n/);
     assert.match(bad.stdout, /✗ llm +http:\/\/127\.0\.0\.1:\d+\/v1\/models is unreachable/);
     assert.match(bad.stdout, /1 check\(s\) failed/);
+
+    const settings = await run(['doctor', '--aggregation', 'host', '--anyone-may-manage'], env);
+    assert.match(
+      settings.stdout,
+      /✓ config +port \d+, countdown 10 s, aggregation host, anyone may manage\n/,
+    );
   });
 });
