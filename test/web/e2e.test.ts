@@ -6,7 +6,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { InkNarrator } from '../../src/narrator/ink.js';
+import { LlmNarrator } from '../../src/narrator/llm.js';
 import { type Narrator, NarratorError } from '../../src/narrator/port.js';
+import { reply, startFakeOpenAI } from '../helpers/fake-openai.js';
 import { type Harness, startConsole } from './harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -310,6 +312,59 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
       await dana.close();
       await eli.close();
       await h3.close();
+    }
+  });
+
+  it('boots an LLM story from the page (OpenAI-compatible server) and plays a turn', async () => {
+    const opening = {
+      scene: 'Neon hums in the empty arcade. A cabinet flickers "INSERT COIN".',
+      choices: ['Insert a coin', 'Unplug it'],
+      summary: 'The arcade woke up.',
+      ended: false,
+    };
+    const next = {
+      scene: 'The screen lights up: PLAYER 1, READY?',
+      choices: ['Press start', 'Walk away'],
+      summary: 'A coin went in.',
+      ended: false,
+    };
+    const llm = await startFakeOpenAI([
+      reply(JSON.stringify(opening), { pieces: 10, delayMs: 30 }),
+      reply(JSON.stringify(next), { pieces: 10, delayMs: 30 }),
+    ]);
+    const h4 = await startConsole({
+      countdownSeconds: 1,
+      llmEnabled: true,
+      narrators: (spec) =>
+        spec.kind === 'llm'
+          ? new LlmNarrator({ baseURL: llm.baseURL, model: 'fake-model', timeoutMs: 10_000 })
+          : new InkNarrator(spec.cartridge),
+    });
+    const fay = await newPlayer();
+    try {
+      await fay.goto(h4.web.url);
+      await fay.fill('#join-channel', 'llm-room');
+      await fay.fill('#join-name', 'Fay');
+      await fay.click('#join-button');
+      await fay.click('#new-button');
+      await fay.locator('#llm-form').waitFor({ state: 'visible' });
+      await fay.fill('#llm-premise', 'a haunted arcade at midnight');
+      await fay.click('#llm-form button[type="submit"]');
+      await atTurn(fay, 0);
+      assert.equal(await fay.locator('#scene-text').textContent(), opening.scene);
+      assert.deepEqual(await choices(fay), opening.choices);
+      assert.equal(await fay.locator('#game-name').textContent(), 'a haunted arcade at midnight');
+      // The premise reached the model as data, inside the prompt.
+      assert.match(llm.requests[0]?.raw ?? '', /a haunted arcade at midnight/);
+      await shot(fay, '13-llm-story');
+      await fay.locator('#choices .choice', { hasText: 'Insert a coin' }).click();
+      await atTurn(fay, 1);
+      assert.equal(await fay.locator('#scene-text').textContent(), next.scene);
+      assert.match(llm.requests[1]?.raw ?? '', /Insert a coin/);
+    } finally {
+      await fay.close();
+      await h4.close();
+      await llm.close();
     }
   });
 

@@ -29,6 +29,8 @@ export async function startConsole(
     rateLimit?: RateLimit;
     settings?: Partial<ChannelSettings>;
     narrators?: NarratorFactory;
+    /** Offer the LLM story in the page (the narrators must then build one). */
+    llmEnabled?: boolean;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gg-web-'));
@@ -54,6 +56,7 @@ export async function startConsole(
     cartridges: () => listCartridges(),
     gameName: async (gameId) => (await store.loadGame(gameId))?.game_name ?? null,
     renderTitle: (name) => renderTitlePng(name),
+    llmEnabled: options.llmEnabled ?? false,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   return {
