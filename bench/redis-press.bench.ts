@@ -13,16 +13,14 @@ import { RedisStore } from '../src/store/redis-store.js';
 import { gameDict } from '../test/helpers/game-dict.js';
 import { Child, stopChildren } from '../test/helpers/redis-procs.js';
 import { cli, startRedis, stopAllRedis } from '../test/helpers/redis-server.js';
+import { quantile } from './helpers.js';
 
 const run = promisify(execFile);
 const PRESSES = Number(process.env.PRESSES ?? 100000);
 const CONCURRENCY = Number(process.env.PRESS_CONCURRENCY ?? 50);
 const WINDOWS = Number(process.env.WINDOWS ?? 300);
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
-};
+const pct = (xs: number[], p: number) => quantile(Float64Array.from(xs).sort(), p / 100);
 
 const dict = (gameId: string, countdownSeconds: number) =>
   gameDict(gameId, `c-${gameId}`, countdownSeconds, 'Bench');

@@ -1,7 +1,9 @@
 // Differential check: the same random operation sequence against a reference store
 // (MemoryStore) and a store under test must give identical results and identical errors.
+
 import assert from 'node:assert/strict';
 import type { SessionStore } from '../../src/core/store-port.js';
+import { gameDict } from './game-dict.js';
 import { seededRandom } from './random.js';
 
 /** Maps become entry lists, errors become [name, message], so results compare structurally. */
@@ -83,18 +85,10 @@ export async function runDifferential(
           const countdown = pick([0.5, 1.5, 10]);
           await both((s) =>
             s.bootGame({
-              schema_version: 1,
-              game_id: g,
-              game_name: `G ${g}`,
-              channel_id: ch,
+              ...gameDict(g, ch, countdown, `G ${g}`),
               active,
               turn_number: turnNumber,
               title_screen_url: 'data:x',
-              players: {},
-              pending_choices: {},
-              countdown_seconds: countdown,
-              window_deadline_ms: null,
-              last_window: null,
               extra: { boot: i },
               created_at_ms: now,
               updated_at_ms: now,

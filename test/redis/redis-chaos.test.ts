@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createRedisScheduler } from '../../src/schedule/redis-scheduler.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { gameDict } from '../helpers/game-dict.js';
 import { Child, stopChildren } from '../helpers/redis-procs.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 
@@ -86,24 +87,7 @@ test(`chaos: ${WORKERS} workers, ${GAMES * PER_GAME} turns, random kills`, {
     const t0 = Date.now();
     await Promise.all(
       games.map(async (g) => {
-        const now = Date.now();
-        await store.bootGame({
-          schema_version: 1,
-          game_id: g,
-          game_name: 'Chaos',
-          channel_id: `c-${g}`,
-          active: true,
-          turn_number: 0,
-          title_screen_url: '',
-          players: {},
-          pending_choices: {},
-          countdown_seconds: 0.15,
-          window_deadline_ms: null,
-          last_window: null,
-          extra: {},
-          created_at_ms: now,
-          updated_at_ms: now,
-        });
+        await store.bootGame(gameDict(g, `c-${g}`, 0.15, 'Chaos'));
         const perTurn: Array<Set<string>> = [];
         acked.set(g, perTurn);
         for (let t = 0; t < PER_GAME; t++) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { StoreError } from '../../src/core/errors.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { gameDict } from '../helpers/game-dict.js';
 import {
   cli,
   type RedisClusterHandle,
@@ -18,26 +19,7 @@ after(async () => {
   await stopAllRedis(servers);
 });
 
-function dict(gameId: string) {
-  const now = Date.now();
-  return {
-    schema_version: 1,
-    game_id: gameId,
-    game_name: 'Durable',
-    channel_id: `c-${gameId}`,
-    active: true,
-    turn_number: 0,
-    title_screen_url: '',
-    players: {},
-    pending_choices: {},
-    countdown_seconds: 3600,
-    window_deadline_ms: null,
-    last_window: null,
-    extra: {},
-    created_at_ms: now,
-    updated_at_ms: now,
-  };
-}
+const dict = (gameId: string) => gameDict(gameId, `c-${gameId}`, 3600, 'Durable');
 
 /**
  * Presses with distinct user ids from `lanes` concurrent loops until `stop()`; remembers every
