@@ -13,16 +13,10 @@ import {
   NarratorError,
   pluralityChoice,
 } from '../narrator/port.js';
-import {
-  GameEndedError,
-  NarratingError,
-  PermissionError,
-  type ResolvingPhase,
-  WrongStateError,
-} from './errors.js';
+import { GameEndedError, NarratingError, type ResolvingPhase, WrongStateError } from './errors.js';
 import { encodeHostExtra, type HostExtra } from './host-extra.js';
 import { failureMessage, narrateTurn, underDeadline } from './narration.js';
-import { allActiveChosen } from './permissions.js';
+import { allActiveChosen, checkDecision } from './permissions.js';
 import type { ChannelSettings, ChannelView, HostEvent, HostUser } from './types.js';
 import { buildView } from './view.js';
 
@@ -231,20 +225,7 @@ export class ChannelRunner {
   }
 
   decide(user: HostUser, choice: string, expect: { gameId?: string; turn?: number }): void {
-    const d = this.#decision;
-    const s = this.session;
-    if (
-      s !== null &&
-      ((expect.gameId !== undefined && expect.gameId !== s.gameId) ||
-        (expect.turn !== undefined && expect.turn !== s.turnNumber))
-    )
-      throw new StaleTurnError(expect.turn ?? s.turnNumber, s.turnNumber);
-    if (d === null) throw new WrongStateError('no decision is pending in this channel');
-    if (user.id !== d.userId && user.canManageChannel !== true)
-      throw new PermissionError('only the player who booted the game decides what happens');
-    if (!d.options.includes(choice))
-      throw new InvalidInputError('choice', 'is not one of the choices the players made');
-    d.resolve(choice);
+    checkDecision(this.session, this.#decision, user, choice, expect).resolve(choice);
   }
 
   /** Re-runs a failed turn with its kept choices; resolves when the attempt is over. */

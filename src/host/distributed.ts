@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { GameNotFoundError, InvalidInputError, StaleTurnError } from '../core/errors.js';
+import { GameNotFoundError, InvalidInputError } from '../core/errors.js';
 import { GameSession } from '../core/game-session.js';
 import type { SessionStore } from '../core/store-port.js';
 import { TurnRecord } from '../core/turn-record.js';
@@ -7,10 +7,11 @@ import { type Narrator, pluralityChoice } from '../narrator/port.js';
 import type { ClosedWindowInfo, RedisScheduler, TurnResult } from '../schedule/redis-scheduler.js';
 import { RedisStore } from '../store/redis-store.js';
 import type { ChannelRunner } from './channel-runner.js';
-import { PermissionError, WrongStateError } from './errors.js';
+import { WrongStateError } from './errors.js';
 import { type BusNotice, RedisEventBus } from './event-bus.js';
-import { encodeHostExtra, type HostExtra, parseHostExtra } from './host-extra.js';
+import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './host-extra.js';
 import { failureMessage, narrateTurn } from './narration.js';
+import { checkDecision } from './permissions.js';
 import type { ChannelSettings, GameSpec, HostEvent, HostUser } from './types.js';
 
 /**
@@ -320,23 +321,16 @@ export class ClusterLink {
     expect: { gameId?: string; turn?: number },
   ): Promise<void> {
     const saved = await this.#store.loadChannel(r.channelId);
-    if (saved === null) throw new WrongStateError('no decision is pending in this channel');
-    if (
-      (expect.gameId !== undefined && expect.gameId !== saved.game_id) ||
-      (expect.turn !== undefined && expect.turn !== saved.turn_number)
-    )
-      throw new StaleTurnError(expect.turn ?? saved.turn_number, saved.turn_number);
-    const x = parseHostExtra(saved.extra);
-    const d = x.deciding;
-    if (d === null || d.choice !== null)
-      throw new WrongStateError('no decision is pending in this channel');
-    if (user.id !== d.userId && user.canManageChannel !== true)
-      throw new PermissionError('only the player who booted the game decides what happens');
-    if (!d.options.includes(choice))
-      throw new InvalidInputError('choice', 'is not one of the choices the players made');
+    let pending: (Deciding & { gameId: string; extra: HostExtra }) | null = null;
+    if (saved !== null) {
+      const x = parseHostExtra(saved.extra);
+      if (x.deciding?.choice === null) pending = { ...x.deciding, gameId: saved.game_id, extra: x };
+    }
+    const at = saved && { gameId: saved.game_id, turnNumber: saved.turn_number };
+    const { gameId, extra, ...deciding } = checkDecision(at, pending, user, choice, expect);
     await this.#store.updateGame(
-      saved.game_id,
-      { extra: encodeHostExtra({ ...x, deciding: { ...d, choice } }) },
+      gameId,
+      { extra: encodeHostExtra({ ...extra, deciding: { ...deciding, choice } }) },
       this.#port.clock.now(),
     );
     this.notify(r.channelId);

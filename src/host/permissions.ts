@@ -1,3 +1,5 @@
+import { InvalidInputError, StaleTurnError } from '../core/errors.js';
+import { PermissionError, WrongStateError } from './errors.js';
 import type { ChannelSettings, HostUser } from './types.js';
 
 const DEFAULT_CHANNEL_SETTINGS: Readonly<ChannelSettings> = Object.freeze({
@@ -33,6 +35,32 @@ export function mayManage(
     user.canManageChannel === true ||
     (bootedBy !== null && user.id === bootedBy)
   );
+}
+
+/**
+ * The 'host decides' rule, in one process or across them: `expect` (the game and turn stamp the
+ * decision was drawn for) must match the game `at`, a decision must be pending, and only the
+ * booting player or a channel manager picks, one of the choices the players made.
+ */
+export function checkDecision<P extends { userId: string; options: readonly string[] }>(
+  at: { gameId: string; turnNumber: number } | null,
+  pending: P | null,
+  user: HostUser,
+  choice: string,
+  expect: { gameId?: string; turn?: number },
+): P {
+  if (
+    at !== null &&
+    ((expect.gameId !== undefined && expect.gameId !== at.gameId) ||
+      (expect.turn !== undefined && expect.turn !== at.turnNumber))
+  )
+    throw new StaleTurnError(expect.turn ?? at.turnNumber, at.turnNumber);
+  if (pending === null) throw new WrongStateError('no decision is pending in this channel');
+  if (user.id !== pending.userId && user.canManageChannel !== true)
+    throw new PermissionError('only the player who booted the game decides what happens');
+  if (!pending.options.includes(choice))
+    throw new InvalidInputError('choice', 'is not one of the choices the players made');
+  return pending;
 }
 
 /** Players who pressed within this many closed windows count as active (early close). */
