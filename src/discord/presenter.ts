@@ -197,37 +197,41 @@ export class Presenter {
   }
 
   /**
-   * Posts `bodies` (the last one is `message`'s) in the channel's order, after winning the
-   * scene's claim; then sends `latest()` if the view changed meanwhile.
+   * Posts `bodies` (the last one is `message`'s) in the channel's order if `mayPost()` (by
+   * default: this worker wins the scene's claim); then sends `latest()` if the view changed
+   * meanwhile.
    */
   #post(
     state: ChannelState,
     message: SceneMessage,
     bodies: MessageBody[],
     latest: () => MessageBody,
+    mayPost: () => Promise<boolean> = () => this.#claim(message.view),
   ): void {
-    const view = message.view;
-    const game = view.game;
+    const channelId = message.channelId;
     state.queue = state.queue.then(async () => {
       try {
-        if (
-          this.#claimPost !== undefined &&
-          game !== null &&
-          !(await this.#claimPost(view.channelId, game.gameId, view.turn))
-        )
-          return; // another worker posts it; a button press on it tells this one its id
+        // Otherwise another worker posts it; a button press on it tells this one its id.
+        if (!(await mayPost())) return;
         message.owned = true;
         const last = bodies.length - 1;
-        for (const body of bodies.slice(0, last)) await this.#messenger.post(view.channelId, body);
+        for (const body of bodies.slice(0, last)) await this.#messenger.post(channelId, body);
         const main = bodies[last] as MessageBody;
-        message.messageId = await this.#messenger.post(view.channelId, main);
+        message.messageId = await this.#messenger.post(channelId, main);
         message.edits.written(main);
         message.edits.schedule(latest());
         message.edits.pump();
       } catch (error) {
-        this.#log(`posting the scene in channel ${view.channelId} failed`, error);
+        this.#log(`posting the scene in channel ${channelId} failed`, error);
       }
     });
+  }
+
+  /** Whether this worker posts the view's scene (always, unless several workers share it). */
+  async #claim(view: ChannelView): Promise<boolean> {
+    const game = view.game;
+    if (this.#claimPost === undefined || game === null) return true;
+    return this.#claimPost(view.channelId, game.gameId, view.turn);
   }
 
   /** Keeps the channel's narration in progress (streamed text) in step with its views. */
@@ -292,19 +296,14 @@ export class Presenter {
     void message.edits.settled().then(() => this.#allEdits.delete(message.edits));
     const next = this.#message(message.channelId, message.key, message.view, null);
     state.current = next;
-    state.queue = state.queue.then(async () => {
-      if (!message.owned) return; // another worker posted the writing message: it finishes it
-      try {
-        for (const body of rest) await this.#messenger.post(message.channelId, body);
-        next.owned = true;
-        next.messageId = await this.#messenger.post(message.channelId, main);
-        next.edits.written(main);
-        next.edits.schedule(renderScene(next.view).main);
-        next.edits.pump();
-      } catch (error) {
-        this.#log(`posting the scene in channel ${message.channelId} failed`, error);
-      }
-    });
+    // The scene's claim was won (or lost) by the writing message: whoever posted it finishes it.
+    this.#post(
+      state,
+      next,
+      [...rest, main],
+      () => renderScene(next.view).main,
+      async () => message.owned,
+    );
   }
 
   /** Resolves when every post and edit started so far has been sent (tests, shutdown). */
