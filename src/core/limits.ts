@@ -169,3 +169,27 @@ export function cleanSummary(v: unknown): string {
   }
   return clean;
 }
+
+/** Turns a store keeps per game unless told otherwise (oldest dropped first). */
+export const DEFAULT_HISTORY_CAP = 1000;
+
+/** A store's `historyCap` option: a positive integer (InvalidInputError otherwise). */
+export function checkHistoryCap(cap: unknown = DEFAULT_HISTORY_CAP): number {
+  if (typeof cap !== 'number' || !Number.isSafeInteger(cap) || cap < 1)
+    throw new InvalidInputError('historyCap', 'must be a positive integer');
+  return cap;
+}
+
+/** `listGames`' page size: 1..500, default 50 (InvalidInputError otherwise). */
+export function checkPageLimit(limit: unknown = 50): number {
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > 500)
+    throw new InvalidInputError('limit', 'must be an integer from 1 to 500');
+  return limit;
+}
+
+/** How many recent turns to read: a positive integer (InvalidInputError otherwise). */
+export function checkTurnCount(count: unknown): number {
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1)
+    throw new InvalidInputError('count', 'must be a positive integer');
+  return count;
+}

@@ -4,7 +4,13 @@ import {
   SessionDataError,
   WindowClosedError,
 } from '../core/errors.js';
-import { checkChannelId, checkGameId } from '../core/limits.js';
+import {
+  checkChannelId,
+  checkGameId,
+  checkHistoryCap,
+  checkPageLimit,
+  checkTurnCount,
+} from '../core/limits.js';
 import {
   type CloseInput,
   type CloseOutcome,
@@ -87,14 +93,12 @@ export class RedisStore implements SessionStore {
     this.#keys = new Keys(options.prefix ?? 'gg');
     this.#callerTime = options.time === 'caller';
     this.#returnPending = options.returnPending === true;
-    this.#cap = options.historyCap ?? 1000;
+    this.#cap = checkHistoryCap(options.historyCap);
   }
 
   /** Connects (node-redis is loaded only now). Rejects with StoreError if Redis is unreachable. */
   static async connect(target: RedisTarget, options: RedisStoreOptions = {}): Promise<RedisStore> {
-    const cap = options.historyCap ?? 1000;
-    if (!Number.isSafeInteger(cap) || cap < 1)
-      throw new InvalidInputError('historyCap', 'must be a positive integer');
+    checkHistoryCap(options.historyCap);
     if (options.prefix !== undefined && !/^[A-Za-z0-9_.-]{1,32}$/.test(options.prefix))
       throw new InvalidInputError('prefix', 'must be 1-32 letters, digits, _ . or -');
     return new RedisStore(await ScriptConn.open(target, options), options);
@@ -252,9 +256,7 @@ export class RedisStore implements SessionStore {
   }
 
   async listGames(options: ListGamesOptions = {}): Promise<GamePage> {
-    const limit = options.limit ?? 50;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500)
-      throw new InvalidInputError('limit', 'must be an integer from 1 to 500');
+    const limit = checkPageLimit(options.limit);
     const after = options.cursor ? decodeCursor(options.cursor) : null;
     const score = after === null ? '' : String(after.updatedAt);
     const slices = await Promise.all(
@@ -381,8 +383,7 @@ export class RedisStore implements SessionStore {
 
   async recentTurns(gameId: string, count: number): Promise<TurnRecordDict[]> {
     checkGameId(gameId);
-    if (!Number.isSafeInteger(count) || count < 1)
-      throw new InvalidInputError('count', 'must be a positive integer');
+    checkTurnCount(count);
     const list = (await this.#run('recent', this.#gameKeys(gameId, ['hist']), [
       String(count),
     ])) as string[];

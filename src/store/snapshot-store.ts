@@ -1,13 +1,18 @@
 import {
   GameNotFoundError,
   GameSessionError,
-  InvalidInputError,
   SessionDataError,
   SessionInactiveError,
   StoreClosedError,
   StoreError,
 } from '../core/errors.js';
-import { checkChannelId, checkGameId } from '../core/limits.js';
+import {
+  checkChannelId,
+  checkGameId,
+  checkHistoryCap,
+  checkPageLimit,
+  checkTurnCount,
+} from '../core/limits.js';
 import {
   applyActivate,
   applyClose,
@@ -76,11 +81,8 @@ export class SnapshotStore implements SessionStore {
   #closed = false;
 
   constructor(backend: SnapshotBackend, options: SnapshotStoreOptions = {}) {
-    const cap = options.historyCap ?? 1000;
-    if (!Number.isSafeInteger(cap) || cap < 1)
-      throw new InvalidInputError('historyCap', 'must be a positive integer');
     this.#backend = backend;
-    this.#historyCap = cap;
+    this.#historyCap = checkHistoryCap(options.historyCap);
   }
 
   /** Runs `fn` atomically; store failures become StoreError, rule violations pass through. */
@@ -190,10 +192,7 @@ export class SnapshotStore implements SessionStore {
   }
 
   async listGames(options: ListGamesOptions = {}): Promise<GamePage> {
-    const limit = options.limit ?? 50;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500) {
-      throw new InvalidInputError('limit', 'must be an integer from 1 to 500');
-    }
+    const limit = checkPageLimit(options.limit);
     const after = options.cursor ? decodeCursor(options.cursor) : null;
     return this.#tx((b) => {
       const rows = b.listGames(limit + 1, after);
@@ -283,8 +282,7 @@ export class SnapshotStore implements SessionStore {
 
   async recentTurns(gameId: string, count: number): Promise<TurnRecordDict[]> {
     checkGameId(gameId);
-    if (!Number.isSafeInteger(count) || count < 1)
-      throw new InvalidInputError('count', 'must be a positive integer');
+    checkTurnCount(count);
     return this.#tx((b) =>
       b.recentTurns(gameId, count).map((json) => TurnRecord.fromDict(JSON.parse(json)).toDict()),
     );
