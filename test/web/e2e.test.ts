@@ -149,8 +149,8 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
     }
     await shot(bob, '05-bob-after-three-turns');
     await alice.click('#history-button');
-    await alice.locator('#history-list li', { hasText: 'Turn 2' }).waitFor();
-    assert.equal(await alice.locator('#history-list li').count(), 3);
+    await alice.locator('#history-list:not([aria-busy]) li', { hasText: 'Turn 2' }).waitFor();
+    assert.equal(await alice.locator('#history-list:not([aria-busy]) li').count(), 3);
     await shot(alice, '06-history');
     await alice.click('#menu-history [data-close]');
   });
@@ -172,7 +172,7 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
     await alice.locator('#link-state', { hasText: 'LINK' }).waitFor();
     await alice.locator('#idle').waitFor({ state: 'visible' });
     await alice.click('#games-button');
-    const row = alice.locator('#games-list li', { hasText: 'Low Battery' });
+    const row = alice.locator('#games-list:not([aria-busy]) li', { hasText: 'Low Battery' });
     await row.waitFor();
     assert.match((await row.textContent()) ?? '', /turn 3 · saved/);
     const gameId = await row.getAttribute('data-game-id');
@@ -193,20 +193,20 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
     await shot(bob, '08-swapped-midnight-arcade');
 
     await bob.click('#games-button');
-    await bob.locator('#games-list li', { hasText: 'Low Battery' }).waitFor();
+    await bob.locator('#games-list:not([aria-busy]) li', { hasText: 'Low Battery' }).waitFor();
     await bob.click('#menu-games [data-close]');
 
     await alice.click('#games-button');
-    const row = alice.locator('#games-list li', { hasText: 'Low Battery' });
+    const row = alice.locator('#games-list:not([aria-busy]) li', { hasText: 'Low Battery' });
     await row.locator('button', { hasText: 'Load' }).click();
     await atTurn(alice, 3);
     await atTurn(bob, 3);
     assert.equal(await bob.locator('#game-name').textContent(), 'Low Battery');
     assert.equal(await bob.locator('#scene-text').textContent(), savedScene);
     await alice.click('#games-button');
-    await alice.locator('#games-list li', { hasText: 'Midnight Arcade' }).waitFor();
+    await alice.locator('#games-list:not([aria-busy]) li', { hasText: 'Midnight Arcade' }).waitFor();
     assert.match(
-      (await alice.locator('#games-list li', { hasText: 'Midnight Arcade' }).textContent()) ?? '',
+      (await alice.locator('#games-list:not([aria-busy]) li', { hasText: 'Midnight Arcade' }).textContent()) ?? '',
       /saved/,
     );
     await shot(alice, '09-swapped-back');
@@ -256,7 +256,7 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
       await shot(cleo, '11-narrating');
       await atTurn(cleo, 1);
       await cleo.click('#history-button');
-      const turn = cleo.locator('#history-list li').first();
+      const turn = cleo.locator('#history-list:not([aria-busy]) li').first();
       await turn.waitFor();
       assert.match((await turn.textContent()) ?? '', new RegExp(`Cleo: ${pressed}`));
     } finally {
@@ -289,7 +289,7 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
       await eli.locator('#choices .choice', { hasText: second }).click();
       // History open (still empty) on Eli's page while the turn is resolved.
       await eli.click('#history-button');
-      await eli.locator('#history-list li', { hasText: 'Nothing yet' }).waitFor();
+      await eli.locator('#history-list:not([aria-busy]) li', { hasText: 'Nothing yet' }).waitFor();
       // The window closes: Dana (who booted) is asked; Eli waits for her.
       await dana.locator('#decision').waitFor({ state: 'visible' });
       assert.deepEqual(await dana.locator('#decision-choices .choice').allTextContents(), [
@@ -303,10 +303,10 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
       await dana.locator('#decision-choices .choice', { hasText: second }).click();
       await atTurn(dana, 1);
       // The turn record arrived with the event: Eli's open history shows it without reopening.
-      const record = eli.locator('#history-list li', { hasText: 'Turn 1' });
+      const record = eli.locator('#history-list:not([aria-busy]) li', { hasText: 'Turn 1' });
       await record.waitFor();
       assert.match((await record.textContent()) ?? '', new RegExp(`Eli: ${second}`));
-      assert.equal(await eli.locator('#history-list li', { hasText: 'Nothing yet' }).count(), 0);
+      assert.equal(await eli.locator('#history-list:not([aria-busy]) li', { hasText: 'Nothing yet' }).count(), 0);
     } finally {
       // Closed before the server, so they do not log reconnection attempts.
       await dana.close();

@@ -7,8 +7,22 @@ export function openMenu(name) {
   if (!state.joined) return;
   state.openMenu = name;
   for (const id of ['new', 'games', 'history']) show(`menu-${id}`, id === name);
-  if (name === 'games') send({ type: 'games' });
-  if (name === 'history') send({ type: 'history' });
+  // A list drawn on an earlier visit may be out of date (a game swapped, a turn played): it is
+  // replaced by a loading row until the server's fresh answer arrives, never shown as current.
+  if (name === 'games') {
+    loading('games-list');
+    send({ type: 'games' });
+  }
+  if (name === 'history') {
+    loading('history-list');
+    send({ type: 'history' });
+  }
+}
+
+function loading(listId) {
+  const list = $(listId);
+  list.setAttribute('aria-busy', 'true');
+  list.replaceChildren(item('Loading…', ''));
 }
 
 export function closeMenu() {
@@ -31,6 +45,7 @@ export function drawCartridges() {
 
 export function drawGames(games) {
   const list = $('games-list');
+  list.removeAttribute('aria-busy');
   list.replaceChildren();
   if (games.length === 0) list.append(item('No saved games yet', 'Boot a new game first.'));
   const current = state.view?.game?.gameId;
@@ -57,6 +72,7 @@ export function drawGames(games) {
 export function drawHistory() {
   const turns = state.turns ?? [];
   const list = $('history-list');
+  list.removeAttribute('aria-busy');
   list.replaceChildren();
   if (turns.length === 0) list.append(item('Nothing yet', 'Turns appear here once played.'));
   for (const t of turns.slice().reverse()) {
