@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { StoreError } from './core/errors.js';
 import { MAX_COUNTDOWN_SECONDS, MIN_COUNTDOWN_SECONDS } from './core/limits.js';
 import type { SessionStore } from './core/store-port.js';
-import type { ClusterOptions } from './host/distributed.js';
 import type { ChannelSettings, GameSpec, NarratorFactory } from './host/types.js';
 import type { LlmNarratorOptions } from './narrator/llm.js';
 import { type Narrator, NarratorError } from './narrator/port.js';
@@ -261,17 +260,12 @@ export function settingsHelp(): string {
     .join('\n');
 }
 
-/** GameHost's cluster mode when REDIS_URL is set: this process runs a scheduler worker and
- *  shares channels with every other process on the same Redis. Empty (single process) without. */
-export function clusterOptions(config: Config): { cluster?: ClusterOptions } {
-  return config.redisUrl === null ? {} : { cluster: { connection: config.redisUrl } };
-}
-
 /** The configured store: Redis when REDIS_URL is set, else the SQLite file in the data dir. */
 export async function openStore(config: Config): Promise<{ store: SessionStore; where: string }> {
   if (config.redisUrl !== null) {
     const { RedisStore } = await import('./store/redis-store.js');
-    const store = await RedisStore.connect(config.redisUrl);
+    // Every press returns the whole window: the view it produces goes to every process.
+    const store = await RedisStore.connect(config.redisUrl, { returnPending: true });
     return { store, where: redactUrl(config.redisUrl) };
   }
   try {

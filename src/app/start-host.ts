@@ -2,9 +2,10 @@
 // open the configured store, build the GameHost from the configuration, start it, and undo all of
 // it when something fails or the process stops.
 import type { Config } from '../config.js';
-import { clusterOptions, narratorFactory, openStore } from '../config.js';
+import { narratorFactory, openStore } from '../config.js';
 import type { SessionStore } from '../core/store-port.js';
 import { GameHost } from '../host/game-host.js';
+import type { TurnDriver } from '../host/turn-driver.js';
 import type { GameHostOptions } from '../host/types.js';
 
 /** What an entry point may add to the host the configuration describes. */
@@ -33,6 +34,16 @@ export class HostStartError extends Error {
   }
 }
 
+/** With REDIS_URL this process shares channels with every other process on the same Redis
+ *  (loaded only then: a SQLite console never loads the Redis client, BullMQ or the driver). */
+async function redisDriver(config: Config, store: SessionStore): Promise<TurnDriver | undefined> {
+  if (config.redisUrl === null) return undefined;
+  const { RedisStore } = await import('../store/redis-store.js');
+  const { RedisTurnDriver } = await import('../redis/turn-driver.js');
+  if (!(store instanceof RedisStore)) return undefined;
+  return new RedisTurnDriver({ store, connection: config.redisUrl });
+}
+
 /**
  * Opens the configured store and starts a GameHost on it: the configured narrators, countdown,
  * channel settings (process-wide defaults for every channel) and, with REDIS_URL, cluster mode.
@@ -44,13 +55,14 @@ export async function startHost(config: Config, extra: StartHostExtra = {}): Pro
   let host: GameHost;
   try {
     const channelSettings = Object.freeze({ ...config.channelSettings });
+    const driver = await redisDriver(config, store);
     host = new GameHost({
       ...extra,
       store,
       narrators: await narratorFactory(config),
       countdownSeconds: config.countdownSeconds,
       settings: () => channelSettings,
-      ...clusterOptions(config),
+      ...(driver !== undefined ? { driver } : {}),
     });
   } catch (err) {
     await store.close();

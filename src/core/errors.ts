@@ -90,6 +90,14 @@ export class StoreError extends GameSessionError {
   }
 }
 
+/** A turn's commit was refused because its resolver no longer holds the turn's lease (another
+ *  process took the turn over, or the lease expired): nothing was stored. */
+export class FencedCommitError extends GameSessionError {
+  constructor(message = 'the turn was taken over by another resolver; nothing was committed') {
+    super('FENCED_COMMIT', message);
+  }
+}
+
 /** `boot` was called on a session that is already running a game. */
 export class SessionActiveError extends GameSessionError {
   constructor(message = 'a game is already running in this session; exit it or hot-swap first') {

@@ -1,11 +1,14 @@
 import type { Clock } from '../core/clock.js';
 import {
   CountdownCancelledError,
+  FencedCommitError,
+  GameNotFoundError,
   InvalidInputError,
   SessionInactiveError,
   StaleTurnError,
 } from '../core/errors.js';
 import type { GameSession, SubmitResult } from '../core/game-session.js';
+import type { SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import {
   type NarrationResult,
@@ -14,37 +17,32 @@ import {
   pluralityChoice,
 } from '../narrator/port.js';
 import { GameEndedError, NarratingError, type ResolvingPhase, WrongStateError } from './errors.js';
-import { encodeHostExtra, type HostExtra } from './host-extra.js';
+import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './host-extra.js';
 import { failureMessage, narrateTurn, underDeadline } from './narration.js';
-import { allActiveChosen, checkDecision } from './permissions.js';
-import type { ChannelSettings, ChannelView, HostEvent, HostUser } from './types.js';
+import { allActiveChosen } from './permissions.js';
+import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
+import type { ChannelSettings, ChannelView, HostUser } from './types.js';
 import { buildView } from './view.js';
 
 /** What a channel runner needs from its host. */
 export interface HostContext {
   readonly clock: Clock;
   readonly narratorTimeoutMs: number;
+  /** Where a 'host decides' pick made in any process is read back from. */
+  readonly store: SessionStore;
+  readonly driver: TurnDriver;
   settings(channelId: string): ChannelSettings;
-  emit(channelId: string, event: HostEvent): void;
-  /** Cluster mode: closed windows are narrated by the scheduler, never here; this is told when
-   *  a window this process watched closed. */
-  readonly cluster?: { windowClosed(channelId: string, gameId: string): void };
 }
 
 /** 'ready': scene shown (window maybe open); the others: a closed window is being resolved. */
 export type Phase = 'ready' | ResolvingPhase;
 
-interface Decision {
-  userId: string;
-  options: string[];
-  resolve(choice: string): void;
-  reject(error: Error): void;
-}
-
 /**
- * One channel's running game and its turn loop: watch the window, aggregate, narrate, record.
- * Everything the loop needs to resume lives in (session, extra), so `attach` can pick a game up
- * in any state: a fresh boot, a hot-swap, or a restart in the middle of a turn.
+ * One channel's running game and its turn loop: watch the window; when it closes, hand the turn
+ * to the driver, which grants a lease (here or in another process) and calls `resolve`:
+ * aggregate → narrate → commit → emit, or fail (kept for retry). Everything the loop needs to
+ * resume lives in (session, extra), so `attach` can pick a game up in any state: a fresh boot, a
+ * hot-swap, a restart in the middle of a turn, or a turn another process left half done.
  */
 export class ChannelRunner {
   readonly channelId: string;
@@ -56,7 +54,9 @@ export class ChannelRunner {
   notice: string | null = null;
   /** Settles once the channel's game was looked up in the store (first use in this process). */
   loaded: Promise<void> | null = null;
-  /** The resolution of the last closed window (never rejects). */
+  /** Another process changed the channel since it was loaded here: reload before the next use. */
+  stale = false;
+  /** This process' part in the last closed window's resolution (never rejects). */
   resolving: Promise<void> | null = null;
 
   readonly #ctx: HostContext;
@@ -65,8 +65,8 @@ export class ChannelRunner {
   #epoch = 0;
   #abort: AbortController | null = null;
   #opening = new Set<AbortController>();
-  #decision: Decision | null = null;
   #watchedTurn = -1;
+  #resolvingHere = 0;
   #ops: Promise<unknown> = Promise.resolve();
 
   constructor(channelId: string, ctx: HostContext) {
@@ -83,6 +83,12 @@ export class ChannelRunner {
     return this.extra?.scene.ended === true;
   }
 
+  /** This process holds a lease on the channel's turn and is resolving it (its state is the
+   *  truth for that turn: a reload now would only abort it). */
+  get resolvingHere(): boolean {
+    return this.#resolvingHere > 0;
+  }
+
   /** Runs management operations (boot, exit, load, retry) one at a time per channel. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#ops.then(fn, fn);
@@ -97,24 +103,35 @@ export class ChannelRunner {
     this.extra = extra;
     this.narrator = narrator;
     this.notice = null;
+    this.stale = false;
     if (extra.unresolved !== null) {
       this.phase = 'failed';
       this.error = extra.unresolved.error;
       return;
     }
-    if (session.turnNumber > extra.sceneTurn && this.#ctx.cluster !== undefined) {
-      this.phase = 'narrating'; // the scheduler narrates it, in whichever process
-      return;
-    }
     if (session.turnNumber > extra.sceneTurn) {
-      // A window closed but its turn was never recorded (exit, swap or crash mid-narration):
-      // its choices are the session's last window; narrate it again.
+      // A window closed but its turn was never recorded (exit, swap or crash mid-narration, or
+      // another process is on it): its choices are the session's last window.
       const lw = session.lastWindow;
       const choices = lw !== null && lw.turn === extra.sceneTurn ? new Map(lw.choices) : new Map();
-      void this.#startResolve(extra.sceneTurn, choices, undefined);
+      // Not announced: whoever attached shows the view (a reload after another process'
+      // event must not echo it back to every process).
+      this.#windowClosed(extra.sceneTurn, choices, false);
       return;
     }
     this.ensureWatch();
+  }
+
+  /** Whether this runner's game is the one of `closed`, on the turn right after its window. */
+  holds(closed: ClosedTurn): boolean {
+    const s = this.session;
+    return (
+      this.running &&
+      s !== null &&
+      s.gameId === closed.gameId &&
+      s.turnNumber === closed.turn + 1 &&
+      this.extra?.sceneTurn === closed.turn
+    );
   }
 
   /** Stops the loop's async work for the current game (the session itself is left alone). */
@@ -122,8 +139,6 @@ export class ChannelRunner {
     this.#epoch++;
     this.#abort?.abort(new NarratorError('aborted', 'the game was exited or swapped out'));
     this.#abort = null;
-    this.#decision?.reject(new CountdownCancelledError('the game was exited or swapped out'));
-    this.#decision = null;
     this.#watchedTurn = -1;
     this.phase = 'ready';
     this.error = null;
@@ -195,7 +210,7 @@ export class ChannelRunner {
     return out;
   }
 
-  /** Follows the open window (if any) to its close, then resolves the turn. Idempotent. */
+  /** Follows the open window (if any) to its close, then has its turn resolved. Idempotent. */
   ensureWatch(): void {
     const s = this.session;
     if (s === null || s.windowDeadlineMs === null) return;
@@ -205,15 +220,7 @@ export class ChannelRunner {
     const epoch = this.#epoch;
     s.waitForCountdown().then(
       (choices) => {
-        if (epoch !== this.#epoch) return;
-        const cluster = this.#ctx.cluster;
-        if (cluster === undefined) {
-          void this.#startResolve(turn, choices, undefined);
-          return;
-        }
-        this.phase = 'narrating';
-        this.emitView();
-        cluster.windowClosed(this.channelId, s.gameId);
+        if (epoch === this.#epoch) this.#windowClosed(turn, choices, true);
       },
       (e: unknown) => {
         if (epoch !== this.#epoch || e instanceof CountdownCancelledError) return;
@@ -224,28 +231,24 @@ export class ChannelRunner {
     );
   }
 
-  decide(user: HostUser, choice: string, expect: { gameId?: string; turn?: number }): void {
-    checkDecision(this.session, this.#decision, user, choice, expect).resolve(choice);
-  }
-
   /** Re-runs a failed turn with its kept choices; resolves when the attempt is over. */
   retry(): Promise<void> {
+    const s = this.session;
     const un = this.extra?.unresolved ?? null;
-    if (this.phase !== 'failed' || un === null)
+    if (this.phase !== 'failed' || un === null || s === null)
       throw new WrongStateError('nothing to retry: the last turn did not fail');
-    return this.#startResolve(un.turn, new Map(un.choices), un.decided);
+    const closed = { ...this.#closed(un.turn, new Map(un.choices)), gameId: s.gameId };
+    const p = this.#ctx.driver.retry(closed);
+    this.resolving = p;
+    return p;
   }
 
   view(): ChannelView {
-    const d = this.#decision;
-    // Cluster mode: a decision pending in the resolving process is stored with the game.
-    const stored = this.extra?.deciding ?? null;
+    const d = this.extra?.deciding ?? null;
     const decision =
-      d !== null
+      d !== null && d.choice === null && (this.phase === 'deciding' || this.phase === 'narrating')
         ? { userId: d.userId, options: [...d.options] }
-        : stored !== null && stored.choice === null && this.phase === 'narrating'
-          ? { userId: stored.userId, options: [...stored.options] }
-          : null;
+        : null;
     return buildView({
       channelId: this.channelId,
       session: this.session,
@@ -259,50 +262,58 @@ export class ChannelRunner {
   }
 
   emitView(): void {
-    this.#ctx.emit(this.channelId, { type: 'view', view: this.view() });
+    this.#ctx.driver.publish(this.channelId, { type: 'view', view: this.view() });
   }
 
-  #text(delta: string): void {
-    if (delta !== '')
-      this.#ctx.emit(this.channelId, { type: 'text', channelId: this.channelId, delta });
-  }
-
-  #startResolve(
-    turn: number,
-    choices: Map<string, string>,
-    decided: string | null | undefined,
-  ): Promise<void> {
-    this.phase = 'narrating';
-    this.error = null;
-    this.notice = null;
-    this.emitView();
-    const p = this.#resolve(turn, choices, decided, this.#epoch);
-    this.resolving = p;
-    return p;
-  }
-
-  async #resolve(
-    turn: number,
-    choices: Map<string, string>,
-    decided: string | null | undefined,
-    epoch: number,
-  ): Promise<void> {
+  /** A 'host decides' pick was stored with the game (from this process or another). */
+  noteDecision(gameId: string, deciding: Deciding): void {
     const s = this.session;
-    const x = this.extra;
+    if (s === null || this.extra === null || s.gameId !== gameId) return;
+    this.extra = { ...this.extra, deciding };
+    s.extra = encodeHostExtra(this.extra);
+  }
+
+  /**
+   * The turn loop, the one path from a closed window to the next scene in every mode: called by
+   * the driver under the turn's lease. A turn that failed before is narrated again only when a
+   * player asked (`lease.retry`). Resolves when the turn is committed, failed, or given up.
+   */
+  async resolve(closed: ClosedTurn, lease: TurnLease): Promise<TurnOutcome> {
+    const s = this.session;
     const narrator = this.narrator;
-    if (s === null || x === null || narrator === null) return;
+    let x = this.extra;
+    if (s === null || x === null || narrator === null || !this.holds(closed)) return 'skipped';
+    if (x.unresolved !== null && !lease.retry) return 'skipped';
+    const epoch = this.#epoch;
+    const controller = new AbortController();
+    const onLost = (): void => controller.abort(lease.signal.reason);
+    lease.signal.addEventListener('abort', onLost, { once: true });
+    this.#abort = controller;
+    this.#resolvingHere++;
+    const kept = x.unresolved?.turn === closed.turn ? x.unresolved.decided : undefined;
     let pick: string | null = null;
     try {
-      pick = decided === undefined ? await this.#aggregate(choices, x) : decided;
-      if (epoch !== this.#epoch) return;
-      const controller = new AbortController();
-      this.#abort = controller;
+      // Usually already shown by #windowClosed; a retry or a takeover shows it here.
+      const shown = this.phase === 'narrating' && x.unresolved === null;
+      this.phase = 'narrating';
+      this.error = null;
+      this.notice = null;
+      if (x.unresolved !== null) {
+        x = { ...x, unresolved: null };
+        this.extra = x;
+        s.extra = encodeHostExtra(x);
+        await s.save(); // a channel reloaded anywhere now shows 'narrating', not 'failed'
+      }
+      if (!shown) this.emitView();
+      pick = kept !== undefined ? kept : await this.#aggregate(closed, s, x, controller.signal);
+      if (epoch !== this.#epoch) return 'interrupted';
+      x = this.extra ?? x;
       const { next, summary } = await narrateTurn({
         narrator,
         session: s,
         extra: x,
-        turn,
-        choices,
+        turn: closed.turn,
+        choices: closed.choices,
         decided: pick,
         controller,
         clock: this.#ctx.clock,
@@ -311,60 +322,109 @@ export class ChannelRunner {
           if (epoch === this.#epoch) this.#text(delta);
         },
       });
-      if (epoch !== this.#epoch) return;
+      if (epoch !== this.#epoch) return 'interrupted';
       // The new scene and narrator state are saved in the same store write as the turn.
       s.extra = encodeHostExtra(next);
       let record: TurnRecord;
       try {
-        record = await s.recordTurn(choices, summary);
+        record = await lease.commit(s, closed.choices, summary);
       } catch (e) {
         s.extra = encodeHostExtra(x);
         throw e;
       }
-      if (epoch !== this.#epoch) return;
+      if (epoch !== this.#epoch) return 'committed';
       this.extra = next;
       this.phase = 'ready';
-      this.#abort = null;
-      this.#ctx.emit(this.channelId, { type: 'turn', channelId: this.channelId, record });
+      this.#ctx.driver.publish(this.channelId, {
+        type: 'turn',
+        channelId: this.channelId,
+        record,
+      });
       this.emitView();
+      return 'committed';
     } catch (e) {
-      if (epoch !== this.#epoch) return;
-      await this.#fail(s, x, turn, choices, pick, e);
+      // Lost lease: the turn is another process' now, and its events will say how it went.
+      if (epoch !== this.#epoch || lease.signal.aborted || e instanceof FencedCommitError)
+        return 'interrupted';
+      await this.#fail(s, this.extra ?? x, closed, pick, e);
+      return 'failed';
+    } finally {
+      lease.signal.removeEventListener('abort', onLost);
+      if (this.#abort === controller) this.#abort = null;
+      this.#resolvingHere--;
     }
   }
 
-  async #aggregate(choices: ReadonlyMap<string, string>, x: HostExtra): Promise<string | null> {
+  #closed(turn: number, choices: Map<string, string>): ClosedTurn {
+    return { channelId: this.channelId, gameId: this.session?.gameId ?? '', turn, choices };
+  }
+
+  /** A window closed: show 'narrating' and have the driver resolve its turn. */
+  #windowClosed(turn: number, choices: Map<string, string>, announce: boolean): void {
+    this.phase = 'narrating';
+    this.error = null;
+    this.notice = null;
+    if (announce) this.emitView();
+    this.resolving = this.#ctx.driver.windowClosed(this.#closed(turn, choices));
+  }
+
+  #text(delta: string): void {
+    if (delta !== '')
+      this.#ctx.driver.publish(this.channelId, { type: 'text', channelId: this.channelId, delta });
+  }
+
+  /**
+   * How the closed window's choices reach the narrator: every choice ('all'), the most chosen
+   * ('plurality'), or the booting player's pick among them ('host'). A pending pick is stored
+   * with the game, so every process shows it, `decide` may arrive at any of them, and a
+   * resolver that dies leaves it for the next one.
+   */
+  async #aggregate(
+    closed: ClosedTurn,
+    s: GameSession,
+    x: HostExtra,
+    signal: AbortSignal,
+  ): Promise<string | null> {
     const mode = this.#ctx.settings(this.channelId).aggregation;
     if (mode === 'all') return null;
-    if (mode === 'plurality') return pluralityChoice(choices);
-    const options = [...new Set(choices.values())];
+    if (mode === 'plurality') return pluralityChoice(closed.choices);
+    const options = [...new Set(closed.choices.values())];
     if (options.length <= 1) return options[0] ?? null;
-    const chosen = new Promise<string>((resolve, reject) => {
-      this.#decision = { userId: x.bootedBy ?? '', options, resolve, reject };
-    });
+    if (x.deciding?.turn !== closed.turn) {
+      const deciding = { turn: closed.turn, userId: x.bootedBy ?? '', options, choice: null };
+      this.extra = { ...x, deciding };
+      s.extra = encodeHostExtra(this.extra);
+      await s.save();
+    }
     this.phase = 'deciding';
     this.emitView();
-    const choice = await chosen;
-    this.#decision = null;
-    this.phase = 'narrating';
-    this.emitView();
-    return choice;
+    for (;;) {
+      const saved = await this.#ctx.store.loadGame(closed.gameId);
+      if (saved === null) throw new GameNotFoundError(closed.gameId);
+      const d = parseHostExtra(saved.extra).deciding;
+      if (d !== null && d.turn === closed.turn && d.choice !== null) {
+        if (this.extra !== null) this.extra = { ...this.extra, deciding: null };
+        this.phase = 'narrating';
+        this.emitView();
+        return d.choice;
+      }
+      await this.#ctx.driver.awaitDecision(closed.gameId, closed.turn, signal);
+    }
   }
 
   async #fail(
     s: GameSession,
     x: HostExtra,
-    turn: number,
-    choices: Map<string, string>,
+    closed: ClosedTurn,
     decided: string | null,
     error: unknown,
   ): Promise<void> {
     const message = failureMessage(error);
-    this.extra = { ...x, unresolved: { turn, choices: [...choices], decided, error: message } };
+    const unresolved = { turn: closed.turn, choices: [...closed.choices], decided, error: message };
+    this.extra = { ...x, deciding: null, unresolved };
     s.extra = encodeHostExtra(this.extra);
     this.phase = 'failed';
     this.error = message;
-    this.#abort = null;
     this.emitView();
     try {
       await s.save();

@@ -4,25 +4,28 @@ import { GameSession } from '../core/game-session.js';
 import { hotSwap, listAllGames } from '../core/games.js';
 import { checkChannelId, checkGameId, checkGameName } from '../core/limits.js';
 import { SessionRegistry } from '../core/registry.js';
+import type { SessionDict } from '../core/session-state.js';
 import type { SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
-import { ClusterLink } from './distributed.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import {
   checkScene,
   checkUser,
+  type Deciding,
   defaultTitle,
   encodeHostExtra,
   type HostExtra,
   parseHostExtra,
   parseSpec,
 } from './host-extra.js';
+import { LocalTurnDriver } from './local-driver.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
-import { mayManage, resolveSettings } from './permissions.js';
+import { checkDecision, mayManage, resolveSettings } from './permissions.js';
 import { DEFAULT_PRESS_RATE_LIMIT, PressRateLimiter } from './rate-limit.js';
+import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
   ChannelSettings,
   ChannelView,
@@ -62,9 +65,11 @@ export class GameHost {
   readonly #registry = new SessionRegistry();
   readonly #runners = new Map<string, ChannelRunner>();
   readonly #hub = new EventHub();
+  readonly #reloading = new Set<ChannelRunner>();
   readonly #sessions: ChannelSessions;
-  /** Cluster mode only (see ClusterLink). */
-  readonly #link: ClusterLink | null = null;
+  readonly #driver: TurnDriver;
+  /** Settles once the driver runs (rejects if it cannot start). */
+  readonly #started: Promise<void>;
   #closed = false;
 
   constructor(options: GameHostOptions) {
@@ -87,30 +92,25 @@ export class GameHost {
     const timeout = options.narratorTimeoutMs ?? DEFAULT_NARRATOR_TIMEOUT_MS;
     if (!Number.isFinite(timeout) || timeout <= 0)
       throw new InvalidInputError('narratorTimeoutMs', 'must be a positive number');
+    this.#driver = options.driver ?? new LocalTurnDriver();
     this.#ctx = {
       clock: this.#clock,
       narratorTimeoutMs: timeout,
-      settings: (channelId) => this.settings(channelId),
-      emit: (channelId, event) => this.#hub.emit(channelId, event),
-    };
-    if (options.cluster === undefined) return;
-    const windowClosed = (ch: string, gameId: string) => this.#link?.windowClosed(ch, gameId);
-    this.#ctx = { ...this.#ctx, cluster: { windowClosed } };
-    this.#link = new ClusterLink(options.cluster, {
       store: this.#store,
-      clock: this.#clock,
-      narratorTimeoutMs: timeout,
-      settings: this.#ctx.settings,
-      makeNarrator: (spec) => this.#sessions.makeNarrator(spec),
-      emit: this.#ctx.emit,
-      refresh: (channelId) => this.#refresh(channelId),
+      driver: this.#driver,
+      settings: (channelId) => this.settings(channelId),
+    };
+    this.#started = this.#driver.start({
+      resolve: (closed, lease) => this.#resolveTurn(closed, lease),
+      deliver: (channelId, event, remote) => this.#deliver(channelId, event, remote),
     });
+    this.#started.catch(() => {}); // reported by start() and by every host call
   }
 
-  /** Cluster mode: resolves once the scheduler and the pub/sub bus run (rejects if they cannot
-   *  start). Calls wait for it by themselves; this only fails fast. */
+  /** Resolves once the turn driver runs (Redis: its scheduler and pub/sub; rejects if they
+   *  cannot start). Calls wait for it by themselves; this only fails fast. */
   async start(): Promise<void> {
-    await this.#link?.ready;
+    await this.#started;
   }
 
   /** The channel's effective settings (the adapter's overrides on the defaults). */
@@ -163,7 +163,6 @@ export class GameHost {
       this.#registry.set(r.channelId, session);
       r.attach(session, extra, narrator);
       r.emitView();
-      this.#link?.notify(r.channelId);
       return r.view();
     });
   }
@@ -190,7 +189,6 @@ export class GameHost {
     this.#limiter.take(`${channelId}\u0000${user.id}`);
     const r = await this.#ready(channelId);
     const out = await r.press(user, turn, choice, options?.gameId);
-    this.#link?.notify(r.channelId);
     return { ...out, view: r.view() };
   }
 
@@ -209,12 +207,24 @@ export class GameHost {
   ): Promise<ChannelView> {
     checkUser(user);
     const r = await this.#ready(channelId);
-    if (this.#link !== null) {
-      // The turn is narrated by whichever process holds its lease: the choice goes through Redis.
-      await this.#link.decide(r, user, choice, expect);
-      return r.view();
+    // The pending decision is stored with the game: its resolver may run in another process.
+    const saved = await this.#store.loadChannel(r.channelId);
+    let pending: (Deciding & { extra: HostExtra }) | null = null;
+    if (saved?.active === true) {
+      const x = parseHostExtra(saved.extra);
+      if (x.deciding?.choice === null) pending = { ...x.deciding, extra: x };
     }
-    r.decide(user, choice, expect);
+    const at = saved && { gameId: saved.game_id, turnNumber: saved.turn_number };
+    const { extra, ...d } = checkDecision(at, pending, user, choice, expect);
+    const gameId = (saved as SessionDict).game_id;
+    const deciding = { ...d, choice };
+    await this.#store.updateGame(
+      gameId,
+      { extra: encodeHostExtra({ ...extra, deciding }) },
+      this.#clock.now(),
+    );
+    r.noteDecision(gameId, deciding);
+    this.#driver.decided(gameId, d.turn);
     return r.view();
   }
 
@@ -226,10 +236,6 @@ export class GameHost {
   async retry(channelId: string, user: HostUser): Promise<ChannelView> {
     checkUser(user);
     const r = await this.#ready(channelId);
-    if (this.#link !== null) {
-      await this.#link.retry(r); // narrated by this process' scheduler worker
-      return r.view();
-    }
     // Only the start is exclusive: an exit during the narration must not wait for it.
     const attempt = await r.exclusive(async () => ({ done: r.retry() }));
     await attempt.done;
@@ -250,7 +256,6 @@ export class GameHost {
       this.#mayReplace(r, user, true);
       await this.#sessions.unload(r, 'exit');
       r.emitView();
-      this.#link?.notify(r.channelId);
       return r.view();
     });
   }
@@ -288,7 +293,6 @@ export class GameHost {
       this.#sessions.releaseElsewhere(this.#runners.values(), r.channelId, gameId);
       r.attach(session, parseHostExtra(session.extra), narrator);
       r.emitView();
-      this.#link?.notify(r.channelId);
       return r.view();
     });
   }
@@ -334,7 +338,6 @@ export class GameHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#link?.close();
     const pending: Promise<void>[] = [];
     for (const r of this.#runners.values()) {
       const resolving = r.resolving;
@@ -345,48 +348,76 @@ export class GameHost {
     this.#hub.clear();
     // The aborted narrations settle at once (their epoch is over); wait so nothing runs after.
     await Promise.all(pending);
+    await this.#driver.close();
   }
 
   #open(): void {
     if (this.#closed) throw new WrongStateError('the game host is closed');
   }
 
-  /** The channel's runner, its game looked up in the store on first use. */
+  /** The channel's runner, its game looked up in the store on first use, and again when
+   *  another process changed it (unless this process is resolving its turn right now). */
   async #ready(channelId: string): Promise<ChannelRunner> {
     checkChannelId(channelId);
     this.#open();
-    if (this.#link !== null) await this.#link.ready;
+    await this.#started;
     let r = this.#runners.get(channelId);
     if (r === undefined) {
       r = new ChannelRunner(channelId, this.#ctx);
       this.#runners.set(channelId, r);
     }
-    if (r.loaded === null) {
-      const runner = r;
+    const runner = r;
+    if (runner.loaded === null) {
       runner.loaded = this.#sessions.restore(runner).catch((e: unknown) => {
         runner.loaded = null; // a store outage must not make the channel look empty forever
         throw e;
       });
+    } else if (runner.stale && !this.#reloading.has(runner)) {
+      this.#reloading.add(runner);
+      runner.loaded = runner
+        .exclusive(async () => {
+          this.#reloading.delete(runner);
+          runner.stale = false;
+          const saved = await this.#store.loadChannel(channelId);
+          if (this.#closed) return;
+          // A turn this process is resolving keeps its state while the store agrees its game
+          // still runs here; an exit or swap elsewhere ends it (the reload detaches it).
+          const same = saved?.active === true && saved.game_id === runner.session?.gameId;
+          if (runner.resolvingHere && same) return;
+          await this.#sessions.reload(runner, saved);
+        })
+        .catch((e: unknown) => {
+          this.#reloading.delete(runner);
+          runner.stale = true;
+          runner.loaded = Promise.resolve();
+          throw e;
+        });
     }
-    await r.loaded;
-    return r;
+    await runner.loaded;
+    return runner;
   }
 
-  /** Cluster mode: reloads a followed channel from the store (another process changed it). */
-  async #refresh(channelId: string): Promise<void> {
-    const r = this.#runners.get(channelId);
-    if (this.#closed) return;
-    if (r === undefined || r.loaded === null) {
-      // Followed only by listeners (e.g. the Discord presenter): load it now.
-      if (this.#hub.has(channelId)) (await this.#ready(channelId)).emitView();
-      return;
+  /** The driver's call into the loop: resolve `closed` on the channel's runner, brought up to
+   *  date from the store first if the turn was closed elsewhere. */
+  async #resolveTurn(closed: ClosedTurn, lease: TurnLease): Promise<TurnOutcome> {
+    if (this.#closed) return 'interrupted';
+    let r = await this.#ready(closed.channelId);
+    if (!r.holds(closed) && !r.resolvingHere) {
+      r.stale = true;
+      r = await this.#ready(closed.channelId);
     }
-    await r.exclusive(async () => {
-      const saved = await this.#store.loadChannel(channelId);
-      if (this.#closed) return;
-      await this.#sessions.reload(r, saved);
-      r.emitView();
-    });
+    return r.holds(closed) ? r.resolve(closed, lease) : 'skipped';
+  }
+
+  /** An event for this process' subscribers. One from another process also means this copy of
+   *  the channel is out of date: it is reloaded in the background (text deltas change nothing). */
+  #deliver(channelId: string, event: HostEvent, remote: boolean): void {
+    this.#hub.emit(channelId, event);
+    if (!remote || event.type === 'text' || this.#closed) return;
+    const r = this.#runners.get(channelId);
+    if (r === undefined || r.loaded === null) return;
+    r.stale = true;
+    this.#ready(channelId).catch(() => {}); // a failed reload is retried at the next use
   }
 
   /** Exit/swap/boot over a running game: its booter, a manager, or anyone if allowed. */

@@ -3,7 +3,7 @@ import type { TitleScreen } from '../core/game-session.js';
 import type { GameSummary, SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { Narrator, Scene } from '../narrator/port.js';
-import type { ClusterOptions } from './distributed.js';
+import type { TurnDriver } from './turn-driver.js';
 
 /** What to play: a built-in ink cartridge, or an OpenAI-compatible LLM with an optional premise. */
 export type GameSpec = { kind: 'ink'; cartridge: string } | { kind: 'llm'; premise?: string };
@@ -86,9 +86,10 @@ export interface GameHostOptions {
   /** Per-player press rate limit. Default 5 presses per 2 s. */
   pressRateLimit?: { presses: number; perMs: number };
   narratorTimeoutMs?: number;
-  /** Cluster mode (needs a RedisStore): processes share channels; narration runs in the Redis
-   *  scheduler (a worker in this process), changes fan out over pub/sub. See ClusterOptions. */
-  cluster?: ClusterOptions;
+  /** Who resolves closed windows and how events reach subscribers. Default: this process alone
+   *  (LocalTurnDriver). Many processes share channels with the Redis driver
+   *  (`createRedisTurnDriver` from gamegirl/redis), whose store must be the same RedisStore. */
+  driver?: TurnDriver;
 }
 
 /** What GameHost.press returns. */

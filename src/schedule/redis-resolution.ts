@@ -1,4 +1,3 @@
-import { StoreError } from '../core/errors.js';
 import type { GamePatch } from '../core/store-port.js';
 import { TurnRecord } from '../core/turn-record.js';
 import { encodePatch, pairs } from '../store/redis-codec.js';
@@ -129,7 +128,8 @@ export class Resolution {
   /**
    * Records the resolved turn (history record `turn + 1`, as GameSession.recordTurn numbers it)
    * and applies the patch, atomically and only while the lease is held: a resolver that lost
-   * its lease (killed, paused past it, overtaken) is refused with StoreError and changes nothing.
+   * its lease (killed, paused past it, overtaken) is refused with FencedCommitError and changes
+   * nothing.
    * Returns whether the history record was new.
    */
   async commit(
@@ -159,8 +159,4 @@ export class Resolution {
     );
     return Number(r) === 1;
   }
-}
-
-export function isFenced(e: unknown): boolean {
-  return e instanceof StoreError && e.message.includes('fenced');
 }

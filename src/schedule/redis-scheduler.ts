@@ -34,9 +34,11 @@
  * standalone Redis. Correctness never depends on BullMQ — the sweep reads the store.
  */
 import { randomUUID } from 'node:crypto';
+import { FencedCommitError } from '../core/errors.js';
 import type { GamePatch } from '../core/store-port.js';
+import { TurnRecord } from '../core/turn-record.js';
 import type { RedisStore, WindowEvent } from '../store/redis-store.js';
-import { type Claim, isFenced, Resolution } from './redis-resolution.js';
+import { type Claim, Resolution } from './redis-resolution.js';
 
 export interface ClosedWindowInfo {
   gameId: string;
@@ -44,6 +46,11 @@ export interface ClosedWindowInfo {
   /** The turn whose window closed; the committed history record is numbered `turn + 1`. */
   turn: number;
   choices: Map<string, string>;
+}
+
+/** What `onWindowClosed` returns when it committed nothing: when to look at the turn again. */
+export interface TurnDeferral {
+  retryAfterMs: number;
 }
 
 export interface TurnResult {
@@ -67,8 +74,17 @@ export interface RedisSchedulerOptions {
   store: RedisStore;
   /** BullMQ's Redis: a URL or node-redis client options (standalone). */
   connection: string | { url: string };
-  /** Resolves a closed window (narrate). Required unless `worker` is false. */
-  onWindowClosed?(window: ClosedWindowInfo, signal: AbortSignal): Promise<TurnResult>;
+  /**
+   * Resolves a closed window (narrate). Required unless `worker` is false. Either returns the
+   * result for the scheduler to commit, or commits it itself through `commit` (fenced: rejects
+   * with FencedCommitError when the lease was lost). Committing nothing gives the turn back, to
+   * be tried again after `retryDelayMs`, or after the returned deferral's `retryAfterMs`.
+   */
+  onWindowClosed?(
+    window: ClosedWindowInfo,
+    signal: AbortSignal,
+    commit: (result: TurnResult) => Promise<TurnRecord>,
+  ): Promise<TurnResult | TurnDeferral | undefined>;
   onTurnCommitted?(window: ClosedWindowInfo, result: TurnResult): void | Promise<void>;
   onMetric?(m: SchedulerMetric): void;
   /** Queue name (default 'gg-expiry'). Every worker of one deployment uses the same. */
@@ -174,36 +190,52 @@ export async function createRedisScheduler(
       },
       Math.max(50, Math.floor(leaseMs / 3)),
     );
-    let result: TurnResult;
+    let committed: TurnResult | null = null;
+    const commit = async (result: TurnResult): Promise<TurnRecord> => {
+      if (abort.signal.aborted || committed !== null) throw new FencedCommitError();
+      const record = new TurnRecord(
+        c.turn + 1,
+        c.choices,
+        result.narrativeSummary,
+        Date.now() / 1000,
+      );
+      try {
+        await res.commit(c, result.narrativeSummary, result.patch, record.timestamp);
+      } catch (e) {
+        if (e instanceof FencedCommitError)
+          options.onMetric?.({ type: 'refused', gameId: c.gameId, turn: c.turn, workerId });
+        throw e;
+      }
+      committed = result;
+      options.onMetric?.({ type: 'committed', gameId: c.gameId, turn: c.turn, workerId });
+      return record;
+    };
+    let returned: TurnResult | TurnDeferral | undefined;
     try {
-      result = await (resolveTurn as NonNullable<typeof resolveTurn>)(info, abort.signal);
-    } catch {
+      returned = await (resolveTurn as NonNullable<typeof resolveTurn>)(info, abort.signal, commit);
+      if (committed === null && returned !== undefined && 'narrativeSummary' in returned)
+        await commit(returned);
+    } catch (e) {
       clearInterval(beat);
-      if (abort.signal.aborted) {
-        // It gave up because its lease went to another worker: nothing of it is committed.
-        options.onMetric?.({ type: 'refused', gameId: c.gameId, turn: c.turn, workerId });
+      if (abort.signal.aborted || e instanceof FencedCommitError) {
+        // Its lease went to another worker: nothing of it is committed.
+        if (!(e instanceof FencedCommitError))
+          options.onMetric?.({ type: 'refused', gameId: c.gameId, turn: c.turn, workerId });
         return false;
       }
       await res.unlease(c, retryDelayMs).catch(() => {});
       return false;
     }
     clearInterval(beat);
-    if (abort.signal.aborted) {
-      options.onMetric?.({ type: 'refused', gameId: c.gameId, turn: c.turn, workerId });
+    if (committed === null) {
+      // Resolved nothing (e.g. a failed turn waiting for a player's retry): give it back.
+      const delay =
+        returned !== undefined && 'retryAfterMs' in returned ? returned.retryAfterMs : retryDelayMs;
+      if (!abort.signal.aborted) await res.unlease(c, delay).catch(() => {});
       return false;
     }
     try {
-      await res.commit(c, result.narrativeSummary, result.patch);
-    } catch (e) {
-      if (isFenced(e)) {
-        options.onMetric?.({ type: 'refused', gameId: c.gameId, turn: c.turn, workerId });
-        return false;
-      }
-      throw e;
-    }
-    options.onMetric?.({ type: 'committed', gameId: c.gameId, turn: c.turn, workerId });
-    try {
-      await options.onTurnCommitted?.(info, result);
+      await options.onTurnCommitted?.(info, committed);
     } catch {
       // rendering is the host's concern; the turn is committed either way
     }

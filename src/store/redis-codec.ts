@@ -1,5 +1,6 @@
 import {
   CountdownNotStartedError,
+  FencedCommitError,
   GameNotFoundError,
   GameSessionError,
   InvalidInputError,
@@ -302,6 +303,8 @@ export function mapScriptError(message: string, ctx: { gameId?: string }): Error
       return new SessionDataError(`game ${ctx.gameId ?? '?'}.${a}`, 'stored data is malformed');
     case 'FENCED':
       return new StoreError('the operation was overtaken by a newer one (fenced); retry');
+    case 'LEASELOST':
+      return new FencedCommitError();
     case 'INVALID':
       return new InvalidInputError('patch', 'is invalid');
     default:

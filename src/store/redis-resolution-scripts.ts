@@ -87,12 +87,12 @@ return 1`,
 
   /** Fenced, exactly-once commit of a resolved turn. KEYS: game ur unres lease hist idx.
    *  ARGV: id turn token recordTurn recordJson cap patchNow flags name title extra players.
-   *  Refused (GG FENCED) unless the lease for `turn` with `token` is held and unexpired. */
+   *  Refused (GG LEASELOST) unless the lease for `turn` with `token` is held and unexpired. */
   commit: `
 local ls = redis.call('HMGET', KEYS[4], 'turn', 'token', 'until')
 local now = now_ms('')
 if ls[1] ~= ARGV[2] or ls[2] ~= ARGV[3] or (tonumber(ls[3]) or 0) <= now then
-  return redis.error_reply('GG FENCED')
+  return redis.error_reply('GG LEASELOST')
 end
 local sets = nil
 if ARGV[8] ~= '-' then

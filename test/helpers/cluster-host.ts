@@ -3,6 +3,7 @@
 import { GameHost } from '../../src/host/game-host.js';
 import type { ChannelSettings } from '../../src/host/types.js';
 import type { Narrator } from '../../src/narrator/port.js';
+import { RedisTurnDriver } from '../../src/redis/turn-driver.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 
 export async function startClusterHost(options: {
@@ -14,20 +15,21 @@ export async function startClusterHost(options: {
 }): Promise<{ host: GameHost; store: RedisStore; close(): Promise<void> }> {
   const { url, ns, name } = options;
   const settings = options.settings ?? {};
-  const store = await RedisStore.connect(url, { prefix: ns });
+  const store = await RedisStore.connect(url, { prefix: ns, returnPending: true });
   const host = new GameHost({
     store,
     narrators: () => options.narrator,
     countdownSeconds: 0.5,
     settings: () => settings,
-    cluster: {
+    driver: new RedisTurnDriver({
+      store,
       connection: url,
       eventChannel: `${ns}:events`,
       queueName: `${ns}-q`,
       workerId: name,
       leaseMs: 1000,
       sweepIntervalMs: 200,
-    },
+    }),
   });
   try {
     await host.start();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { StoreError, WindowClosedError } from '../../src/core/errors.js';
+import { FencedCommitError, WindowClosedError } from '../../src/core/errors.js';
 import { Resolution } from '../../src/schedule/redis-resolution.js';
 import {
   type ClosedWindowInfo,
@@ -140,10 +140,10 @@ test('a commit after the lease ran out is refused and changes nothing', async ()
   const b = await res.claim('g3', 'B', 5000);
   assert.equal(b.status, 'claimed');
   if (a.status !== 'claimed' || b.status !== 'claimed') return;
-  await assert.rejects(res.commit(a, 'stale resolver'), StoreError);
+  await assert.rejects(res.commit(a, 'stale resolver'), FencedCommitError);
   assert.equal(await res.extend(a, 1000), false);
   assert.equal(await res.commit(b, 'the resolver'), true);
-  await assert.rejects(res.commit(b, 'twice'), StoreError);
+  await assert.rejects(res.commit(b, 'twice'), FencedCommitError);
   const hist = await s.recentTurns('g3', 10);
   assert.deepEqual(
     hist.map((r) => r.narrative_summary),

@@ -204,9 +204,13 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
     assert.equal(await bob.locator('#game-name').textContent(), 'Low Battery');
     assert.equal(await bob.locator('#scene-text').textContent(), savedScene);
     await alice.click('#games-button');
-    await alice.locator('#games-list:not([aria-busy]) li', { hasText: 'Midnight Arcade' }).waitFor();
+    await alice
+      .locator('#games-list:not([aria-busy]) li', { hasText: 'Midnight Arcade' })
+      .waitFor();
     assert.match(
-      (await alice.locator('#games-list:not([aria-busy]) li', { hasText: 'Midnight Arcade' }).textContent()) ?? '',
+      (await alice
+        .locator('#games-list:not([aria-busy]) li', { hasText: 'Midnight Arcade' })
+        .textContent()) ?? '',
       /saved/,
     );
     await shot(alice, '09-swapped-back');
@@ -306,7 +310,10 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
       const record = eli.locator('#history-list:not([aria-busy]) li', { hasText: 'Turn 1' });
       await record.waitFor();
       assert.match((await record.textContent()) ?? '', new RegExp(`Eli: ${second}`));
-      assert.equal(await eli.locator('#history-list:not([aria-busy]) li', { hasText: 'Nothing yet' }).count(), 0);
+      assert.equal(
+        await eli.locator('#history-list:not([aria-busy]) li', { hasText: 'Nothing yet' }).count(),
+        0,
+      );
     } finally {
       // Closed before the server, so they do not log reconnection attempts.
       await dana.close();

@@ -1,0 +1,85 @@
+import type { ClosedTurn, TurnDriver, TurnLease, TurnLoop } from './turn-driver.js';
+
+/**
+ * The single-process TurnDriver: a closed window is resolved at once in this process, under an
+ * in-memory lease (a local AbortController, aborted when the host closes); a turn is committed
+ * by the session's own `recordTurn`; events go straight to this process' subscribers; a
+ * 'host decides' pick wakes its resolver through an in-memory waiter.
+ */
+export class LocalTurnDriver implements TurnDriver {
+  #loop: TurnLoop | null = null;
+  #closed = false;
+  readonly #leases = new Set<AbortController>();
+  readonly #waiters = new Map<string, Set<() => void>>();
+
+  async start(loop: TurnLoop): Promise<void> {
+    this.#loop = loop;
+  }
+
+  windowClosed(closed: ClosedTurn): Promise<void> {
+    return this.#run(closed, false);
+  }
+
+  retry(closed: ClosedTurn): Promise<void> {
+    return this.#run(closed, true);
+  }
+
+  publish(channelId: string, event: Parameters<TurnLoop['deliver']>[1]): void {
+    if (!this.#closed) this.#loop?.deliver(channelId, event, false);
+  }
+
+  awaitDecision(gameId: string, turn: number, signal: AbortSignal): Promise<void> {
+    const key = `${turn}\u0000${gameId}`;
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const waiters = this.#waiters.get(key) ?? new Set<() => void>();
+      this.#waiters.set(key, waiters);
+      const wake = (): void => {
+        signal.removeEventListener('abort', stop);
+        resolve();
+      };
+      const stop = (): void => {
+        waiters.delete(wake);
+        if (waiters.size === 0) this.#waiters.delete(key);
+        reject(signal.reason);
+      };
+      waiters.add(wake);
+      signal.addEventListener('abort', stop, { once: true });
+    });
+  }
+
+  decided(gameId: string, turn: number): void {
+    const key = `${turn}\u0000${gameId}`;
+    const waiters = this.#waiters.get(key);
+    this.#waiters.delete(key);
+    for (const wake of waiters ?? []) wake();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const c of this.#leases) c.abort(new Error('the game host is closing'));
+    this.#leases.clear();
+  }
+
+  #run(closed: ClosedTurn, retry: boolean): Promise<void> {
+    const loop = this.#loop;
+    if (loop === null || this.#closed) return Promise.resolve();
+    const controller = new AbortController();
+    this.#leases.add(controller);
+    const lease: TurnLease = {
+      signal: controller.signal,
+      retry,
+      commit: (session, choices, summary) => session.recordTurn(choices, summary),
+    };
+    return loop
+      .resolve(closed, lease)
+      .then(
+        () => {}, // an interrupted turn is resumed by whoever attaches its game next
+        () => {}, // the loop reports its own failures (the 'failed' view)
+      )
+      .finally(() => this.#leases.delete(controller));
+  }
+}

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { TurnRecord } from '../core/turn-record.js';
+import type { ClosedTurn, TurnDriver, TurnLease, TurnLoop } from '../host/turn-driver.js';
+import type { ChannelView, HostEvent } from '../host/types.js';
+import type {
+  ClosedWindowInfo,
+  RedisScheduler,
+  TurnDeferral,
+  TurnResult,
+} from '../schedule/redis-scheduler.js';
+import type { RedisStore } from '../store/redis-store.js';
+import { RedisPubSub } from './pubsub.js';
+
+/** The Redis driver's settings: several host processes share channels through one RedisStore. */
+export interface RedisTurnDriverOptions {
+  /** The store every process of the deployment uses (the GameHost's store). */
+  store: RedisStore;
+  /** A standalone Redis for the scheduler's BullMQ queue and the pub/sub fan-out (may be the
+   *  store's Redis), e.g. 'redis://localhost:6379'. */
+  connection: string;
+  /** Pub/sub channel of host events (default 'gg:events'); one per deployment. */
+  eventChannel?: string;
+  /** BullMQ queue name (default 'gg-expiry'); one per deployment. */
+  queueName?: string;
+  /** Lease on a turn being resolved, renewed while it runs (default 2000 ms). */
+  leaseMs?: number;
+  /** How often the scheduler sweeps Redis for due windows and turns (default 1000 ms). */
+  sweepIntervalMs?: number;
+  /** This process' name in leases (default: a random UUID). */
+  workerId?: string;
+}
+
+/** Streamed narrator text is sent to other processes in pieces at most this often. */
+const TEXT_COALESCE_MS = 40;
+/** A resolver waiting for a 'host decides' pick re-reads the store at least this often, in case
+ *  the pub/sub wake-up was lost (pub/sub is at-most-once). */
+const DECISION_RECHECK_MS = 1000;
+/** A failed turn waits for a player's retry; the scheduler only looks at it again this rarely. */
+const FAILED_TURN_RECHECK_MS = 60_000;
+/** When a turn's game is not running where the scheduler looked (exited, or loaded elsewhere
+ *  while this process held the lease), it is looked at again after this long. */
+const SKIPPED_TURN_RECHECK_MS = 5000;
+
+type WireEvent =
+  | { type: 'view'; view: ChannelView }
+  | { type: 'text'; channelId: string; delta: string }
+  | { type: 'turn'; channelId: string; record: unknown };
+
+type Message =
+  | { o: string; k: 'event'; c: string; e: WireEvent }
+  | { o: string; k: 'decided'; g: string; t: number };
+
+/**
+ * The scaled-out TurnDriver. A closed window is resolved by whichever process the Redis
+ * scheduler (BullMQ expiry jobs + a sweep) gives the turn's lease to, through the host's one
+ * loop, and committed by the fenced script (a resolver that lost its lease is refused with
+ * FencedCommitError). Every host event (views, streamed text coalesced, turns) goes through one
+ * pub/sub channel, so the players of every process see the same events in the same order; a
+ * 'host decides' pick, stored with the game, wakes its resolver over the same channel.
+ */
+export class RedisTurnDriver implements TurnDriver {
+  readonly #options: RedisTurnDriverOptions;
+  readonly #origin = randomUUID();
+  #loop: TurnLoop | null = null;
+  #bus: RedisPubSub | null = null;
+  #scheduler: RedisScheduler | null = null;
+  #closed = false;
+  /** Games whose failed turn a player asked to retry through this process. */
+  readonly #retrying = new Set<string>();
+  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #text = new Map<string, { delta: string; timer: ReturnType<typeof setTimeout> }>();
+
+  constructor(options: RedisTurnDriverOptions) {
+    this.#options = options;
+  }
+
+  async start(loop: TurnLoop): Promise<void> {
+    const o = this.#options;
+    this.#loop = loop;
+    const bus = await RedisPubSub.connect(o.connection, o.eventChannel ?? 'gg:events', (m) =>
+      this.#receive(m),
+    );
+    this.#bus = bus;
+    try {
+      const { createRedisScheduler } = await import('../schedule/redis-scheduler.js');
+      this.#scheduler = await createRedisScheduler({
+        store: o.store,
+        connection: o.connection,
+        onWindowClosed: (w, signal, commit) => this.#resolve(w, signal, commit),
+        retryDelayMs: FAILED_TURN_RECHECK_MS,
+        ...(o.queueName !== undefined ? { queueName: o.queueName } : {}),
+        ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
+        ...(o.sweepIntervalMs !== undefined ? { sweepIntervalMs: o.sweepIntervalMs } : {}),
+        ...(o.workerId !== undefined ? { workerId: o.workerId } : {}),
+      });
+    } catch (e) {
+      await bus.close();
+      throw e;
+    }
+  }
+
+  windowClosed(closed: ClosedTurn): Promise<void> {
+    return this.#scheduler?.resolveGame(closed.gameId).catch(() => {}) ?? Promise.resolve();
+  }
+
+  async retry(closed: ClosedTurn): Promise<void> {
+    this.#retrying.add(closed.gameId);
+    try {
+      await this.#scheduler?.resolveGame(closed.gameId, closed.turn);
+    } finally {
+      this.#retrying.delete(closed.gameId);
+    }
+  }
+
+  /** Every event, this process' own included, reaches subscribers only as Redis hands it back:
+   *  Redis delivers one channel's messages to every subscriber in one order, so the players of
+   *  every process see the same sequence. */
+  publish(channelId: string, event: HostEvent): void {
+    if (this.#closed) return;
+    if (event.type === 'text') {
+      const pending = this.#text.get(channelId);
+      if (pending !== undefined) pending.delta += event.delta;
+      else {
+        const timer = setTimeout(() => this.#flushText(channelId), TEXT_COALESCE_MS);
+        this.#text.set(channelId, { delta: event.delta, timer });
+      }
+      return;
+    }
+    this.#flushText(channelId); // text written before this event is delivered before it
+    const e: WireEvent =
+      event.type === 'turn' ? { ...event, record: event.record.toDict() } : event;
+    void this.#bus?.publish({ o: this.#origin, k: 'event', c: channelId, e } satisfies Message);
+  }
+
+  awaitDecision(gameId: string, turn: number, signal: AbortSignal): Promise<void> {
+    const key = `${turn}\u0000${gameId}`;
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const waiters = this.#waiters.get(key) ?? new Set<() => void>();
+      this.#waiters.set(key, waiters);
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', stop);
+        waiters.delete(wake);
+        if (waiters.size === 0 && this.#waiters.get(key) === waiters) this.#waiters.delete(key);
+      };
+      const wake = (): void => {
+        done();
+        resolve();
+      };
+      const stop = (): void => {
+        done();
+        reject(signal.reason);
+      };
+      const timer = setTimeout(wake, DECISION_RECHECK_MS);
+      waiters.add(wake);
+      signal.addEventListener('abort', stop, { once: true });
+    });
+  }
+
+  decided(gameId: string, turn: number): void {
+    this.#wake(gameId, turn);
+    void this.#bus?.publish({
+      o: this.#origin,
+      k: 'decided',
+      g: gameId,
+      t: turn,
+    } satisfies Message);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const { timer } of this.#text.values()) clearTimeout(timer);
+    this.#text.clear();
+    await this.#scheduler?.close();
+    await this.#bus?.close();
+  }
+
+  /** The scheduler granted this process the turn's lease: run the host's loop under it. */
+  async #resolve(
+    w: ClosedWindowInfo,
+    signal: AbortSignal,
+    commit: (result: TurnResult) => Promise<TurnRecord>,
+  ): Promise<TurnDeferral | undefined> {
+    const loop = this.#loop;
+    if (loop === null || this.#closed) return { retryAfterMs: 0 };
+    const lease: TurnLease = {
+      signal,
+      retry: this.#retrying.has(w.gameId),
+      commit: (session, _choices, summary) =>
+        commit({ narrativeSummary: summary, patch: { extra: session.extra } }),
+    };
+    const closed = { channelId: w.channelId, gameId: w.gameId, turn: w.turn, choices: w.choices };
+    const outcome = await loop.resolve(closed, lease);
+    // Interrupted (exited or swapped mid-way, perhaps loaded again already): at the next sweep.
+    if (outcome === 'interrupted') return { retryAfterMs: 0 };
+    if (outcome === 'skipped') return { retryAfterMs: SKIPPED_TURN_RECHECK_MS };
+    return undefined;
+  }
+
+  #flushText(channelId: string): void {
+    const pending = this.#text.get(channelId);
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
+    this.#text.delete(channelId);
+    const e: WireEvent = { type: 'text', channelId, delta: pending.delta };
+    void this.#bus?.publish({ o: this.#origin, k: 'event', c: channelId, e } satisfies Message);
+  }
+
+  #wake(gameId: string, turn: number): void {
+    const waiters = this.#waiters.get(`${turn}\u0000${gameId}`);
+    for (const wake of [...(waiters ?? [])]) wake();
+  }
+
+  #receive(m: unknown): void {
+    if (this.#closed || typeof m !== 'object' || m === null) return;
+    const msg = m as Partial<Message>;
+    if (typeof msg.o !== 'string') return;
+    const remote = msg.o !== this.#origin;
+    if (msg.k === 'decided') {
+      if (!remote) return; // woken when it was stored
+      if (typeof msg.g === 'string' && Number.isSafeInteger(msg.t))
+        this.#wake(msg.g, msg.t as number);
+      return;
+    }
+    if (msg.k !== 'event' || typeof msg.c !== 'string') return;
+    const event = decodeEvent(msg.c, msg.e);
+    if (event !== null) this.#loop?.deliver(msg.c, event, remote);
+  }
+}
+
+/** A host event as another process published it; null for anything malformed. */
+function decodeEvent(channelId: string, e: unknown): HostEvent | null {
+  if (typeof e !== 'object' || e === null) return null;
+  const w = e as Partial<WireEvent> & Record<string, unknown>;
+  if (w.type === 'text' && typeof w.delta === 'string')
+    return { type: 'text', channelId, delta: w.delta };
+  if (w.type === 'turn') {
+    try {
+      return { type: 'turn', channelId, record: TurnRecord.fromDict(w.record) };
+    } catch {
+      return null;
+    }
+  }
+  if (w.type === 'view' && typeof w.view === 'object' && w.view !== null)
+    return (w.view as ChannelView).channelId === channelId
+      ? { type: 'view', view: w.view as ChannelView }
+      : null;
+  return null;
+}

@@ -1,0 +1,235 @@
+// The host contract suite: one set of scenarios, run against every TurnDriver (the way
+// test/store/contract.ts runs against every store). With the Redis driver the two hosts are two
+// processes' worth of connections on a real redis-server, and the subscribers of both must see
+// the same events in the same order.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { PermissionError } from '../../src/host/game-host.js';
+import type { ChannelSettings, ChannelView, HostUser } from '../../src/host/types.js';
+import { NarratorError } from '../../src/narrator/port.js';
+import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
+import { ScriptNarrator } from '../helpers/script-narrator.js';
+import { type Deployment, type DriverFixture, localDriver, redisDriver } from './_drivers.js';
+import { ALICE, BOB, CAROL, CH, SCRIPT, waitForView } from './_harness.js';
+
+let node: RedisNode | null = null;
+before(async () => {
+  node = await startRedis();
+});
+after(async () => {
+  if (node !== null) await stopAllRedis([node]);
+});
+
+const FIXTURES: DriverFixture[] = [localDriver, redisDriver(() => node as RedisNode)];
+
+/** Both hosts show a view that satisfies `pred`. */
+const both = (d: Deployment, pred: (v: ChannelView) => boolean): Promise<ChannelView[]> =>
+  Promise.all(d.hosts.map((h) => waitForView(h, CH, pred, 8000)));
+
+/** Both subscribers saw the same events, in the same order, and the same streamed text. */
+async function sameEvents(d: Deployment): Promise<void> {
+  // Redis: the last event may still be on its way to one of them.
+  for (let i = 0; i < 100 && d.seen[0].events.length !== d.seen[1].events.length; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(d.seen[0].events, d.seen[1].events);
+  assert.equal(d.seen[0].text, d.seen[1].text);
+}
+
+async function deploy(
+  f: DriverFixture,
+  narrator: ScriptNarrator,
+  settings?: Partial<ChannelSettings>,
+): Promise<Deployment> {
+  const d = await f.deploy(narrator, settings);
+  await Promise.all(d.hosts.map((h) => h.view(CH))); // both processes follow the channel
+  return d;
+}
+
+async function press(d: Deployment, i: 0 | 1, user: HostUser, choice: string): Promise<void> {
+  const turn = (await d.hosts[i].view(CH)).turn;
+  await d.hosts[i].press(CH, user, turn, choice);
+}
+
+for (const f of FIXTURES) {
+  describe(f.name, () => {
+    test('boot, presses through both hosts, a changed mind, a streamed scene, the turn', async () => {
+      const narrator = new ScriptNarrator();
+      const d = await deploy(f, narrator);
+      try {
+        await d.hosts[0].boot(CH, ALICE, SCRIPT, { title: 'Shared' });
+        await both(d, (v) => v.status === 'playing');
+        await press(d, 0, ALICE, 'Left');
+        await press(d, 1, BOB, 'Right');
+        await press(d, 1, BOB, 'Wait'); // changed their mind: counted once, with the new choice
+        const [v0] = await both(
+          d,
+          (v) => v.window?.chosen.map((c) => c.choice).join() === 'Left,Wait',
+        );
+        assert.deepEqual(
+          v0?.window?.chosen.map((c) => c.userName),
+          ['Alice', 'Bob'],
+        );
+        const next = await d.closeWindow();
+        assert.equal(next.scene?.text, 'Scene 1 after Left+Wait');
+        await both(d, (v) => v.status === 'playing' && v.turn === 1);
+        for (const h of d.hosts) {
+          const history = await h.history(CH);
+          assert.equal(history.length, 1);
+          assert.deepEqual(
+            [...(history[0]?.choices ?? [])],
+            [
+              ['u-alice', 'Left'],
+              ['u-bob', 'Wait'],
+            ],
+          );
+        }
+        assert.equal(narrator.turns.length, 1, 'one narration');
+        await sameEvents(d);
+        assert.ok(d.seen[1].text.includes('Scene 1 after Left+Wait'), 'the scene was streamed');
+        assert.equal(d.seen[1].events.filter((e) => e.startsWith('turn:1:')).length, 1);
+      } finally {
+        await d.stop();
+      }
+    });
+
+    test('early close once every active player has chosen', async () => {
+      const narrator = new ScriptNarrator();
+      const d = await deploy(f, narrator, { closeWhenAllChosen: true });
+      try {
+        await d.hosts[0].boot(CH, ALICE, SCRIPT);
+        await both(d, (v) => v.status === 'playing');
+        await press(d, 0, ALICE, 'Left');
+        await press(d, 1, BOB, 'Right');
+        await d.closeWindow(); // a new game never closes early: the first press cannot cut others out
+        await both(d, (v) => v.status === 'playing' && v.turn === 1);
+        await press(d, 0, ALICE, 'Wait');
+        const [open] = await both(d, (v) => v.status === 'counting');
+        await press(d, 1, BOB, 'Wait');
+        await both(d, (v) => v.status === 'playing' && v.turn === 2);
+        const [, second] = await d.hosts[1].history(CH);
+        assert.ok(second !== undefined && open?.window !== null && open?.window !== undefined);
+        assert.ok(second.timestamp * 1000 < open.window.deadlineMs, 'closed before its deadline');
+        await sameEvents(d);
+      } finally {
+        await d.stop();
+      }
+    });
+
+    test("'plurality': the most chosen option goes to the narrator", async () => {
+      const narrator = new ScriptNarrator();
+      const d = await deploy(f, narrator, { aggregation: 'plurality' });
+      try {
+        await d.hosts[0].boot(CH, ALICE, SCRIPT);
+        await both(d, (v) => v.status === 'playing');
+        await press(d, 0, ALICE, 'Right');
+        await press(d, 1, BOB, 'Left');
+        await press(d, 1, CAROL, 'Left');
+        await both(d, (v) => v.window?.chosen.length === 3);
+        await d.closeWindow();
+        assert.equal(narrator.turns[0]?.decidedChoice, 'Left');
+        await both(d, (v) => v.status === 'playing' && v.turn === 1);
+        await sameEvents(d);
+      } finally {
+        await d.stop();
+      }
+    });
+
+    test("'host decides': shown on both hosts, picked through the other one", async () => {
+      const narrator = new ScriptNarrator();
+      const d = await deploy(f, narrator, { aggregation: 'host' });
+      try {
+        await d.hosts[0].boot(CH, ALICE, SCRIPT);
+        await both(d, (v) => v.status === 'playing');
+        await press(d, 0, ALICE, 'Left');
+        await press(d, 1, BOB, 'Right');
+        await both(d, (v) => v.window?.chosen.length === 2);
+        await d.expire();
+        const [shown] = await both(d, (v) => v.decision != null);
+        assert.deepEqual(shown?.decision, { userId: 'u-alice', options: ['Left', 'Right'] });
+        await assert.rejects(d.hosts[1].decide(CH, BOB, 'Right'), PermissionError);
+        await d.hosts[1].decide(CH, ALICE, 'Right', { turn: shown?.turn ?? -1 });
+        const [after] = await both(d, (v) => v.status === 'playing' && v.turn === 1);
+        assert.equal(after?.decision, null);
+        assert.equal(narrator.turns.length, 1);
+        assert.equal(narrator.turns[0]?.decidedChoice, 'Right');
+        await sameEvents(d);
+      } finally {
+        await d.stop();
+      }
+    });
+
+    test('a narrator failure shows on both hosts; the other host retries; no press lost', async () => {
+      const narrator = new ScriptNarrator();
+      const d = await deploy(f, narrator);
+      try {
+        await d.hosts[0].boot(CH, ALICE, SCRIPT);
+        await both(d, (v) => v.status === 'playing');
+        narrator.failNext(new NarratorError('http', 'the service returned 503'));
+        await press(d, 0, ALICE, 'Wait');
+        await d.expire();
+        const [f0, f1] = await both(d, (v) => v.status === 'failed');
+        assert.equal(f0?.error, f1?.error);
+        assert.match(f0?.error ?? '', /returned an error/);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(narrator.turns.length, 1, 'a failed turn waits for a retry');
+        const retried = await d.hosts[1].retry(CH, BOB);
+        assert.equal(retried.status, 'playing');
+        assert.equal(retried.scene?.text, 'Scene 1 after Wait');
+        await both(d, (v) => v.status === 'playing' && v.turn === 1);
+        assert.equal(narrator.turns.length, 2);
+        await sameEvents(d);
+      } finally {
+        await d.stop();
+      }
+    });
+
+    test('exit on one host, boot another game, hot-swap the first back: it resumes exactly', async () => {
+      const narrator = new ScriptNarrator();
+      const d = await deploy(f, narrator);
+      try {
+        const first = await d.hosts[0].boot(CH, ALICE, SCRIPT, { title: 'First' });
+        const firstId = first.game?.gameId ?? '';
+        await both(d, (v) => v.status === 'playing');
+        await press(d, 0, ALICE, 'Left');
+        await both(d, (v) => v.status === 'counting');
+        const exited = await d.hosts[1].exit(CH, ALICE);
+        assert.equal(exited.status, 'idle');
+        await both(d, (v) => v.status === 'idle');
+        await d.hosts[1].boot(CH, BOB, SCRIPT, { title: 'Second' });
+        await both(d, (v) => v.game?.gameName === 'Second');
+        await assert.rejects(d.hosts[0].load(CH, ALICE, firstId), PermissionError);
+        const swapped = await d.hosts[1].load(CH, BOB, firstId);
+        assert.equal(swapped.game?.gameId, firstId);
+        const [r0] = await both(d, (v) => v.game?.gameId === firstId);
+        assert.equal(r0?.scene?.text, 'Scene 0 after nothing');
+        const games = await d.hosts[0].listGames();
+        assert.deepEqual(games.map((g) => g.gameName).sort(), ['First', 'Second']);
+        await sameEvents(d);
+      } finally {
+        await d.stop();
+      }
+    });
+
+    test('a restart in the middle of a window: the countdown survives, the turn happens once', async () => {
+      const narrator = new ScriptNarrator();
+      const d = await deploy(f, narrator);
+      try {
+        await d.hosts[0].boot(CH, ALICE, SCRIPT);
+        await both(d, (v) => v.status === 'playing');
+        await press(d, 0, ALICE, 'Right');
+        await both(d, (v) => v.status === 'counting');
+        await d.restart(0);
+        if (d.hosts[0] !== d.hosts[1]) await d.restart(1);
+        const resumed = await d.hosts[1].view(CH);
+        assert.ok(resumed.status === 'counting' || resumed.turn === 1);
+        await d.expire(); // Redis: the turn may be over already, resolved by a restarted worker
+        const [next] = await both(d, (v) => v.status === 'playing' && v.turn === 1);
+        assert.equal(next?.scene?.text, 'Scene 1 after Right');
+        assert.equal(narrator.turns.length, 1);
+        assert.equal((await d.hosts[1].history(CH)).length, 1);
+      } finally {
+        await d.stop();
+      }
+    });
+  });
+}
