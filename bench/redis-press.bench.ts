@@ -8,8 +8,8 @@
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createRedisScheduler } from '../src/schedule/redis-scheduler.js';
-import { RedisStore } from '../src/store/redis-store.js';
+import { createRedisScheduler } from '../src/redis/scheduler.js';
+import { RedisStore } from '../src/redis/store.js';
 import { gameDict } from '../test/helpers/game-dict.js';
 import { Child, stopChildren } from '../test/helpers/redis-procs.js';
 import { cli, startRedis, stopAllRedis } from '../test/helpers/redis-server.js';

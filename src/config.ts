@@ -263,7 +263,7 @@ export function settingsHelp(): string {
 /** The configured store: Redis when REDIS_URL is set, else the SQLite file in the data dir. */
 export async function openStore(config: Config): Promise<{ store: SessionStore; where: string }> {
   if (config.redisUrl !== null) {
-    const { RedisStore } = await import('./store/redis-store.js');
+    const { RedisStore } = await import('./redis/store.js');
     // Every press returns the whole window: the view it produces goes to every process.
     const store = await RedisStore.connect(config.redisUrl, { returnPending: true });
     return { store, where: redactUrl(config.redisUrl) };

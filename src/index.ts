@@ -63,13 +63,13 @@ export type {
   StoredPressOutcome,
 } from './core/store-port.js';
 export { type ChoicesInput, TurnRecord, type TurnRecordDict } from './core/turn-record.js';
-export { MemoryStore } from './store/memory-store.js';
 export {
   RedisStore,
   type RedisStoreOptions,
   type RedisTarget,
   type WindowEvent,
-} from './store/redis-store.js';
+} from './redis/store.js';
+export { MemoryStore } from './store/memory-store.js';
 export {
   type SnapshotBackend,
   SnapshotStore,

@@ -38,7 +38,7 @@ export class HostStartError extends Error {
  *  (loaded only then: a SQLite console never loads the Redis client, BullMQ or the driver). */
 async function redisDriver(config: Config, store: SessionStore): Promise<TurnDriver | undefined> {
   if (config.redisUrl === null) return undefined;
-  const { RedisStore } = await import('../store/redis-store.js');
+  const { RedisStore } = await import('../redis/store.js');
   const { RedisTurnDriver } = await import('../redis/turn-driver.js');
   if (!(store instanceof RedisStore)) return undefined;
   return new RedisTurnDriver({ store, connection: config.redisUrl });

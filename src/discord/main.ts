@@ -12,7 +12,7 @@ import {
   settingsHelp,
 } from '../config.js';
 import { listCartridges } from '../narrator/cartridges.js';
-import { RedisStore } from '../store/redis-store.js';
+import { RedisStore } from '../redis/store.js';
 import { registerCommands } from './commands.js';
 import { startGateway } from './gateway.js';
 import { InteractionHandler } from './handler.js';

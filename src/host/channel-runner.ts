@@ -16,13 +16,13 @@ import {
   NarratorError,
   pluralityChoice,
 } from '../narrator/port.js';
-import { GameEndedError, NarratingError, type ResolvingPhase, WrongStateError } from './errors.js';
+import { GameEndedError, NarratingError, WrongStateError } from './errors.js';
 import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './host-extra.js';
 import { failureMessage, narrateTurn, underDeadline } from './narration.js';
 import { allActiveChosen } from './permissions.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type { ChannelSettings, ChannelView, HostUser } from './types.js';
-import { buildView } from './view.js';
+import { buildView, type Phase } from './view.js';
 
 /** What a channel runner needs from its host. */
 export interface HostContext {
@@ -33,9 +33,6 @@ export interface HostContext {
   readonly driver: TurnDriver;
   settings(channelId: string): ChannelSettings;
 }
-
-/** 'ready': scene shown (window maybe open); the others: a closed window is being resolved. */
-export type Phase = 'ready' | ResolvingPhase;
 
 /**
  * One channel's running game and its turn loop: watch the window; when it closes, hand the turn

@@ -1,6 +1,6 @@
 import type { GameSession } from '../core/game-session.js';
 import type { TurnRecord } from '../core/turn-record.js';
-import type { HostEvent } from './types.js';
+import type { HostEvent } from './events.js';
 
 /** A closed countdown window whose turn is to be resolved. */
 export interface ClosedTurn {

@@ -1,12 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import type { TitleScreen } from '../core/game-session.js';
 import type { GameSummary, SessionStore } from '../core/store-port.js';
-import type { TurnRecord } from '../core/turn-record.js';
-import type { Narrator, Scene } from '../narrator/port.js';
+import type { Narrator } from '../narrator/port.js';
+import type { ChannelView, GameSpec } from './events.js';
 import type { TurnDriver } from './turn-driver.js';
-
-/** What to play: a built-in ink cartridge, or an OpenAI-compatible LLM with an optional premise. */
-export type GameSpec = { kind: 'ink'; cartridge: string } | { kind: 'llm'; premise?: string };
 
 /** Builds the narrator of a game from its spec (the host keeps one per running game). */
 export type NarratorFactory = (spec: GameSpec) => Narrator;
@@ -30,51 +27,6 @@ export interface HostUser {
   /** Platform permission to manage the channel (e.g. Discord's Manage Channels). */
   canManageChannel?: boolean;
 }
-
-export type ChannelStatus =
-  | 'idle' // no game in the channel
-  | 'playing' // a scene is shown, waiting for the first press
-  | 'counting' // a countdown window is open
-  | 'narrating' // the window closed; the narrator is writing the next scene
-  | 'failed' // the narrator failed; the turn can be retried, no press was lost
-  | 'ended'; // the story reached its end
-
-export interface ChosenEntry {
-  userId: string;
-  userName: string;
-  choice: string;
-}
-
-/** Everything a console (web page, Discord message) needs to draw a channel. */
-export interface ChannelView {
-  channelId: string;
-  status: ChannelStatus;
-  game: {
-    gameId: string;
-    gameName: string;
-    titleScreenUrl: string;
-    turnNumber: number;
-    bootedBy: string | null;
-    spec: GameSpec;
-  } | null;
-  scene: Scene | null;
-  /** The turn stamp for buttons: a press must name it, or it is refused as stale. */
-  turn: number;
-  window: { deadlineMs: number; secondsRemaining: number; chosen: ChosenEntry[] } | null;
-  /** A human-readable message for 'failed' (and other notices), else null. */
-  error: string | null;
-  /** 'host' aggregation: the window closed and `userId` must pick one of `options` via
-   *  GameHost.decide (status stays 'narrating' meanwhile). Absent or null otherwise. */
-  decision?: { userId: string; options: string[] } | null;
-  /** A human-readable, non-error notice (e.g. "Saved … game id …" after exit), else absent. */
-  notice?: string | null;
-}
-
-export type HostEvent =
-  | { type: 'view'; view: ChannelView }
-  /** Streaming narrator text for the scene being written. */
-  | { type: 'text'; channelId: string; delta: string }
-  | { type: 'turn'; channelId: string; record: TurnRecord };
 
 export interface GameHostOptions {
   store: SessionStore;
@@ -101,4 +53,5 @@ export interface PressResult {
   view: ChannelView;
 }
 
+export type * from './events.js';
 export type { GameSummary };

@@ -1,7 +1,10 @@
 import type { GameSession } from '../core/game-session.js';
-import type { Phase } from './channel-runner.js';
+import type { ResolvingPhase } from './errors.js';
+import type { ChannelStatus, ChannelView } from './events.js';
 import type { HostExtra } from './host-extra.js';
-import type { ChannelStatus, ChannelView } from './types.js';
+
+/** 'ready': scene shown (window maybe open); the others: a closed window is being resolved. */
+export type Phase = 'ready' | ResolvingPhase;
 
 export interface ViewInput {
   channelId: string;

@@ -2,14 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { TurnRecord } from '../core/turn-record.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnLoop } from '../host/turn-driver.js';
 import type { ChannelView, HostEvent } from '../host/types.js';
-import type {
-  ClosedWindowInfo,
-  RedisScheduler,
-  TurnDeferral,
-  TurnResult,
-} from '../schedule/redis-scheduler.js';
-import type { RedisStore } from '../store/redis-store.js';
 import { RedisPubSub } from './pubsub.js';
+import type { ClosedWindowInfo, RedisScheduler, TurnDeferral, TurnResult } from './scheduler.js';
+import type { RedisStore } from './store.js';
 
 /** The Redis driver's settings: several host processes share channels through one RedisStore. */
 export interface RedisTurnDriverOptions {
@@ -82,7 +77,7 @@ export class RedisTurnDriver implements TurnDriver {
     );
     this.#bus = bus;
     try {
-      const { createRedisScheduler } = await import('../schedule/redis-scheduler.js');
+      const { createRedisScheduler } = await import('./scheduler.js');
       this.#scheduler = await createRedisScheduler({
         store: o.store,
         connection: o.connection,

@@ -3,8 +3,8 @@
 import { GameHost } from '../../src/host/game-host.js';
 import type { ChannelSettings } from '../../src/host/types.js';
 import type { Narrator } from '../../src/narrator/port.js';
+import { RedisStore } from '../../src/redis/store.js';
 import { RedisTurnDriver } from '../../src/redis/turn-driver.js';
-import { RedisStore } from '../../src/store/redis-store.js';
 
 export async function startClusterHost(options: {
   url: string;

@@ -2,8 +2,8 @@
 // Prints one JSON object per line on stdout.
 //   press  — connect, wait until GO_AT (Unix ms), press once, print the outcome.
 //   worker — run a RedisStore + scheduler; narration takes NARRATE_MS (or HANG=1: forever).
-import { createRedisScheduler } from '../../src/schedule/redis-scheduler.js';
-import { RedisStore } from '../../src/store/redis-store.js';
+import { createRedisScheduler } from '../../src/redis/scheduler.js';
+import { RedisStore } from '../../src/redis/store.js';
 
 const env = process.env;
 const out = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);

@@ -4,8 +4,8 @@
 // turns 1..N once each (0 doubled, 0 skipped). CHAOS_TURNS sets N in total (default 200).
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createRedisScheduler } from '../../src/schedule/redis-scheduler.js';
-import { RedisStore } from '../../src/store/redis-store.js';
+import { createRedisScheduler } from '../../src/redis/scheduler.js';
+import { RedisStore } from '../../src/redis/store.js';
 import { gameDict } from '../helpers/game-dict.js';
 import { Child, stopChildren } from '../helpers/redis-procs.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { StoreError } from '../../src/core/errors.js';
-import { RedisStore } from '../../src/store/redis-store.js';
+import { RedisStore } from '../../src/redis/store.js';
 import { gameDict } from '../helpers/game-dict.js';
 import {
   cli,

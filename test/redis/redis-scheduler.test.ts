@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FencedCommitError, WindowClosedError } from '../../src/core/errors.js';
-import { Resolution } from '../../src/schedule/redis-resolution.js';
+import { Resolution } from '../../src/redis/resolution.js';
 import {
   type ClosedWindowInfo,
   createRedisScheduler,
   type RedisScheduler,
   type SchedulerMetric,
-} from '../../src/schedule/redis-scheduler.js';
-import { RedisStore } from '../../src/store/redis-store.js';
+} from '../../src/redis/scheduler.js';
+import { RedisStore } from '../../src/redis/store.js';
 import { gameDict } from '../helpers/game-dict.js';
 import { Child, stopChildren } from '../helpers/redis-procs.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';

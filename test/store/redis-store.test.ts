@@ -6,8 +6,8 @@ import {
   StaleTurnError,
   StoreError,
 } from '../../src/core/errors.js';
+import { RedisStore, type RedisStoreOptions } from '../../src/redis/store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { RedisStore, type RedisStoreOptions } from '../../src/store/redis-store.js';
 import { gameDict } from '../helpers/game-dict.js';
 import { runDifferential } from '../helpers/redis-diff.js';
 import {

@@ -37,8 +37,8 @@ import { randomUUID } from 'node:crypto';
 import { FencedCommitError } from '../core/errors.js';
 import type { GamePatch } from '../core/store-port.js';
 import { TurnRecord } from '../core/turn-record.js';
-import type { RedisStore, WindowEvent } from '../store/redis-store.js';
-import { type Claim, Resolution } from './redis-resolution.js';
+import { type Claim, Resolution } from './resolution.js';
+import type { RedisStore, WindowEvent } from './store.js';
 
 export interface ClosedWindowInfo {
   gameId: string;

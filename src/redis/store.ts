@@ -26,7 +26,7 @@ import type {
   StoredPressOutcome,
 } from '../core/store-port.js';
 import { TurnRecord, type TurnRecordDict } from '../core/turn-record.js';
-import { compareIndex, decodeCursor, encodeCursor, isAfter } from './cursor.js';
+import { compareIndex, decodeCursor, encodeCursor, isAfter } from '../store/cursor.js';
 import {
   BUCKETS,
   bucketOf,
@@ -39,11 +39,11 @@ import {
   pressOutcome,
   stateToFields,
   summaryRows,
-} from './redis-codec.js';
-import { type RedisConnOptions, type RedisTarget, ScriptConn } from './redis-conn.js';
-import type { ScriptName } from './redis-scripts.js';
+} from './codec.js';
+import { type RedisConnOptions, type RedisTarget, ScriptConn } from './conn.js';
+import type { ScriptName } from './scripts.js';
 
-export type { RedisTarget } from './redis-conn.js';
+export type { RedisTarget } from './conn.js';
 
 export interface RedisStoreOptions extends RedisConnOptions {
   /** Key prefix (namespace). Default 'gg'. */

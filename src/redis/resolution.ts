@@ -1,7 +1,7 @@
 import type { GamePatch } from '../core/store-port.js';
 import { TurnRecord } from '../core/turn-record.js';
-import { encodePatch, pairs } from '../store/redis-codec.js';
-import type { RedisStore } from '../store/redis-store.js';
+import { encodePatch, pairs } from './codec.js';
+import type { RedisStore } from './store.js';
 
 /** A claimed (leased) turn: the fencing token is (turn, token). */
 export interface Claim {

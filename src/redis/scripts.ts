@@ -14,8 +14,8 @@
  * 14-digit number encoding never rounds them.
  */
 
-import { helpersOf } from './redis-lua.js';
-import { RESOLUTION_SCRIPTS } from './redis-resolution-scripts.js';
+import { helpersOf } from './lua.js';
+import { RESOLUTION_SCRIPTS } from './resolution-scripts.js';
 
 const SCRIPTS = {
   /** KEYS: game → the game hash as a flat list. */

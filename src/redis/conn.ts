@@ -4,7 +4,7 @@ import {
   StoreClosedError,
   StoreError,
 } from '../core/errors.js';
-import { type LoadedScript, loadScripts, type ScriptName } from './redis-scripts.js';
+import { type LoadedScript, loadScripts, type ScriptName } from './scripts.js';
 
 /** Where RedisStore connects: one node (URL), or a Cluster (node list, or `{ rootNodes }`). */
 export type RedisTarget = string | string[] | { rootNodes: Array<string | { url: string }> };
