@@ -3,11 +3,21 @@ import { Story as UntypedStory } from 'inkjs/full';
 import { checkChoice } from '../core/limits.js';
 import { type CompiledCartridge, DEFAULT_CARTRIDGES_DIR, loadCartridge } from './cartridges.js';
 import {
+  bindCrowdFunctions,
+  type ChoiceRule,
+  type Crowd,
+  choiceRule,
+  followedChoice,
+  openingCrowd,
+  playerCount,
+  setCrowdVariables,
+  turnCrowd,
+} from './ink-crowd.js';
+import {
   type NarrationResult,
   type Narrator,
   NarratorError,
   type OpeningInput,
-  pluralityChoice,
   type Scene,
   type TurnInput,
 } from './port.js';
@@ -23,6 +33,7 @@ export {
   listCartridges,
   loadCartridge,
 } from './cartridges.js';
+export { type ChoiceRule, type Crowd, choiceRule } from './ink-crowd.js';
 
 /** Discord's button label limit; ink choice labels must fit on a button. */
 export const MAX_CHOICE_LABEL_LENGTH = 80;
@@ -57,11 +68,10 @@ export function tidyInkText(raw: string): string {
 }
 
 /**
- * The labels of the story's current choices, checked for buttons: each a valid choice
- * (src/core/limits.ts), at most 80 characters, no two alike (choices are matched by text).
+ * Checks choice labels for buttons: each a valid choice (src/core/limits.ts), at most 80
+ * characters, no two alike (choices are matched by text). Returns them.
  */
-export function choiceLabels(story: Story, cartridgeId: string): string[] {
-  const labels = story.currentChoices.map((choice) => choice.text.trim());
+export function checkChoiceLabels(labels: string[], cartridgeId: string): string[] {
   const fail = (why: string): never => {
     throw new NarratorError(
       'story',
@@ -86,33 +96,187 @@ export function choiceLabels(story: Story, cartridgeId: string): string[] {
   return labels;
 }
 
-/** Runs the story to its next choice point (or its end) and returns what players see. */
-function advance(story: Story, cartridgeId: string): Scene {
-  const errors: string[] = [];
-  // With a handler set, inkjs reports runtime errors here instead of throwing mid-continue.
-  story.onError = (message, type) => {
-    if (type === INK_RUNTIME_ERROR) errors.push(message);
-  };
-  let raw = '';
-  try {
-    while (story.canContinue) raw += story.Continue();
-  } catch (cause) {
-    throw new NarratorError(
-      'story',
-      `cartridge "${cartridgeId}" failed while running: ${String(cause)}`,
-      {
-        cause,
-      },
-    );
+/** The labels of the story's current choices, checked for buttons (see checkChoiceLabels). */
+export function choiceLabels(story: Story, cartridgeId: string): string[] {
+  return checkChoiceLabels(
+    story.currentChoices.map((choice) => choice.text.trim()),
+    cartridgeId,
+  );
+}
+
+/** The cause of a NarratorError('story') raised by ink at run time. */
+export class InkRuntimeError extends Error {
+  readonly messages: readonly string[];
+  /** ink ran out of content: no choice was available and no `-> END` or `-> DONE` was reached. */
+  readonly outOfContent: boolean;
+  constructor(messages: readonly string[]) {
+    super(messages.join('; '));
+    this.name = 'InkRuntimeError';
+    this.messages = messages;
+    this.outOfContent = messages.some((m) => m.includes('ran out of content'));
   }
-  if (errors.length > 0) {
-    throw new NarratorError(
-      'story',
-      `cartridge "${cartridgeId}" failed while running: ${errors.join('; ')}`,
-    );
+}
+
+/** How a scene stopped: at choices, at `-> END`, or at `-> DONE` (a thread or the story). */
+export type InkStop = 'choices' | 'end' | 'done';
+
+/** A choice the story offers at its current choice point, with what its tags ask. */
+export interface OfferedChoice {
+  label: string;
+  /** ink's choice index (for ChooseChoiceIndex). */
+  index: number;
+  rule: ChoiceRule;
+}
+
+/** One scene as the story produced it, with what tools (the cartridge test) need to know. */
+export interface InkStep {
+  scene: Scene;
+  /** The tags of the scene's lines, in order. */
+  tags: string[];
+  stop: InkStop;
+  /** Labels the story offered but the group does not see (`# min_players` above the count). */
+  hidden: string[];
+}
+
+/**
+ * One live ink story: the engine behind InkNarrator, also driven directly (without saving the
+ * state between turns) by the cartridge test's fast mode. Not safe for interleaved use: each
+ * method runs to completion synchronously.
+ */
+export class InkPlay {
+  readonly story: Story;
+  readonly cartridgeId: string;
+  #crowd: Crowd = openingCrowd({ gameId: '', gameName: '' });
+  #errors: string[] = [];
+
+  constructor(cartridge: CompiledCartridge) {
+    this.cartridgeId = cartridge.id;
+    this.story = new StoryClass(cartridge.json);
+    // With a handler set, inkjs reports runtime errors here instead of throwing mid-continue.
+    this.story.onError = (message, type) => {
+      if (type === INK_RUNTIME_ERROR) this.#errors.push(message);
+    };
+    bindCrowdFunctions(this.story, () => this.#crowd);
   }
-  const choices = choiceLabels(story, cartridgeId);
-  return { text: tidyInkText(raw), choices, ended: choices.length === 0 };
+
+  /** Starts the story from the beginning and runs it to its first choice point. */
+  start(crowd: Crowd): InkStep {
+    this.story.ResetState();
+    return this.#advance(crowd);
+  }
+
+  /** Positions the story at a state saved by `save()`. NarratorError('story') when unusable. */
+  restore(state: unknown): void {
+    if (typeof state !== 'string' || state === '') {
+      throw new NarratorError(
+        'story',
+        'missing ink state: expected the JSON string saved by open() or next()',
+      );
+    }
+    try {
+      this.story.state.LoadJson(state);
+    } catch (cause) {
+      throw new NarratorError(
+        'story',
+        `corrupt ink state for cartridge "${this.cartridgeId}": ${String(cause)}`,
+        { cause },
+      );
+    }
+    // Saved states always sit at a choice point or at the end; anything else was not saved by us.
+    if (this.story.canContinue) {
+      throw new NarratorError(
+        'story',
+        `corrupt ink state for cartridge "${this.cartridgeId}": not at a choice point`,
+      );
+    }
+  }
+
+  /** The story's state as a JSON string. */
+  save(): string {
+    return this.story.state.toJson();
+  }
+
+  /** Every choice at the current choice point, including those hidden from a small group. */
+  offered(): OfferedChoice[] {
+    return this.story.currentChoices.map((choice) => ({
+      label: choice.text.trim(),
+      index: choice.index,
+      rule: choiceRule(choice.tags),
+    }));
+  }
+
+  /** Follows the choice labelled `label` (one of `offered()`) and runs to the next stop. */
+  choose(label: string, crowd: Crowd): InkStep {
+    const offered = this.offered();
+    if (offered.length === 0) {
+      throw new NarratorError('story', `the story of "${this.cartridgeId}" has already ended`);
+    }
+    const choice = offered.find((o) => o.label === label);
+    if (choice === undefined) {
+      throw new NarratorError(
+        'story',
+        `${quote(label)} is not one of the current choices: ${offered.map((o) => quote(o.label)).join(', ')}`,
+      );
+    }
+    try {
+      this.story.ChooseChoiceIndex(choice.index);
+    } catch (cause) {
+      throw new NarratorError(
+        'story',
+        `cartridge "${this.cartridgeId}" rejected the choice ${quote(label)}`,
+        { cause },
+      );
+    }
+    return this.#advance(crowd);
+  }
+
+  /** Runs the story to its next choice point (or its end) and returns what players see. */
+  #advance(crowd: Crowd): InkStep {
+    const story = this.story;
+    this.#crowd = crowd;
+    this.#errors = [];
+    setCrowdVariables(story, crowd);
+    let raw = '';
+    const tags: string[] = [];
+    try {
+      while (story.canContinue) {
+        raw += story.Continue();
+        for (const tag of story.currentTags ?? []) tags.push(tag);
+      }
+    } catch (cause) {
+      throw new NarratorError(
+        'story',
+        `cartridge "${this.cartridgeId}" failed while running: ${String(cause)}`,
+        { cause },
+      );
+    }
+    if (this.#errors.length > 0) {
+      const cause = new InkRuntimeError(this.#errors);
+      throw new NarratorError(
+        'story',
+        `cartridge "${this.cartridgeId}" failed while running: ${cause.message}`,
+        { cause },
+      );
+    }
+    const offered = this.offered();
+    const count = playerCount(crowd);
+    let shown = offered.filter((o) => o.rule.minPlayers <= count);
+    // Hiding never strands the group: when every choice needs more players, all are shown.
+    if (shown.length === 0) shown = offered;
+    const choices = checkChoiceLabels(
+      shown.map((o) => o.label),
+      this.cartridgeId,
+    );
+    const hidden = offered.filter((o) => !shown.includes(o)).map((o) => o.label);
+    const stop: InkStop =
+      offered.length > 0 ? 'choices' : story.state.previousPointer.isNull ? 'end' : 'done';
+    return {
+      scene: { text: tidyInkText(raw), choices, ended: choices.length === 0 },
+      tags,
+      stop,
+      hidden,
+    };
+  }
 }
 
 /** How the chosen option is described in the turn's one-line summary. */
@@ -129,17 +293,34 @@ function describeChoice(
   return `${quote(chosen)} (${tally}${decided && votes === 0 ? '; decided by the host' : ''}).`;
 }
 
+export interface InkNarratorOptions {
+  /** Called with every scene the story produces and the live story (the cartridge test reads
+   *  visit counts there). */
+  observe?: ((step: InkStep, play: InkPlay) => void) | undefined;
+}
+
 /**
  * A Narrator that plays an authored ink cartridge. Its state is the ink story state as a JSON
  * string, so a saved game resumes exactly where it stopped, in a new process if need be. Ink can
- * follow one branch per turn: the host's decided choice, else the plurality of the presses.
+ * follow one branch per turn: the host's decided choice, else the plurality of the presses
+ * (see followedChoice for `# booter` choices). The story can read the group before each continue
+ * (src/narrator/ink-crowd.ts).
  */
 export class InkNarrator implements Narrator {
   readonly cartridge: CompiledCartridge;
+  readonly #observe: InkNarratorOptions['observe'];
+  // One live story per narrator, reloaded from the saved state on each turn: building a Story
+  // from the compiled JSON costs far more than loading a state into it.
+  #play: InkPlay | null = null;
 
   /** Throws NarratorError('story') when the cartridge is unknown or does not compile. */
-  constructor(cartridgeId: string, dir: string = DEFAULT_CARTRIDGES_DIR) {
-    this.cartridge = loadCartridge(cartridgeId, dir);
+  constructor(
+    cartridge: string | CompiledCartridge,
+    dir: string = DEFAULT_CARTRIDGES_DIR,
+    options: InkNarratorOptions = {},
+  ) {
+    this.cartridge = typeof cartridge === 'string' ? loadCartridge(cartridge, dir) : cartridge;
+    this.#observe = options.observe;
   }
 
   get id(): string {
@@ -152,77 +333,47 @@ export class InkNarrator implements Narrator {
 
   async open(input: OpeningInput): Promise<NarrationResult> {
     throwIfAborted(input.signal);
-    const story = new StoryClass(this.cartridge.json);
-    const scene = advance(story, this.cartridge.id);
-    const state = story.state.toJson();
+    const { step, state } = this.#run((play) => play.start(openingCrowd(input)));
     throwIfAborted(input.signal);
-    input.onText?.(scene.text);
-    return { scene, summary: `Booted ${quote(this.cartridge.title)}.`, state };
+    input.onText?.(step.scene.text);
+    return { scene: step.scene, summary: `Booted ${quote(this.cartridge.title)}.`, state };
   }
 
   async next(input: TurnInput): Promise<NarrationResult> {
     throwIfAborted(input.signal);
-    const story = this.#restore(input.state);
-    const offered = choiceLabels(story, this.cartridge.id);
-    if (offered.length === 0) {
-      throw new NarratorError('story', `the story of "${this.cartridge.id}" has already ended`);
-    }
-    const chosen = input.decidedChoice ?? pluralityChoice(input.choices);
-    if (chosen === null) throw new NarratorError('story', 'no choice was made this turn');
-    const index = offered.indexOf(chosen);
-    const choice = index < 0 ? undefined : story.currentChoices[index];
-    if (choice === undefined) {
-      throw new NarratorError(
-        'story',
-        `${quote(chosen)} is not one of the current choices: ${offered.map(quote).join(', ')}`,
-      );
-    }
-    try {
-      story.ChooseChoiceIndex(choice.index);
-    } catch (cause) {
-      throw new NarratorError(
-        'story',
-        `cartridge "${this.cartridge.id}" rejected the choice ${quote(chosen)}`,
-        {
-          cause,
-        },
-      );
-    }
-    const scene = advance(story, this.cartridge.id);
-    const state = story.state.toJson();
+    let chosen = '';
+    const { step, state } = this.#run((play) => {
+      play.restore(input.state);
+      const offered = play.offered();
+      if (offered.length === 0) {
+        throw new NarratorError('story', `the story of "${this.cartridge.id}" has already ended`);
+      }
+      const followed = followedChoice(input, offered);
+      if (followed === null) throw new NarratorError('story', 'no choice was made this turn');
+      chosen = followed;
+      return play.choose(followed, turnCrowd(input, followed));
+    });
     throwIfAborted(input.signal);
-    input.onText?.(scene.text);
+    input.onText?.(step.scene.text);
     const summary = describeChoice(chosen, input.choices, input.decidedChoice !== null);
-    return { scene, summary: scene.ended ? `${summary} The story ended.` : summary, state };
+    return {
+      scene: step.scene,
+      summary: step.scene.ended ? `${summary} The story ended.` : summary,
+      state,
+    };
   }
 
-  /** A story positioned at the saved choice point. */
-  #restore(state: unknown): Story {
-    if (typeof state !== 'string' || state === '') {
-      throw new NarratorError(
-        'story',
-        'missing ink state: expected the JSON string saved by open() or next()',
-      );
-    }
-    const story = new StoryClass(this.cartridge.json);
+  /** Runs `body` on the live story; a story that failed is rebuilt on the next call. */
+  #run(body: (play: InkPlay) => InkStep): { step: InkStep; state: string } {
+    this.#play ??= new InkPlay(this.cartridge);
+    const play = this.#play;
     try {
-      story.state.LoadJson(state);
-    } catch (cause) {
-      throw new NarratorError(
-        'story',
-        `corrupt ink state for cartridge "${this.cartridge.id}": ${String(cause)}`,
-        {
-          cause,
-        },
-      );
+      const step = body(play);
+      this.#observe?.(step, play);
+      return { step, state: play.save() };
+    } catch (error) {
+      this.#play = null;
+      throw error;
     }
-    // Saved states always sit at a choice point or at the end; anything else was not saved by us.
-    if (story.canContinue) {
-      throw new NarratorError(
-        'story',
-        `corrupt ink state for cartridge "${this.cartridge.id}": not at a choice point`,
-      );
-    }
-    return story;
   }
 }
