@@ -54,8 +54,13 @@ export function openingCrowd(input: OpeningInput): Crowd {
   };
 }
 
+/** What turnCrowd reads of a TurnInput (the cartridge test builds it without a session). */
+export type CrowdInput = Pick<TurnInput, 'turn' | 'choices' | 'playerNames' | 'bootedBy'> & {
+  history: readonly { turn: number; choices: ReadonlyMap<string, string> }[];
+};
+
 /** The crowd after a closed window: active players from this window and the recent history. */
-export function turnCrowd(input: TurnInput, chosen: string): Crowd {
+export function turnCrowd(input: CrowdInput, chosen: string): Crowd {
   const ids: string[] = [...input.choices.keys()];
   const seen = new Set(ids);
   // History is oldest first: walk it newest first so recent voters come earlier.

@@ -109,10 +109,13 @@ export class InkRuntimeError extends Error {
   readonly messages: readonly string[];
   /** ink ran out of content: no choice was available and no `-> END` or `-> DONE` was reached. */
   readonly outOfContent: boolean;
-  constructor(messages: readonly string[]) {
+  /** Where the last line started (an ink path), when the story was traced; else null. */
+  readonly at: string | null;
+  constructor(messages: readonly string[], at: string | null) {
     super(messages.join('; '));
     this.name = 'InkRuntimeError';
     this.messages = messages;
+    this.at = at;
     this.outOfContent = messages.some((m) => m.includes('ran out of content'));
   }
 }
@@ -136,6 +139,15 @@ export interface InkStep {
   stop: InkStop;
   /** Labels the story offered but the group does not see (`# min_players` above the count). */
   hidden: string[];
+  /** Where the scene's last line started (an ink path such as `knot.stitch.0`), when traced. */
+  lastPath: string | null;
+  /** The choice that led to this scene; null for the opening. */
+  chosen: string | null;
+}
+
+export interface InkPlayOptions {
+  /** Record where each line starts (InkStep.lastPath, InkRuntimeError.at); costs a little. */
+  trace?: boolean;
 }
 
 /**
@@ -148,9 +160,11 @@ export class InkPlay {
   readonly cartridgeId: string;
   #crowd: Crowd = openingCrowd({ gameId: '', gameName: '' });
   #errors: string[] = [];
+  readonly #trace: boolean;
 
-  constructor(cartridge: CompiledCartridge) {
+  constructor(cartridge: CompiledCartridge, options: InkPlayOptions = {}) {
     this.cartridgeId = cartridge.id;
+    this.#trace = options.trace === true;
     this.story = new StoryClass(cartridge.json);
     // With a handler set, inkjs reports runtime errors here instead of throwing mid-continue.
     this.story.onError = (message, type) => {
@@ -162,7 +176,7 @@ export class InkPlay {
   /** Starts the story from the beginning and runs it to its first choice point. */
   start(crowd: Crowd): InkStep {
     this.story.ResetState();
-    return this.#advance(crowd);
+    return this.#advance(crowd, null);
   }
 
   /** Positions the story at a state saved by `save()`. NarratorError('story') when unusable. */
@@ -227,19 +241,21 @@ export class InkPlay {
         { cause },
       );
     }
-    return this.#advance(crowd);
+    return this.#advance(crowd, label);
   }
 
   /** Runs the story to its next choice point (or its end) and returns what players see. */
-  #advance(crowd: Crowd): InkStep {
+  #advance(crowd: Crowd, chosen: string | null): InkStep {
     const story = this.story;
     this.#crowd = crowd;
     this.#errors = [];
     setCrowdVariables(story, crowd);
     let raw = '';
     const tags: string[] = [];
+    let lastPath: string | null = null;
     try {
       while (story.canContinue) {
+        if (this.#trace) lastPath = story.state.currentPathString ?? lastPath;
         raw += story.Continue();
         for (const tag of story.currentTags ?? []) tags.push(tag);
       }
@@ -251,7 +267,7 @@ export class InkPlay {
       );
     }
     if (this.#errors.length > 0) {
-      const cause = new InkRuntimeError(this.#errors);
+      const cause = new InkRuntimeError(this.#errors, lastPath);
       throw new NarratorError(
         'story',
         `cartridge "${this.cartridgeId}" failed while running: ${cause.message}`,
@@ -275,6 +291,8 @@ export class InkPlay {
       tags,
       stop,
       hidden,
+      lastPath,
+      chosen,
     };
   }
 }
@@ -293,7 +311,7 @@ function describeChoice(
   return `${quote(chosen)} (${tally}${decided && votes === 0 ? '; decided by the host' : ''}).`;
 }
 
-export interface InkNarratorOptions {
+export interface InkNarratorOptions extends InkPlayOptions {
   /** Called with every scene the story produces and the live story (the cartridge test reads
    *  visit counts there). */
   observe?: ((step: InkStep, play: InkPlay) => void) | undefined;
@@ -308,7 +326,7 @@ export interface InkNarratorOptions {
  */
 export class InkNarrator implements Narrator {
   readonly cartridge: CompiledCartridge;
-  readonly #observe: InkNarratorOptions['observe'];
+  readonly #options: InkNarratorOptions;
   // One live story per narrator, reloaded from the saved state on each turn: building a Story
   // from the compiled JSON costs far more than loading a state into it.
   #play: InkPlay | null = null;
@@ -320,7 +338,7 @@ export class InkNarrator implements Narrator {
     options: InkNarratorOptions = {},
   ) {
     this.cartridge = typeof cartridge === 'string' ? loadCartridge(cartridge, dir) : cartridge;
-    this.#observe = options.observe;
+    this.#options = options;
   }
 
   get id(): string {
@@ -365,11 +383,11 @@ export class InkNarrator implements Narrator {
 
   /** Runs `body` on the live story; a story that failed is rebuilt on the next call. */
   #run(body: (play: InkPlay) => InkStep): { step: InkStep; state: string } {
-    this.#play ??= new InkPlay(this.cartridge);
+    this.#play ??= new InkPlay(this.cartridge, this.#options);
     const play = this.#play;
     try {
       const step = body(play);
-      this.#observe?.(step, play);
+      this.#options.observe?.(step, play);
       return { step, state: play.save() };
     } catch (error) {
       this.#play = null;
