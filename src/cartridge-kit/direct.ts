@@ -25,8 +25,10 @@ export interface DirectRun {
   players: SimPlayer[];
   driver: Driver;
   maxTurns: number;
-  /** Called with every scene and the choice that led to it (null for the opening). */
-  onScene?: (step: InkStep, followed: string | null, log: TurnLog | null) => void;
+  /** Called with every scene the story produces. */
+  onScene?: (step: InkStep) => void;
+  /** Called when a window closes, before the story follows `followed`. */
+  onTurn?: (turn: number, log: TurnLog, followed: string) => void;
 }
 
 /** Plays one game to its end (or the turn limit) and says what happened and where it went. */
@@ -47,7 +49,7 @@ export function playDirect(r: DirectRun): { playthrough: Playthrough; visited: s
     rec.fail(error, r.play);
     return done();
   }
-  r.onScene?.(step, null, null);
+  r.onScene?.(step);
   if (rec.step(step)) return done();
   for (let turn = 0; turn < r.maxTurns; turn++) {
     const log = r.driver(turn, step.scene);
@@ -65,13 +67,14 @@ export function playDirect(r: DirectRun): { playthrough: Playthrough; visited: s
     const followed = followedChoice(input, r.play.offered());
     if (followed === null) break;
     rec.result.path.push(followed);
+    r.onTurn?.(turn, log, followed);
     try {
       step = r.play.choose(followed, turnCrowd(input, followed));
     } catch (error) {
       rec.fail(error, r.play);
       return done();
     }
-    r.onScene?.(step, followed, log);
+    r.onScene?.(step);
     history.push({ turn, choices });
     if (history.length > ACTIVE_WINDOWS + 1) history.shift();
     if (rec.step(step)) return done();

@@ -93,7 +93,7 @@ export function formatReport(r: Report): string {
   );
   for (const l of r.longLabels) more(`${at(l)}  ${l.detail}`);
   for (const l of r.tooManyChoices) more(`${at(l)}  ${l.detail}`);
-  if (r.longestScene !== null)
+  if (r.longestScene !== null && r.longestScene.chars > 0)
     row(
       'LONGEST',
       `${r.longestScene.chars} characters at ${at(r.longestScene)}: ${JSON.stringify(`${r.longestScene.start}…`)}`,

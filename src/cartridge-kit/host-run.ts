@@ -5,6 +5,7 @@ import { GameHost } from '../host/game-host.js';
 import type { ChannelView, HostUser } from '../host/types.js';
 import type { CompiledCartridge, InkPlay } from '../narrator/ink.js';
 import { InkNarrator } from '../narrator/ink.js';
+import { followedChoice } from '../narrator/ink-crowd.js';
 import type { Narrator } from '../narrator/port.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { crowdWindow, type Random } from './crowd.js';
@@ -69,7 +70,6 @@ export async function playThroughHost(
     trace: true,
     observe: (step, p) => {
       play = p;
-      if (step.chosen !== null) rec.result.path.push(step.chosen);
       over = rec.step(step);
     },
   });
@@ -100,6 +100,14 @@ export async function playThroughHost(
     for (let turn = 0; turn < r.maxTurns && !over; turn++) {
       const log = crowdWindow(r.random, r.players, v.scene?.choices ?? [], r.mode);
       rec.result.turns.push({ presses: log.presses, decided: log.decided });
+      // The live story sits at this scene's choices: the label ink will follow, by the
+      // narrator's own rule (also when the turn then fails).
+      const offered = (play as InkPlay | null)?.offered() ?? [];
+      const followed = followedChoice(
+        { choices: new Map(log.presses), decidedChoice: log.decided },
+        offered,
+      );
+      if (followed !== null) rec.result.path.push(followed);
       for (const [id, choice] of log.sequence)
         await host.press(CHANNEL, users.get(id) as HostUser, v.turn, choice);
       const before = v.turn;

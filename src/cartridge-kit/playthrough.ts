@@ -125,6 +125,7 @@ export class Recorder {
         return;
       }
     }
+    r.where ??= this.flow(play?.lastPath ?? null);
     r.outcome = 'error';
     r.error = error instanceof Error ? error.message : String(error);
     for (const o of play?.offered() ?? []) {

@@ -77,15 +77,13 @@ export function replay(
     players: recorded.players,
     maxTurns: recorded.turns.length,
     driver: (turn) => recorded.turns[turn] ?? null,
-    onScene: (step, followed, log) => {
-      if (log !== null) {
-        const presses = log.presses.map(
-          ([id, c]) => `${names.get(id) ?? id}: ${JSON.stringify(c)}`,
-        );
-        print(`── turn ${playthroughTurn(log, recorded)}: ${presses.join(', ')}`);
-        if (log.decided !== null) print(`   decided: ${JSON.stringify(log.decided)}`);
-        print(`   followed: ${JSON.stringify(followed)}`);
-      }
+    onTurn: (turn, log, followed) => {
+      const presses = log.presses.map(([id, c]) => `${names.get(id) ?? id}: ${JSON.stringify(c)}`);
+      print(`── turn ${turn + 1} (${recorded.mode}): ${presses.join(', ')}`);
+      if (log.decided !== null) print(`   decided: ${JSON.stringify(log.decided)}`);
+      print(`   followed: ${JSON.stringify(followed)}`);
+    },
+    onScene: (step) => {
       print('');
       print(step.scene.text);
       for (const c of step.scene.choices) print(`  [${c}]`);
@@ -102,8 +100,4 @@ export function replay(
   };
   print(what[playthrough.outcome]);
   return playthrough;
-}
-
-function playthroughTurn(log: Recorded['turns'][number], recorded: Recorded): number {
-  return recorded.turns.indexOf(log) + 1;
 }

@@ -109,7 +109,7 @@ export class InkRuntimeError extends Error {
   readonly messages: readonly string[];
   /** ink ran out of content: no choice was available and no `-> END` or `-> DONE` was reached. */
   readonly outOfContent: boolean;
-  /** Where the last line started (an ink path), when the story was traced; else null. */
+  /** The last container the story entered (an ink path), when it was traced; else null. */
   readonly at: string | null;
   constructor(messages: readonly string[], at: string | null) {
     super(messages.join('; '));
@@ -139,14 +139,16 @@ export interface InkStep {
   stop: InkStop;
   /** Labels the story offered but the group does not see (`# min_players` above the count). */
   hidden: string[];
-  /** Where the scene's last line started (an ink path such as `knot.stitch.0`), when traced. */
+  /** The last container the story entered (an ink path such as `knot.stitch` or `knot.c-1`),
+   *  when traced: where the scene stopped. */
   lastPath: string | null;
   /** The choice that led to this scene; null for the opening. */
   chosen: string | null;
 }
 
 export interface InkPlayOptions {
-  /** Record where each line starts (InkStep.lastPath, InkRuntimeError.at); costs a little. */
+  /** Record the containers the story enters (InkStep.lastPath, InkRuntimeError.at). Meant for
+   *  a story compiled with every visit counted (the cartridge test); costs a little. */
   trace?: boolean;
 }
 
@@ -161,6 +163,7 @@ export class InkPlay {
   #crowd: Crowd = openingCrowd({ gameId: '', gameName: '' });
   #errors: string[] = [];
   readonly #trace: boolean;
+  #lastPath: string | null = null;
 
   constructor(cartridge: CompiledCartridge, options: InkPlayOptions = {}) {
     this.cartridgeId = cartridge.id;
@@ -173,9 +176,15 @@ export class InkPlay {
     bindCrowdFunctions(this.story, () => this.#crowd);
   }
 
+  /** The last container the story entered (see InkStep.lastPath); null unless traced. */
+  get lastPath(): string | null {
+    return this.#lastPath;
+  }
+
   /** Starts the story from the beginning and runs it to its first choice point. */
   start(crowd: Crowd): InkStep {
     this.story.ResetState();
+    this.#lastPath = null;
     return this.#advance(crowd, null);
   }
 
@@ -252,10 +261,22 @@ export class InkPlay {
     setCrowdVariables(story, crowd);
     let raw = '';
     const tags: string[] = [];
-    let lastPath: string | null = null;
+    const state = story.state;
+    if (this.#trace) {
+      // inkjs calls this public method on every counted container the story enters; shadowing it
+      // on this state object (and only while advancing) tells where the story went, in order.
+      const count = state.IncrementVisitCountForContainer;
+      let entered: string | null = null;
+      state.IncrementVisitCountForContainer = (container) => {
+        const path = container.path.toString();
+        // A divert into `knot.stitch` enters the stitch, then the knot: keep the deeper one.
+        if (entered === null || !entered.startsWith(`${path}.`)) entered = path;
+        this.#lastPath = entered;
+        count.call(state, container);
+      };
+    }
     try {
       while (story.canContinue) {
-        if (this.#trace) lastPath = story.state.currentPathString ?? lastPath;
         raw += story.Continue();
         for (const tag of story.currentTags ?? []) tags.push(tag);
       }
@@ -265,9 +286,11 @@ export class InkPlay {
         `cartridge "${this.cartridgeId}" failed while running: ${String(cause)}`,
         { cause },
       );
+    } finally {
+      if (this.#trace) Reflect.deleteProperty(state, 'IncrementVisitCountForContainer');
     }
     if (this.#errors.length > 0) {
-      const cause = new InkRuntimeError(this.#errors, lastPath);
+      const cause = new InkRuntimeError(this.#errors, this.#lastPath);
       throw new NarratorError(
         'story',
         `cartridge "${this.cartridgeId}" failed while running: ${cause.message}`,
@@ -291,7 +314,7 @@ export class InkPlay {
       tags,
       stop,
       hidden,
-      lastPath,
+      lastPath: this.#lastPath,
       chosen,
     };
   }
