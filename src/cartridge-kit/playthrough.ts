@@ -85,14 +85,19 @@ export class Recorder {
     };
   }
 
-  flow(path: string | null): string | null {
-    return flowOf(path, this.#flows);
+  /** The knot or stitch of the latest container in `trail` that is one (not a function). */
+  flow(trail: readonly string[]): string | null {
+    for (let i = trail.length - 1; i >= 0; i--) {
+      const flow = flowOf(trail[i] ?? null, this.#flows);
+      if (flow !== null) return flow;
+    }
+    return null;
   }
 
   /** A scene the story produced. Returns true when the playthrough is over. */
   step(step: InkStep): boolean {
     const r = this.result;
-    const where = this.flow(step.lastPath);
+    const where = this.flow(step.trail);
     const chars = step.scene.text.length;
     if (chars > r.longestScene.chars)
       r.longestScene = { chars, where, start: step.scene.text.slice(0, 60) };
@@ -119,13 +124,13 @@ export class Recorder {
     const r = this.result;
     const cause = error instanceof NarratorError ? error.cause : undefined;
     if (cause instanceof InkRuntimeError) {
-      r.where = this.flow(cause.at);
+      r.where = this.flow(cause.trail);
       if (cause.outOfContent) {
         r.outcome = 'dead-end';
         return;
       }
     }
-    r.where ??= this.flow(play?.lastPath ?? null);
+    r.where ??= this.flow(play?.trail ?? []);
     r.outcome = 'error';
     r.error = error instanceof Error ? error.message : String(error);
     for (const o of play?.offered() ?? []) {

@@ -40,6 +40,9 @@ export const MAX_CHOICE_LABEL_LENGTH = 80;
 /** Discord fits 5 rows × 5 buttons on a message. */
 export const MAX_CHOICES_PER_SCENE = 25;
 
+/** How many entered containers a traced story remembers (InkStep.trail). */
+const TRAIL_LENGTH = 16;
+
 // ink's ErrorType.Error; warnings (1) and author messages (0) do not fail a turn.
 const INK_RUNTIME_ERROR = 2;
 
@@ -109,13 +112,13 @@ export class InkRuntimeError extends Error {
   readonly messages: readonly string[];
   /** ink ran out of content: no choice was available and no `-> END` or `-> DONE` was reached. */
   readonly outOfContent: boolean;
-  /** The last container the story entered (an ink path), when it was traced; else null. */
-  readonly at: string | null;
-  constructor(messages: readonly string[], at: string | null) {
+  /** The last containers the story entered (ink paths, oldest first), when traced; else []. */
+  readonly trail: readonly string[];
+  constructor(messages: readonly string[], trail: readonly string[]) {
     super(messages.join('; '));
     this.name = 'InkRuntimeError';
     this.messages = messages;
-    this.at = at;
+    this.trail = trail;
     this.outOfContent = messages.some((m) => m.includes('ran out of content'));
   }
 }
@@ -139,15 +142,15 @@ export interface InkStep {
   stop: InkStop;
   /** Labels the story offered but the group does not see (`# min_players` above the count). */
   hidden: string[];
-  /** The last container the story entered (an ink path such as `knot.stitch` or `knot.c-1`),
-   *  when traced: where the scene stopped. */
-  lastPath: string | null;
+  /** The last containers the story entered (ink paths such as `knot.stitch`, `knot.c-1` or a
+   *  function's name; oldest first, at most TRAIL_LENGTH), when traced: where it stopped. */
+  trail: string[];
   /** The choice that led to this scene; null for the opening. */
   chosen: string | null;
 }
 
 export interface InkPlayOptions {
-  /** Record the containers the story enters (InkStep.lastPath, InkRuntimeError.at). Meant for
+  /** Record the containers the story enters (InkStep.trail, InkRuntimeError.trail). Meant for
    *  a story compiled with every visit counted (the cartridge test); costs a little. */
   trace?: boolean;
 }
@@ -163,7 +166,7 @@ export class InkPlay {
   #crowd: Crowd = openingCrowd({ gameId: '', gameName: '' });
   #errors: string[] = [];
   readonly #trace: boolean;
-  #lastPath: string | null = null;
+  #trail: string[] = [];
 
   constructor(cartridge: CompiledCartridge, options: InkPlayOptions = {}) {
     this.cartridgeId = cartridge.id;
@@ -176,15 +179,15 @@ export class InkPlay {
     bindCrowdFunctions(this.story, () => this.#crowd);
   }
 
-  /** The last container the story entered (see InkStep.lastPath); null unless traced. */
-  get lastPath(): string | null {
-    return this.#lastPath;
+  /** The last containers the story entered (see InkStep.trail); empty unless traced. */
+  get trail(): readonly string[] {
+    return this.#trail;
   }
 
   /** Starts the story from the beginning and runs it to its first choice point. */
   start(crowd: Crowd): InkStep {
     this.story.ResetState();
-    this.#lastPath = null;
+    this.#trail = [];
     return this.#advance(crowd, null);
   }
 
@@ -266,12 +269,12 @@ export class InkPlay {
       // inkjs calls this public method on every counted container the story enters; shadowing it
       // on this state object (and only while advancing) tells where the story went, in order.
       const count = state.IncrementVisitCountForContainer;
-      let entered: string | null = null;
+      const trail = this.#trail;
       state.IncrementVisitCountForContainer = (container) => {
         const path = container.path.toString();
         // A divert into `knot.stitch` enters the stitch, then the knot: keep the deeper one.
-        if (entered === null || !entered.startsWith(`${path}.`)) entered = path;
-        this.#lastPath = entered;
+        if (!(trail.at(-1) ?? '').startsWith(`${path}.`)) trail.push(path);
+        if (trail.length > TRAIL_LENGTH) trail.shift();
         count.call(state, container);
       };
     }
@@ -290,7 +293,7 @@ export class InkPlay {
       if (this.#trace) Reflect.deleteProperty(state, 'IncrementVisitCountForContainer');
     }
     if (this.#errors.length > 0) {
-      const cause = new InkRuntimeError(this.#errors, this.#lastPath);
+      const cause = new InkRuntimeError(this.#errors, [...this.#trail]);
       throw new NarratorError(
         'story',
         `cartridge "${this.cartridgeId}" failed while running: ${cause.message}`,
@@ -314,7 +317,7 @@ export class InkPlay {
       tags,
       stop,
       hidden,
-      lastPath: this.#lastPath,
+      trail: [...this.#trail],
       chosen,
     };
   }

@@ -101,7 +101,7 @@ test('seeded runs are reproducible; another seed plays differently', async () =>
 
 test('every built-in cartridge passes cartridge test: endings only, every knot visited', async () => {
   const ids = listCartridges().map((c) => c.id);
-  assert.ok(ids.length >= 2, `built-in cartridges: ${ids.join(', ')}`);
+  assert.ok(ids.length >= 3, `built-in cartridges: ${ids.join(', ')}`);
   for (const id of ids) {
     const r = await runTest({ target: id, runs: 150, hostRuns: 6 });
     assert.equal(
