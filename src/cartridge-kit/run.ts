@@ -41,7 +41,8 @@ export interface Report {
   diagnostics: Diagnostic[];
   outcomes: Record<Outcome, number>;
   endings: { name: string; count: number }[];
-  turns: { min: number; median: number; max: number } | null;
+  /** Turns of the playthroughs that reached an ending (`total`: all of them together). */
+  turns: { min: number; median: number; max: number; total: number } | null;
   unvisited: (Flow & { file: string })[];
   deadEnds: (Place & { count: number; example: Playthrough })[];
   loops: { count: number; example: Playthrough | null };
@@ -186,7 +187,12 @@ class Collector {
       turns:
         sorted.length === 0
           ? null
-          : { min: sorted[0] as number, median: median(sorted), max: sorted.at(-1) as number },
+          : {
+              min: sorted[0] as number,
+              median: median(sorted),
+              max: sorted.at(-1) as number,
+              total: sorted.reduce((a, b) => a + b, 0),
+            },
       unvisited: played
         ? this.#flows
             .filter((f) => !this.#visited.has(f.path))

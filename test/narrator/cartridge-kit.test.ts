@@ -31,7 +31,7 @@ test('cartridge test lists the knots and stitches nothing reaches, and passes ot
     ['stitch path.secret line 16', 'knot lost_room line 20'],
   );
   assert.equal(r.ok, true);
-  assert.deepEqual(r.turns, { min: 1, median: 1, max: 1 });
+  assert.deepEqual(r.turns, { min: 1, median: 1, max: 1, total: 30 });
 });
 
 test('cartridge test reports a label too long for a Discord button as a failure', async () => {
