@@ -301,6 +301,11 @@ async function main(argv: string[]): Promise<number> {
     const { runDiscord } = await import('./discord/main.js');
     return runDiscord({ argv: rest });
   }
+  if (command === 'cartridge') {
+    // The author's commands parse their own flags (src/cartridge-kit/cli.ts).
+    const { runCartridge } = await import('./cartridge-kit/cli.js');
+    return runCartridge(rest, io);
+  }
   if (!(command in COMMAND_HELP)) {
     io.err(`gamegirl: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;

@@ -52,7 +52,8 @@ export function isCartridgeId(id: unknown): id is string {
   return typeof id === 'string' && CARTRIDGE_ID.test(id);
 }
 
-function parseGlobalTags(tags: readonly string[] | null): Map<string, string> {
+/** Global tags as `key → value` (`# key: value`; keys lower-cased, the first of a key wins). */
+export function parseGlobalTags(tags: readonly string[] | null): Map<string, string> {
   const out = new Map<string, string>();
   for (const tag of tags ?? []) {
     const colon = tag.indexOf(':');

@@ -25,6 +25,9 @@ export interface OpeningInput {
   signal?: AbortSignal | undefined;
   /** Receives scene text as it is produced (streaming narrators); optional. */
   onText?: ((delta: string) => void) | undefined;
+  /** The user id of the player who booted the game, when the host knows it (ink cartridges'
+   *  `# booter` choices and `gg_booter` variable use it). */
+  bootedBy?: string | null | undefined;
 }
 
 export interface TurnInput extends OpeningInput {

@@ -22,8 +22,11 @@ export interface WebConsoleOptions {
   port: number;
   /** Interface to listen on; default 127.0.0.1. */
   hostname?: string;
-  /** The built-in cartridges offered by "new game"; called lazily, once. */
+  /** The cartridges offered by "new game"; called lazily, then again for a connection's hello
+   *  once the last list is `catalogRefreshMs` old (cartridges added or edited while serving). */
   cartridges: () => CartridgeEntry[];
+  /** How old the cartridge list may be when a connection says hello; default 2 s. */
+  catalogRefreshMs?: number;
   /** Whether "new game" offers the LLM narrator. */
   llmEnabled?: boolean;
   /** The name of a saved game (for its title screen), or null when unknown. */
@@ -79,14 +82,19 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
     logger,
   });
   let catalog: CartridgeEntry[] | null = null;
+  let catalogAt = 0;
+  const catalogRefreshMs = options.catalogRefreshMs ?? 2000;
   const cartridges = (): CartridgeEntry[] => {
-    if (catalog === null) {
+    // Listing is a readdir and a stat per cartridge (each is compiled once per edit), so a fresh
+    // list now and then picks up cartridges dropped in or edited while serving.
+    if (catalog === null || Date.now() - catalogAt >= catalogRefreshMs) {
       try {
         catalog = options.cartridges();
       } catch (err) {
         logger.error({ err }, 'cannot list cartridges');
-        catalog = [];
+        catalog ??= [];
       }
+      catalogAt = Date.now();
     }
     return catalog;
   };
