@@ -160,13 +160,24 @@ export class ChannelRunner {
   }
 
   /** The opening scene of a new game, under the narrator timeout; text is streamed here. */
-  async open(narrator: Narrator, gameId: string, gameName: string): Promise<NarrationResult> {
+  async open(
+    narrator: Narrator,
+    gameId: string,
+    gameName: string,
+    bootedBy: string,
+  ): Promise<NarrationResult> {
     const controller = new AbortController();
     this.#opening.add(controller);
     try {
       return await underDeadline(
         (signal) =>
-          narrator.open({ gameId, gameName, signal, onText: (delta) => this.#text(delta) }),
+          narrator.open({
+            gameId,
+            gameName,
+            bootedBy,
+            signal,
+            onText: (delta) => this.#text(delta),
+          }),
         controller,
         this.#ctx.clock,
         this.#ctx.narratorTimeoutMs,

@@ -146,7 +146,7 @@ export class GameHost {
           ? { countdownSeconds: this.#countdownSeconds }
           : {}),
       });
-      const opening = await r.open(narrator, session.gameId, title);
+      const opening = await r.open(narrator, session.gameId, title, user.id);
       const extra: HostExtra = {
         spec: parsed,
         scene: checkScene(opening.scene),

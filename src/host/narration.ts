@@ -130,6 +130,7 @@ export async function narrateTurn(t: TurnNarration): Promise<{ next: HostExtra; 
         decidedChoice: t.decided,
         history,
         state: x.narratorState,
+        bootedBy: x.bootedBy,
       }),
     t.controller,
     t.clock,

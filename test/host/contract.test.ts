@@ -84,6 +84,9 @@ for (const f of FIXTURES) {
           );
         }
         assert.equal(narrator.turns.length, 1, 'one narration');
+        // The narrator knows who booted (ink's `# booter` choices and `gg_booter`).
+        assert.equal(narrator.opens[0]?.bootedBy, 'u-alice');
+        assert.equal(narrator.turns[0]?.bootedBy, 'u-alice');
         await sameEvents(d);
         assert.ok(d.seen[1].text.includes('Scene 1 after Left+Wait'), 'the scene was streamed');
         assert.equal(d.seen[1].events.filter((e) => e.startsWith('turn:1:')).length, 1);
