@@ -17,9 +17,9 @@ import {
   pluralityChoice,
 } from '../narrator/port.js';
 import { GameEndedError, NarratingError, WrongStateError } from './errors.js';
-import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './host-extra.js';
 import { failureMessage, narrateTurn, underDeadline } from './narration.js';
 import { allActiveChosen } from './permissions.js';
+import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './saved-state.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type { ChannelSettings, ChannelView, HostUser } from './types.js';
 import { buildView, type Phase } from './view.js';

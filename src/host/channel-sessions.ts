@@ -6,7 +6,7 @@ import type { SessionDict } from '../core/session-state.js';
 import type { SessionStore } from '../core/store-port.js';
 import type { Narrator } from '../narrator/port.js';
 import type { ChannelRunner } from './channel-runner.js';
-import { type HostExtra, parseHostExtra } from './host-extra.js';
+import { type HostExtra, parseHostExtra } from './saved-state.js';
 import type { GameSpec, NarratorFactory } from './types.js';
 
 export interface ChannelSessionsDeps {

@@ -11,20 +11,18 @@ import { ChannelRunner, type HostContext } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
-import {
-  checkScene,
-  checkUser,
-  type Deciding,
-  defaultTitle,
-  encodeHostExtra,
-  type HostExtra,
-  parseHostExtra,
-  parseSpec,
-} from './host-extra.js';
+import { checkScene, checkUser, defaultTitle } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
 import { checkDecision, mayManage, resolveSettings } from './permissions.js';
 import { DEFAULT_PRESS_RATE_LIMIT, PressRateLimiter } from './rate-limit.js';
+import {
+  type Deciding,
+  encodeHostExtra,
+  type HostExtra,
+  parseHostExtra,
+  parseSpec,
+} from './saved-state.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
   ChannelSettings,

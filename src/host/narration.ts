@@ -3,8 +3,9 @@ import { GameSessionError, StoreError } from '../core/errors.js';
 import type { GameSession } from '../core/game-session.js';
 import { cleanSummary } from '../core/limits.js';
 import { type Narrator, NarratorError } from '../narrator/port.js';
-import { checkScene, type HostExtra } from './host-extra.js';
+import { checkScene } from './input-checks.js';
 import { updateLastPressed } from './permissions.js';
+import type { HostExtra } from './saved-state.js';
 
 export const DEFAULT_NARRATOR_TIMEOUT_MS = 60_000;
 

@@ -1,7 +1,7 @@
 import type { GameSession } from '../core/game-session.js';
 import type { ResolvingPhase } from './errors.js';
 import type { ChannelStatus, ChannelView } from './events.js';
-import type { HostExtra } from './host-extra.js';
+import type { HostExtra } from './saved-state.js';
 
 /** 'ready': scene shown (window maybe open); the others: a closed window is being resolved. */
 export type Phase = 'ready' | ResolvingPhase;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { InvalidInputError, SessionDataError } from '../core/errors.js';
-import { CHOICE_MAX_LENGTH, checkChoice, checkUserId, checkUserName } from '../core/limits.js';
 import type { JsonValue } from '../core/session-state.js';
-import { NarratorError, type Scene } from '../narrator/port.js';
-import type { GameSpec, HostUser } from './types.js';
+import type { Scene } from '../narrator/port.js';
+import type { GameSpec } from './types.js';
+
+// The host's saved state of a game (in `session.extra`): its shape, and its JSON form.
 
 /**
  * What the host keeps in `session.extra` (saved with the game in the same store writes), so a
@@ -45,7 +46,7 @@ const specSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('llm'), premise: z.string().max(4000).optional() }),
 ]);
 
-const sceneSchema = z.object({
+export const sceneSchema = z.object({
   text: z.string(),
   choices: z.array(z.string()),
   ended: z.boolean(),
@@ -80,7 +81,8 @@ const extraSchema = z.object({
     .default(null),
 });
 
-function issue(e: z.ZodError): string {
+/** The first problem zod found, as `path: message`. */
+export function issue(e: z.ZodError): string {
   const first = e.issues[0];
   return first === undefined ? 'invalid' : `${first.path.join('.') || '(root)'}: ${first.message}`;
 }
@@ -133,49 +135,4 @@ export function encodeHostExtra(x: HostExtra): Record<string, JsonValue> {
       ? {}
       : { deciding: { ...x.deciding, options: [...x.deciding.options] } }),
   };
-}
-
-/**
- * Checks a narrator's scene before it is shown: text, 1+ distinct valid choices unless the story
- * ended. A bad scene is the narrator's failure (retryable), never a broken game.
- */
-export function checkScene(scene: unknown): Scene {
-  const r = sceneSchema.safeParse(scene);
-  if (!r.success)
-    throw new NarratorError('malformed', `the narrator's scene is malformed (${issue(r.error)})`);
-  const { text, choices, ended } = r.data;
-  if (!ended && choices.length === 0)
-    throw new NarratorError(
-      'malformed',
-      'the narrator offered no choices for a story that goes on',
-    );
-  if (new Set(choices).size !== choices.length)
-    throw new NarratorError('malformed', 'the narrator offered the same choice twice');
-  for (const c of choices) {
-    try {
-      checkChoice(c);
-    } catch (e) {
-      throw new NarratorError(
-        'malformed',
-        `the narrator offered an unusable choice (${(e as Error).message}; at most ${CHOICE_MAX_LENGTH} characters)`,
-      );
-    }
-  }
-  return { text, choices: [...choices], ended };
-}
-
-/** Validates an adapter's user (InvalidInputError). */
-export function checkUser(user: HostUser): void {
-  if (typeof user !== 'object' || user === null) throw new InvalidInputError('user', 'is required');
-  checkUserId(user.id);
-  checkUserName(user.name);
-}
-
-/** A game's name when the caller gives none. */
-export function defaultTitle(spec: GameSpec): string {
-  if (spec.kind === 'ink') return spec.cartridge;
-  const premise = spec.premise?.replace(/\s+/g, ' ').trim() ?? '';
-  if (premise === '') return 'Adventure';
-  const points = [...premise];
-  return points.length > 60 ? `${points.slice(0, 59).join('').trimEnd()}…` : premise;
 }
