@@ -61,8 +61,3 @@ export function report(result: Record<string, unknown>): void {
 export function note(message: string): void {
   process.stderr.write(`${message}\n`);
 }
-
-/** Lets the event loop breathe between rounds (timers, GC). */
-export function pause(ms = 0): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -9,7 +9,7 @@ import type { LlmNarratorOptions } from './narrator/llm.js';
 import { type Narrator, NarratorError } from './narrator/port.js';
 
 /** Where each setting comes from: a flag wins over its environment variable. */
-export const SETTINGS = {
+const SETTINGS = {
   port: {
     flag: '--port',
     env: 'PORT',
@@ -65,7 +65,7 @@ export const SETTINGS = {
   },
 } as const;
 
-export type SettingName = keyof typeof SETTINGS;
+type SettingName = keyof typeof SETTINGS;
 export type RawSettings = Partial<Record<SettingName, string>>;
 type Setting = (typeof SETTINGS)[SettingName];
 

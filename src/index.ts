@@ -6,6 +6,7 @@ export { type Clock, ManualClock, systemClock, type TimerHandle } from './core/c
 export {
   CountdownCancelledError,
   CountdownNotStartedError,
+  FencedCommitError,
   GameNotFoundError,
   GameSessionError,
   InvalidInputError,
@@ -70,9 +71,4 @@ export {
   type WindowEvent,
 } from './redis/store.js';
 export { MemoryStore } from './store/memory-store.js';
-export {
-  type SnapshotBackend,
-  SnapshotStore,
-  type SnapshotStoreOptions,
-} from './store/snapshot-store.js';
 export { SqliteStore } from './store/sqlite-store.js';

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { KitError } from './errors.js';
 
-export const CARTRIDGE_HELP = `Usage: gamegirl cartridge test <file.ink | id> [options]
+const CARTRIDGE_HELP = `Usage: gamegirl cartridge test <file.ink | id> [options]
        gamegirl cartridge new <name> [--dir <dir>]
 
 test: compiles the cartridge (errors and warnings with file:line), then plays it many times with

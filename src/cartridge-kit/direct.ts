@@ -15,7 +15,7 @@ import {
 import type { Flow } from './source.js';
 
 /** The presses of the window on `scene` (turn `turn`), or null to stop playing. */
-export type Driver = (turn: number, scene: Scene) => TurnLog | null;
+type Driver = (turn: number, scene: Scene) => TurnLog | null;
 
 export interface DirectRun {
   play: InkPlay;

@@ -13,7 +13,7 @@ function pct(n: number, of: number): string {
 }
 
 /** The labels a playthrough followed, shortened for one line. */
-export function pathLine(p: Playthrough): string {
+function pathLine(p: Playthrough): string {
   const labels = p.path.map((l) => JSON.stringify(l.length > 30 ? `${l.slice(0, 29)}…` : l));
   const shown = labels.length > 8 ? [...labels.slice(0, 3), '…', ...labels.slice(-4)] : labels;
   return `run ${p.run} (${p.mode}, ${p.players.length} players, ${p.turns.length} turns): ${shown.join(' → ') || '(opening)'}`;

@@ -27,7 +27,7 @@ export interface TurnLog {
 
 export type Outcome = 'ending' | 'dead-end' | 'error' | 'turn-limit';
 
-export interface Finding {
+interface Finding {
   kind: 'long-label' | 'too-many-choices';
   detail: string;
   where: string | null;
@@ -53,10 +53,10 @@ export interface Playthrough {
 }
 
 /** Discord shows at most this many choice buttons (src/discord/custom-id.ts). */
-export const DISCORD_MAX_BUTTONS = 24;
+const DISCORD_MAX_BUTTONS = 24;
 
 /** The flow (`knot` or `knot.stitch`) an ink path such as `knot.stitch.0.c-1` is in. */
-export function flowOf(path: string | null, flows: ReadonlySet<string>): string | null {
+function flowOf(path: string | null, flows: ReadonlySet<string>): string | null {
   if (path === null) return null;
   const parts = path.split('.');
   const knot = parts[0] ?? '';

@@ -54,9 +54,9 @@ export interface Report {
   ok: boolean;
 }
 
-export const DEFAULT_RUNS = 300;
-export const DEFAULT_HOST_RUNS = 12;
-export const DEFAULT_MAX_TURNS = 200;
+const DEFAULT_RUNS = 300;
+const DEFAULT_HOST_RUNS = 12;
+const DEFAULT_MAX_TURNS = 200;
 
 function median(sorted: number[]): number {
   const mid = Math.floor(sorted.length / 2);

@@ -6,7 +6,7 @@ import { isCartridgeId } from '../narrator/cartridges.js';
 import { KitError } from './errors.js';
 
 /** "night-bus" → "Night Bus". */
-export function titleFromId(id: string): string {
+function titleFromId(id: string): string {
   return id
     .split(/[-_]+/)
     .filter((w) => w !== '')
@@ -14,7 +14,7 @@ export function titleFromId(id: string): string {
     .join(' ');
 }
 
-export function cartridgeTemplate(id: string): string {
+function cartridgeTemplate(id: string): string {
   const title = titleFromId(id) || id;
   return `# title: ${title}
 # description: One sentence for the new-game menu: who the players are and what they are after.

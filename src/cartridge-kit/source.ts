@@ -63,7 +63,7 @@ function diagnostic(file: string, text: string, fallback: Diagnostic['severity']
 
 /** Knots (`== name`, `=== name ===`) and stitches (`= name`) with their lines; skips functions
  *  and comments. */
-export function indexFlows(source: string): Flow[] {
+function indexFlows(source: string): Flow[] {
   const flows: Flow[] = [];
   let knot: string | null = null;
   let inComment = false;

@@ -171,7 +171,7 @@ export function cleanSummary(v: unknown): string {
 }
 
 /** Turns a store keeps per game unless told otherwise (oldest dropped first). */
-export const DEFAULT_HISTORY_CAP = 1000;
+const DEFAULT_HISTORY_CAP = 1000;
 
 /** A store's `historyCap` option: a positive integer (InvalidInputError otherwise). */
 export function checkHistoryCap(cap: unknown = DEFAULT_HISTORY_CAP): number {

@@ -104,10 +104,6 @@ export const sessionDictSchema = z.looseObject({
   updated_at_ms: unixMillis.optional(),
 });
 
-export type PlayerDictInput = z.output<typeof playerDictSchema>;
-export type TurnRecordDictInput = z.output<typeof turnRecordDictSchema>;
-export type SessionDictInput = z.output<typeof sessionDictSchema>;
-
 /** Parses with a schema; any failure becomes SessionDataError naming the first bad field. */
 export function parseDict<S extends z.ZodType>(
   schema: S,

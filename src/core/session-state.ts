@@ -163,7 +163,7 @@ export interface PressOutcome {
   joinedTurn: number;
 }
 
-export function assertSameGame(s: SessionState, gameId: string): void {
+function assertSameGame(s: SessionState, gameId: string): void {
   if (!s.active) throw new SessionInactiveError();
   if (s.gameId !== gameId)
     throw new SessionInactiveError('another game has been loaded into this channel');

@@ -44,7 +44,7 @@ function optionsOf(
 }
 
 /** A transport-neutral request from a discord.js interaction. */
-export function requestOf(i: Interaction): InteractionRequest {
+function requestOf(i: Interaction): InteractionRequest {
   const base = {
     id: i.id,
     channelId: i.channelId,
@@ -97,7 +97,7 @@ function editOptions(body: MessageBody, files: MessageFile[] = []): InteractionE
 }
 
 /** A Responder over discord.js' interaction methods (they call the interaction callback). */
-export function gatewayResponder(i: RepliableInteraction | AutocompleteInteraction): Responder {
+function gatewayResponder(i: RepliableInteraction | AutocompleteInteraction): Responder {
   const repliable = (): RepliableInteraction => {
     if (i.isAutocomplete()) throw new Error('an autocomplete interaction can only suggest');
     return i;
@@ -138,7 +138,7 @@ export interface GatewayOptions {
 }
 
 /** Routes a discord.js interaction to the handler (exported for tests and custom clients). */
-export function dispatch(handler: InteractionHandler, i: Interaction): Promise<void> {
+function dispatch(handler: InteractionHandler, i: Interaction): Promise<void> {
   if (i.isAutocomplete() || i.isRepliable()) {
     return handler.handle(requestOf(i), gatewayResponder(i));
   }

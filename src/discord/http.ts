@@ -86,7 +86,7 @@ type RawInteraction = z.infer<typeof rawInteraction>;
 const MANAGE = (1n << 4n) | (1n << 3n); // ManageChannels | Administrator
 
 /** A transport-neutral request from a raw interaction payload; null when it is malformed. */
-export function requestFromPayload(
+function requestFromPayload(
   payload: unknown,
 ): { raw: RawInteraction; request: InteractionRequest } | null {
   const parsed = rawInteraction.safeParse(payload);
@@ -160,7 +160,7 @@ const rawFiles = (files: MessageFile[]): RawFile[] =>
  * A Responder for HTTP interactions: the acknowledgement is the HTTP response (the interaction
  * callback); what follows goes to the interaction's webhook with its token (no bot token).
  */
-export function httpResponder(
+function httpResponder(
   rest: REST,
   applicationId: string,
   token: string,

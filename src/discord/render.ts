@@ -15,7 +15,7 @@ import { cut, displayName, LIMITS, oneLine, splitText } from './text.js';
 /** Never ping anyone: narrator and player text is untrusted. */
 export const NO_MENTIONS: APIAllowedMentions = { parse: [] };
 
-export type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
+type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
 
 /** A message body in Discord's API shape (channel messages, webhook edits, interaction data). */
 export interface MessageBody {
@@ -124,7 +124,7 @@ function rows(buttons: APIButtonComponentWithCustomId[]): ButtonRow[] {
 }
 
 /** The buttons of a view: choices (live or disabled), decision options, or Retry. */
-export function sceneButtons(view: ChannelView, closed: boolean): ButtonRow[] {
+function sceneButtons(view: ChannelView, closed: boolean): ButtonRow[] {
   if (view.game === null || view.scene === null || view.status === 'idle') return [];
   const tag = gameTag(view.game.gameId);
   const live = !closed && (view.status === 'playing' || view.status === 'counting');
@@ -228,10 +228,7 @@ const asFile = (data: Buffer): { image: string; file: MessageFile } => ({
  * The title screen as an embed image: an http(s) URL as is, a PNG `data:` URL as a file, and
  * anything else (the default SVG card, which Discord cannot show) drawn again as a PNG file.
  */
-export function titleImage(
-  url: string,
-  gameName: string,
-): { image: string; file?: MessageFile } | null {
+function titleImage(url: string, gameName: string): { image: string; file?: MessageFile } | null {
   if (/^https?:\/\//i.test(url) && url.length <= 2048) return { image: url };
   const png = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(url);
   if (png?.[1] !== undefined) {

@@ -7,4 +7,12 @@ export {
   RateLimitedError,
   WrongStateError,
 } from './game-host.js';
+export { LocalTurnDriver } from './local-driver.js';
+export type {
+  ClosedTurn,
+  TurnDriver,
+  TurnLease,
+  TurnLoop,
+  TurnOutcome,
+} from './turn-driver.js';
 export type * from './types.js';

@@ -127,7 +127,7 @@ export function loadCartridge(id: string, dir: string = DEFAULT_CARTRIDGES_DIR):
 }
 
 /** The ids of every `*.ink` file in `dir` (sorted), skipping names that are not valid ids. */
-export function listCartridgeIds(dir: string = DEFAULT_CARTRIDGES_DIR): string[] {
+function listCartridgeIds(dir: string = DEFAULT_CARTRIDGES_DIR): string[] {
   let names: string[];
   try {
     names = readdirSync(resolve(dir));

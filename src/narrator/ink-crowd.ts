@@ -23,7 +23,7 @@ export interface Crowd {
 }
 
 /** The ink variables the narrator sets before each continue, when the story declares them. */
-export const CROWD_VARIABLES = [
+const CROWD_VARIABLES = [
   'gg_players',
   'gg_voters',
   'gg_votes',
@@ -33,9 +33,6 @@ export const CROWD_VARIABLES = [
   'gg_others',
   'gg_booter',
 ] as const;
-
-/** The external functions the narrator binds (declare them with `EXTERNAL name(...)`). */
-export const CROWD_FUNCTIONS = ['votes', 'choice_of', 'player'] as const;
 
 /** "Alice", "Alice and Bob", "Alice, Bob and Carol"; '' for nobody. */
 export function nameList(names: readonly string[]): string {

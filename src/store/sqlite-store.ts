@@ -34,8 +34,6 @@ const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;`,
 ];
 
-export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
-
 interface GameRow {
   game_id: string;
   game_name: string;

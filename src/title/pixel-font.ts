@@ -1,7 +1,6 @@
 // A built-in 5×7 bitmap font, so title screens render the same on machines without any fonts.
 // Each glyph is 7 rows of 5 cells, '#' lit; rows are separated by '|'.
 
-export const GLYPH_WIDTH = 5;
 export const GLYPH_HEIGHT = 7;
 /** Horizontal advance of one glyph, in font pixels (glyph plus one column of spacing). */
 export const GLYPH_ADVANCE = 6;

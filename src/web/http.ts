@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 
 /** Headers on every response. The page loads only its own script, style and images. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': [
     "default-src 'none'",
     "script-src 'self'",
@@ -40,7 +40,7 @@ export interface StaticFile {
   etag: string;
 }
 
-export function etagOf(body: Buffer): string {
+function etagOf(body: Buffer): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
@@ -72,7 +72,7 @@ export function loadStaticFiles(dir: string): Map<string, StaticFile> {
   return files;
 }
 
-export function sendBody(
+function sendBody(
   req: IncomingMessage,
   res: ServerResponse,
   status: number,

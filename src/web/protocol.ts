@@ -30,7 +30,7 @@ const specSchema = z.discriminatedUnion('kind', [
 const turnStamp = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /** Every message a browser may send. Unknown types and unknown fields are refused. */
-export const clientMessageSchema = z.discriminatedUnion('type', [
+const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('join'),
     id: requestId,
@@ -61,8 +61,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 ]);
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
-export type ClientMessageType = ClientMessage['type'];
-export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
+type ClientMessageType = ClientMessage['type'];
+const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'join',
   'press',
   'decide',

@@ -10,7 +10,6 @@ import {
   createTitleHandler,
   findPublicDir,
   loadStaticFiles,
-  SECURITY_HEADERS,
   sendCached,
   sendText,
 } from './http.js';
@@ -219,5 +218,3 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
     },
   };
 }
-
-export { SECURITY_HEADERS };

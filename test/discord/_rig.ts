@@ -14,7 +14,7 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import { FAKE_APP_ID, FakeDiscord } from '../helpers/fake-discord.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
 
-export const GUILD = '800000000000000001';
+const GUILD = '800000000000000001';
 export const CHANNEL = '800000000000000010';
 export const OTHER_CHANNEL = '800000000000000020';
 export const MANAGE_CHANNELS = String(1n << 4n);

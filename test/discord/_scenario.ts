@@ -50,7 +50,7 @@ export function currentScene(rig: Rig): StoredMessage {
 }
 
 /** Five players, three turns: who presses what on turns 0, 1, 2. */
-export const PRESSES: Array<Array<[number, number]>> = [
+const PRESSES: Array<Array<[number, number]>> = [
   [
     [0, 0],
     [1, 1],

@@ -13,7 +13,7 @@ export interface Run {
 }
 
 /** Env without the caller's GAMEGIRL_* / REDIS_URL / PORT settings, plus `extra`. */
-export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^(GAMEGIRL_|REDIS_URL$|PORT$)/.test(k)) env[k] = v;

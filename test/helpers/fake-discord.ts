@@ -25,7 +25,7 @@ export interface StoredMessage {
 }
 
 export const FAKE_APP_ID = '900000000000000001';
-export const FAKE_BOT_ID = '900000000000000002';
+const FAKE_BOT_ID = '900000000000000002';
 
 /**
  * A local stand-in for Discord: answers the REST routes the adapter uses (recording every call),

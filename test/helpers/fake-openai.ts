@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
@@ -42,7 +42,7 @@ function chunk(id: string, delta: Record<string, unknown>, finish: string | null
 }
 
 /** Splits text into `pieces` roughly equal parts (never splitting a surrogate pair). */
-export function splitText(text: string, pieces: number): string[] {
+function splitText(text: string, pieces: number): string[] {
   const cps = Array.from(text);
   const size = Math.max(1, Math.ceil(cps.length / pieces));
   const out: string[] = [];

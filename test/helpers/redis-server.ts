@@ -8,11 +8,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './net.js';
 
-export { freePort };
-
 const run = promisify(execFile);
-export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
-export const REDIS_CLI = process.env.REDIS_CLI ?? '/usr/bin/redis-cli';
+const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+const REDIS_CLI = process.env.REDIS_CLI ?? '/usr/bin/redis-cli';
 
 const live = new Set<ChildProcess>();
 const dirs: string[] = [];
@@ -31,7 +29,7 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const)
   });
 
 /** PING over a raw socket; true when the server answers PONG. */
-export function ping(port: number, timeoutMs = 500): Promise<boolean> {
+function ping(port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = createConnection({ port, host: '127.0.0.1' });
     const done = (ok: boolean) => {

@@ -14,7 +14,7 @@ export interface ScriptState {
   path: string[];
 }
 
-export const SCRIPT_CHOICES = ['Left', 'Right', 'Wait'] as const;
+const SCRIPT_CHOICES = ['Left', 'Right', 'Wait'] as const;
 
 function isScriptState(v: JsonValue): v is ScriptState & JsonValue {
   return (

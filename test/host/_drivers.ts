@@ -13,7 +13,7 @@ import type { ScriptNarrator } from '../helpers/script-narrator.js';
 import { CH, waitForView } from './_harness.js';
 
 /** What one subscriber of the channel saw, in order, in a comparable form. */
-export class Seen {
+class Seen {
   readonly events: string[] = [];
   readonly views: ChannelView[] = [];
   text = '';
