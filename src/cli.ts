@@ -13,6 +13,8 @@ import {
   settingsFromFlags,
   settingsHelp,
 } from './config.js';
+import { systemClock } from './core/clock.js';
+import { underDeadline } from './core/deadline.js';
 
 // Commands import what they need when they run, so `--help` and errors answer fast.
 async function catalog(dir: string | undefined) {
@@ -202,11 +204,14 @@ async function games(values: Record<string, unknown>): Promise<number> {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+  const timeoutError = () => new Error(`${what} did not answer within ${ms / 1000} s`);
+  return underDeadline(() => promise, {
+    controller: new AbortController(),
+    clock: systemClock,
+    timeoutMs: ms,
+    timeoutError,
+    abortError: timeoutError,
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function doctor(values: Record<string, unknown>): Promise<number> {

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { underDeadline as withDeadline } from '../core/deadline.js';
 import { GameSessionError, StoreError } from '../core/errors.js';
 import type { GameSession } from '../core/game-session.js';
 import { cleanSummary } from '../core/limits.js';
@@ -12,8 +13,7 @@ export const DEFAULT_NARRATOR_TIMEOUT_MS = 60_000;
 /**
  * Runs one narrator call under `controller`: rejects with NarratorError('timeout') after
  * `timeoutMs` (on the injected clock) and with NarratorError('aborted') as soon as the
- * controller aborts, even if the narrator ignores its signal. The narrator sees both through
- * the signal it was given.
+ * controller aborts, even if the narrator ignores its signal.
  */
 export function underDeadline<T>(
   call: (signal: AbortSignal) => Promise<T>,
@@ -21,48 +21,19 @@ export function underDeadline<T>(
   clock: Clock,
   timeoutMs: number,
 ): Promise<T> {
-  const signal = controller.signal;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      clock.clearTimer(timer);
-      const reason: unknown = signal.reason;
-      reject(
-        reason instanceof NarratorError
-          ? reason
-          : new NarratorError('aborted', 'the narration was aborted', { cause: reason }),
-      );
-    };
-    const timer = clock.setTimer(() => {
-      controller.abort(
-        new NarratorError(
-          'timeout',
-          `the narrator did not answer within ${Math.round(timeoutMs / 100) / 10} s`,
-        ),
-      );
-    }, timeoutMs);
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    let pending: Promise<T>;
-    try {
-      pending = call(signal);
-    } catch (e) {
-      pending = Promise.reject(e);
-    }
-    pending.then(
-      (value) => {
-        clock.clearTimer(timer);
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clock.clearTimer(timer);
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
+  return withDeadline(call, {
+    controller,
+    clock,
+    timeoutMs,
+    timeoutError: () =>
+      new NarratorError(
+        'timeout',
+        `the narrator did not answer within ${Math.round(timeoutMs / 100) / 10} s`,
+      ),
+    abortError: (reason) =>
+      reason instanceof NarratorError
+        ? reason
+        : new NarratorError('aborted', 'the narration was aborted', { cause: reason }),
   });
 }
 

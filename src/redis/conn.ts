@@ -86,8 +86,7 @@ export class ScriptConn {
       socket: {
         connectTimeout: Math.min(connectTimeoutMs, 5000),
         // Keep retrying forever, quickly: a Redis restart should cost ~1 s, not minutes.
-        reconnectStrategy: (retries: number) =>
-          Math.min(50 * 2 ** Math.min(retries, 10), maxDelay) + Math.floor(Math.random() * 50),
+        reconnectStrategy: (retries: number) => reconnectDelay(retries, maxDelay),
         keepAlive: true,
       },
     };
@@ -229,4 +228,13 @@ function toError(e: unknown, mapError: (message: string) => Error | null): Error
   if (e instanceof GameSessionError) return e;
   const message = e instanceof Error ? e.message : String(e);
   return mapError(message) ?? new StoreError(`Redis: ${message}`, { cause: e });
+}
+
+/**
+ * The one reconnect back-off of every Redis connection the package opens (store, scheduler,
+ * pub/sub): 50 ms doubling per attempt up to `maxMs`, with up to 50 ms of jitter so processes
+ * that lost Redis together do not reconnect in lock-step.
+ */
+export function reconnectDelay(attempt: number, maxMs = 1000): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 10), maxMs) + Math.floor(Math.random() * 50);
 }

@@ -1,3 +1,5 @@
+import { reconnectDelay } from './conn.js';
+
 interface PubSubClient {
   connect(): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
@@ -34,7 +36,7 @@ export class RedisPubSub {
     const pub = createClient({
       url,
       RESP: 2,
-      socket: { reconnectStrategy: (n: number) => Math.min(50 * 2 ** Math.min(n, 10), 1000) },
+      socket: { reconnectStrategy: (n: number) => reconnectDelay(n) },
     }) as unknown as PubSubClient;
     const sub = (pub as unknown as { duplicate(): PubSubClient }).duplicate();
     pub.on('error', () => {});

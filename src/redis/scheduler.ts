@@ -37,6 +37,7 @@ import { randomUUID } from 'node:crypto';
 import { FencedCommitError } from '../core/errors.js';
 import type { GamePatch } from '../core/store-port.js';
 import { TurnRecord } from '../core/turn-record.js';
+import { reconnectDelay } from './conn.js';
 import { type Claim, Resolution } from './resolution.js';
 import type { RedisStore, WindowEvent } from './store.js';
 
@@ -149,7 +150,7 @@ export async function createRedisScheduler(
       url,
       RESP: 2,
       commandOptions: { timeout: 0 },
-      socket: { reconnectStrategy: (n: number) => Math.min(50 * 2 ** Math.min(n, 10), 1000) },
+      socket: { reconnectStrategy: (n: number) => reconnectDelay(n) },
     });
     raw.on('error', () => {});
     owned.push(raw);
