@@ -54,13 +54,16 @@ export type {
   SessionDict,
   SessionState,
 } from './core/session-state.js';
-export type {
-  GamePage,
-  GamePatch,
-  GameSummary,
-  ListGamesOptions,
-  SessionStore,
-  StoredPressOutcome,
+export {
+  type AppendTurnOptions,
+  type AppendTurnOutcome,
+  type GamePage,
+  type GamePatch,
+  type GameSummary,
+  type ListGamesOptions,
+  type SessionStore,
+  type StoredPressOutcome,
+  windowCommitKey,
 } from './core/store-port.js';
 export { type ChoicesInput, TurnRecord, type TurnRecordDict } from './core/turn-record.js';
 export {

@@ -10,6 +10,7 @@ import {
 } from './errors.js';
 import { formatChoices } from './format.js';
 import {
+  checkAppendKey,
   checkChannelId,
   checkChoice,
   checkCountdownSeconds,
@@ -34,8 +35,9 @@ import {
   stateFromDict,
   stateToDict,
 } from './session-state.js';
-import type { GamePatch, SessionStore } from './store-port.js';
+import type { AppendTurnOptions, GamePatch, SessionStore } from './store-port.js';
 import { svgTitleScreen } from './title-card.js';
+import { MemoryHistory } from './turn-history.js';
 import { type ChoicesInput, TurnRecord, toChoiceMap } from './turn-record.js';
 
 /** How `boot` obtains the title screen URL. */
@@ -93,7 +95,8 @@ export class GameSession implements SessionState, WindowOwner {
   readonly #titleScreen: TitleScreen;
   #store: SessionStore | null;
   #window: CountdownWindow | null = null;
-  #history: TurnRecord[] = [];
+  /** Turns recorded without a store (allocated on the first one). */
+  #history: MemoryHistory | null = null;
   #validChoices: Set<string> | null = null;
   #lastValidChoice: string | null = null;
   /** Players registered since the last write to the store (allocated only when a store is bound). */
@@ -161,7 +164,7 @@ export class GameSession implements SessionState, WindowOwner {
     Object.assign(this, fresh);
     this.#store = target;
     this.#window = null;
-    this.#history = [];
+    this.#history = null;
     this.#dirtyPlayers = null;
     return [
       `🎮 GameGirl Color — ${gameName || 'untitled game'}`,
@@ -327,13 +330,20 @@ export class GameSession implements SessionState, WindowOwner {
     return formatChoices(toChoiceMap(choices), this.players);
   }
 
-  /** Records the completed turn (numbered `turnNumber`, i.e. after the window advanced it) and
-   *  returns the record as stored. */
+  /**
+   * Records the completed turn (numbered `turnNumber`, i.e. after the window advanced it) and
+   * returns the record as stored. Every call is kept (the last 1000 without a store, the store's
+   * cap with one). `options.key` makes the call idempotent (see AppendTurnOptions): the host
+   * passes windowCommitKey(turn) so a retried commit of a turn is recorded once; a repeated key
+   * returns the record stored first.
+   */
   async recordTurn(
     choices: ChoicesInput,
     narrativeSummary: string,
     store?: SessionStore,
+    options: AppendTurnOptions = {},
   ): Promise<TurnRecord> {
+    const key = checkAppendKey(options.key);
     const record = new TurnRecord(
       this.turnNumber,
       choices,
@@ -341,11 +351,18 @@ export class GameSession implements SessionState, WindowOwner {
       this.#clock.now() / 1000,
     );
     const target = store ?? this.#store;
-    if (target !== null) {
-      await target.appendTurn(this.gameId, record.toDict(), this.#patch(true));
-      this.#dirtyPlayers = null;
-    } else this.#remember(record);
-    return record;
+    if (target === null) {
+      this.#history ??= new MemoryHistory(MEMORY_HISTORY_CAP);
+      return this.#history.append(record, key);
+    }
+    const out = await target.appendTurn(
+      this.gameId,
+      record.toDict(),
+      this.#patch(true),
+      key === null ? {} : { key },
+    );
+    if (out.stored) this.#dirtyPlayers = null;
+    return TurnRecord.fromDict(out.record);
   }
 
   /** The last `count` turns, oldest first. */
@@ -354,7 +371,7 @@ export class GameSession implements SessionState, WindowOwner {
       throw new InvalidInputError('count', 'must be an integer from 1 to 1000');
     }
     const target = store ?? this.#store;
-    if (target === null) return this.#history.slice(-count);
+    if (target === null) return this.#history?.last(count) ?? [];
     const dicts = await target.recentTurns(this.gameId, count);
     return dicts.map((d) => TurnRecord.fromDict(d));
   }
@@ -418,29 +435,6 @@ export class GameSession implements SessionState, WindowOwner {
     }
     if (withExtra) patch.extra = this.extra;
     return patch;
-  }
-
-  /**
-   * Adds a turn to the in-memory history, as a store does: once per turn number, kept in turn
-   * order, capped (oldest dropped). Turns are recorded in order, so this is O(1) almost always.
-   */
-  #remember(record: TurnRecord): void {
-    const h = this.#history;
-    const last = h[h.length - 1];
-    if (last === undefined || last.turn < record.turn) h.push(record);
-    else {
-      let lo = 0;
-      let hi = h.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((h[mid] as TurnRecord).turn < record.turn) lo = mid + 1;
-        else hi = mid;
-      }
-      if ((h[lo] as TurnRecord).turn === record.turn) return;
-      h.splice(lo, 0, record);
-    }
-    // shift() drops the oldest in O(1) (V8 trims the array's start in place); splice(0, n) copies.
-    while (h.length > MEMORY_HISTORY_CAP) h.shift();
   }
 
   #newWindow(turn: number): CountdownWindow {

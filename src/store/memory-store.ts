@@ -6,6 +6,17 @@ import {
   type SnapshotStoreOptions,
 } from './snapshot-store.js';
 
+interface TurnEntry {
+  json: string;
+  key: string | null;
+}
+
+/** A game's history in append order, and its records by idempotency key. */
+interface History {
+  records: TurnEntry[];
+  byKey: Map<string, string>;
+}
+
 /**
  * Keeps everything in this process's memory. Rows are stored as JSON text, exactly as SQLite
  * stores them, so no caller can alias stored state and both stores share every rule.
@@ -13,7 +24,7 @@ import {
 class MemoryBackend implements SnapshotBackend {
   readonly games = new Map<string, { json: string; summary: GameSummary }>();
   readonly channels = new Map<string, string>();
-  readonly turns = new Map<string, Map<number, string>>();
+  readonly turns = new Map<string, History>();
 
   /** Undo steps of the running transaction, newest last (null outside a transaction). */
   private journal: Array<() => void> | null = null;
@@ -74,33 +85,41 @@ class MemoryBackend implements SnapshotBackend {
     this.channels.delete(channelId);
   }
 
-  appendTurn(gameId: string, turn: number, json: string, cap: number): boolean {
-    let list = this.turns.get(gameId);
-    if (list === undefined) {
+  appendTurn(gameId: string, json: string, key: string | null, cap: number): void {
+    let h = this.turns.get(gameId);
+    if (h === undefined) {
       this.remember(this.turns, gameId);
-      list = new Map();
-      this.turns.set(gameId, list);
+      h = { records: [], byKey: new Map() };
+      this.turns.set(gameId, h);
     }
-    if (list.has(turn)) return false;
-    this.remember(list, turn);
-    list.set(turn, json);
-    if (list.size > cap) {
-      const oldest = [...list.keys()].sort((a, b) => a - b).slice(0, list.size - cap);
-      for (const t of oldest) {
-        this.remember(list, t);
-        list.delete(t);
+    const { records, byKey } = h;
+    records.push({ json, key });
+    if (key !== null) byKey.set(key, json);
+    const dropped: TurnEntry[] = [];
+    while (records.length > cap) {
+      const d = records.shift() as TurnEntry;
+      if (d.key !== null) byKey.delete(d.key);
+      dropped.push(d);
+    }
+    this.journal?.push(() => {
+      records.pop();
+      if (key !== null) byKey.delete(key);
+      for (let i = dropped.length - 1; i >= 0; i--) {
+        const d = dropped[i] as TurnEntry;
+        records.unshift(d);
+        if (d.key !== null) byKey.set(d.key, d.json);
       }
-    }
-    return true;
+    });
+  }
+
+  turnByKey(gameId: string, key: string): string | null {
+    return this.turns.get(gameId)?.byKey.get(key) ?? null;
   }
 
   recentTurns(gameId: string, count: number): string[] {
-    const list = this.turns.get(gameId);
-    if (list === undefined) return [];
-    return [...list.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .slice(-count)
-      .map(([, json]) => json);
+    const h = this.turns.get(gameId);
+    if (h === undefined) return [];
+    return h.records.slice(-count).map((r) => r.json);
   }
 
   listGames(limit: number, after: IndexCursor | null): GameSummary[] {

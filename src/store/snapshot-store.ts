@@ -7,6 +7,7 @@ import {
   StoreError,
 } from '../core/errors.js';
 import {
+  checkAppendKey,
   checkChannelId,
   checkGameId,
   checkHistoryCap,
@@ -28,6 +29,8 @@ import {
   stateToDict,
 } from '../core/session-state.js';
 import type {
+  AppendTurnOptions,
+  AppendTurnOutcome,
   GamePage,
   GamePatch,
   GameSummary,
@@ -50,8 +53,10 @@ export interface SnapshotBackend {
   boundGame(channelId: string): string | null;
   bind(channelId: string, gameId: string): void;
   unbind(channelId: string): void;
-  /** Inserts a turn unless one with that number exists; keeps at most `cap` per game. */
-  appendTurn(gameId: string, turn: number, json: string, cap: number): boolean;
+  /** Appends a turn record (with its idempotency key, if any); keeps the newest `cap` per game. */
+  appendTurn(gameId: string, json: string, key: string | null, cap: number): void;
+  /** The kept record appended with idempotency key `key`, or null. */
+  turnByKey(gameId: string, key: string): string | null;
   recentTurns(gameId: string, count: number): string[];
   listGames(limit: number, after: IndexCursor | null): GameSummary[];
   close(): void;
@@ -72,6 +77,20 @@ function summaryOf(s: SessionState): GameSummary {
     createdAt: s.createdAtMs,
     updatedAt: s.updatedAtMs,
   };
+}
+
+/** A stored turn record, validated (SessionDataError when the row is corrupt). */
+function parseTurn(gameId: string, json: string): TurnRecordDict {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (e) {
+    throw new SessionDataError(
+      `turns of ${gameId}`,
+      `stored record is not valid JSON (${(e as Error).message})`,
+    );
+  }
+  return TurnRecord.fromDict(parsed).toDict();
 }
 
 /** The store rules (boot, press, close, exit, swap, history, index) over a SnapshotBackend. */
@@ -267,25 +286,31 @@ export class SnapshotStore implements SessionStore {
     });
   }
 
-  async appendTurn(gameId: string, record: TurnRecordDict, patch?: GamePatch): Promise<boolean> {
-    const rec = TurnRecord.fromDict(record);
+  async appendTurn(
+    gameId: string,
+    record: TurnRecordDict,
+    patch?: GamePatch,
+    options: AppendTurnOptions = {},
+  ): Promise<AppendTurnOutcome> {
+    const key = checkAppendKey(options.key);
+    const dict = TurnRecord.fromDict(record).toDict();
     return this.#tx((b) => {
       const s = this.#mustRead(b, gameId);
-      const stored = b.appendTurn(gameId, rec.turn, JSON.stringify(rec.toDict()), this.#historyCap);
+      const earlier = key === null ? null : b.turnByKey(gameId, key);
+      if (earlier !== null) return { record: parseTurn(gameId, earlier), stored: false };
+      b.appendTurn(gameId, JSON.stringify(dict), key, this.#historyCap);
       if (patch !== undefined) {
-        applyPatch(s, patch, Math.round(rec.timestamp * 1000));
+        applyPatch(s, patch, Math.round(dict.timestamp * 1000));
         this.#write(b, s);
       }
-      return stored;
+      return { record: dict, stored: true };
     });
   }
 
   async recentTurns(gameId: string, count: number): Promise<TurnRecordDict[]> {
     checkGameId(gameId);
     checkTurnCount(count);
-    return this.#tx((b) =>
-      b.recentTurns(gameId, count).map((json) => TurnRecord.fromDict(JSON.parse(json)).toDict()),
-    );
+    return this.#tx((b) => b.recentTurns(gameId, count).map((json) => parseTurn(gameId, json)));
   }
 
   async close(): Promise<void> {

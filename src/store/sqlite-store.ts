@@ -32,6 +32,20 @@ const MIGRATIONS: readonly string[] = [
      data    TEXT NOT NULL,
      PRIMARY KEY (game_id, turn)
    ) WITHOUT ROWID;`,
+  // Every append is kept (several records may share a turn number): records are numbered by
+  // `seq` in append order (existing ones renumbered in turn order); `commit_key` is the
+  // optional idempotency key of an append.
+  `CREATE TABLE turn_log (
+     game_id    TEXT NOT NULL REFERENCES games (game_id) ON DELETE CASCADE,
+     seq        INTEGER NOT NULL,
+     commit_key TEXT,
+     data       TEXT NOT NULL,
+     PRIMARY KEY (game_id, seq)
+   ) WITHOUT ROWID;
+   CREATE UNIQUE INDEX turn_log_by_key ON turn_log (game_id, commit_key) WHERE commit_key IS NOT NULL;
+   INSERT INTO turn_log (game_id, seq, commit_key, data)
+     SELECT game_id, ROW_NUMBER() OVER (PARTITION BY game_id ORDER BY turn), NULL, data FROM turns;
+   DROP TABLE turns;`,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -107,13 +121,20 @@ class SqliteBackend implements SnapshotBackend {
         'INSERT INTO channels (channel_id, game_id) VALUES (?, ?) ON CONFLICT (channel_id) DO UPDATE SET game_id = excluded.game_id',
       ),
       unbind: db.prepare('DELETE FROM channels WHERE channel_id = ?'),
-      insertTurn: db.prepare('INSERT OR IGNORE INTO turns (game_id, turn, data) VALUES (?, ?, ?)'),
-      trimTurns: db.prepare(
-        `DELETE FROM turns WHERE game_id = @gameId AND turn < (
-           SELECT MIN(turn) FROM (SELECT turn FROM turns WHERE game_id = @gameId ORDER BY turn DESC LIMIT @cap))`,
+      insertTurn: db.prepare<
+        [{ gameId: string; key: string | null; data: string }],
+        { seq: number }
+      >(
+        `INSERT INTO turn_log (game_id, seq, commit_key, data)
+         VALUES (@gameId, COALESCE((SELECT MAX(seq) FROM turn_log WHERE game_id = @gameId), 0) + 1, @key, @data)
+         RETURNING seq`,
+      ),
+      trimTurns: db.prepare('DELETE FROM turn_log WHERE game_id = ? AND seq <= ?'),
+      turnByKey: db.prepare<[string, string], { data: string }>(
+        'SELECT data FROM turn_log WHERE game_id = ? AND commit_key = ?',
       ),
       recentTurns: db.prepare<[string, number], { data: string }>(
-        'SELECT data FROM (SELECT turn, data FROM turns WHERE game_id = ? ORDER BY turn DESC LIMIT ?) ORDER BY turn ASC',
+        'SELECT data FROM (SELECT seq, data FROM turn_log WHERE game_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq ASC',
       ),
       listFirst: db.prepare<[number], GameRow>(
         'SELECT * FROM games ORDER BY updated_at DESC, game_id DESC LIMIT ?',
@@ -154,10 +175,14 @@ class SqliteBackend implements SnapshotBackend {
     this.#stmts.unbind.run(channelId);
   }
 
-  appendTurn(gameId: string, turn: number, json: string, cap: number): boolean {
-    const inserted = this.#stmts.insertTurn.run(gameId, turn, json).changes === 1;
-    if (inserted) this.#stmts.trimTurns.run({ gameId, cap });
-    return inserted;
+  appendTurn(gameId: string, json: string, key: string | null, cap: number): void {
+    // Sequence numbers are contiguous per game, so the oldest kept is `seq - cap + 1`.
+    const { seq } = this.#stmts.insertTurn.get({ gameId, key, data: json }) as { seq: number };
+    if (seq > cap) this.#stmts.trimTurns.run(gameId, seq - cap);
+  }
+
+  turnByKey(gameId: string, key: string): string | null {
+    return this.#stmts.turnByKey.get(gameId, key)?.data ?? null;
   }
 
   recentTurns(gameId: string, count: number): string[] {

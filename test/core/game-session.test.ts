@@ -230,14 +230,15 @@ describe('GameSession (memory only)', () => {
     await s2.exitGame();
   });
 
-  test('history is kept in memory without a store, once per turn, oldest first', async () => {
+  test('history is kept in memory without a store, a keyed commit once per turn, oldest first', async () => {
     const { s, clock } = await booted();
     for (let i = 0; i < 12; i++) {
       await s.submitChoice('u1', 'Ann', `c${i}`);
       clock.advance(10_000);
       const c = await s.waitForCountdown();
-      await s.recordTurn(c, `turn ${i}`);
-      await s.recordTurn(c, 'duplicate ignored');
+      await s.recordTurn(c, `turn ${i}`, undefined, { key: `window:${i}` });
+      const retry = await s.recordTurn(c, 'retried commit', undefined, { key: `window:${i}` });
+      assert.equal(retry.narrativeSummary, `turn ${i}`);
     }
     const h = await s.getTurnHistory();
     assert.equal(h.length, 10);
