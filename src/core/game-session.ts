@@ -306,7 +306,19 @@ export class GameSession implements SessionState, WindowOwner {
    * first-press order). Every call for one window returns the same promise, also after it closed.
    */
   waitForCountdown(): Promise<Map<string, string>> {
-    if (this.#window !== null) return this.#window.promise;
+    const w = this.#window;
+    if (w !== null && !w.settled) return w.promise;
+    // Bound to a store and knowing of no open window, this session may be out of date: another
+    // process may have opened a newer window since. One read finds out.
+    if (this.#store !== null && this.active && this.windowDeadlineMs === null)
+      return this.#waitFromStore(this.#store);
+    return this.#waitKnown();
+  }
+
+  #waitKnown(): Promise<Map<string, string>> {
+    const w = this.#window;
+    if (w !== null && !(this.windowDeadlineMs !== null && this.turnNumber > w.turn))
+      return w.promise;
     if (this.windowDeadlineMs !== null)
       return this.#trackWindow(this.turnNumber, this.windowDeadlineMs).promise;
     if (this.lastWindow !== null) {
@@ -315,6 +327,27 @@ export class GameSession implements SessionState, WindowOwner {
       return w.promise;
     }
     return Promise.reject(new CountdownNotStartedError());
+  }
+
+  /** Mirrors the stored game's window when it is newer than what this session knows, then waits. */
+  async #waitFromStore(store: SessionStore): Promise<Map<string, string>> {
+    const d = await store.loadGame(this.gameId);
+    const w = this.#window;
+    if (w !== null && !w.settled) return w.promise; // a press here meanwhile
+    if (d !== null) {
+      const st = stateFromDict(d);
+      const known = w?.turn ?? this.lastWindow?.turn ?? -1;
+      const newest = st.windowDeadlineMs !== null ? st.turnNumber : (st.lastWindow?.turn ?? -1);
+      if (st.active && st.channelId === this.channelId && newest > known) {
+        this.turnNumber = st.turnNumber;
+        this.pendingChoices = st.pendingChoices;
+        this.windowDeadlineMs = st.windowDeadlineMs;
+        this.lastWindow = st.lastWindow;
+        for (const [id, p] of st.players) if (!this.players.has(id)) this.players.set(id, p);
+        if (st.windowDeadlineMs === null) this.#window = null;
+      }
+    }
+    return this.#waitKnown();
   }
 
   /** Closes the open window now, before its deadline (e.g. every player has chosen). */
@@ -409,13 +442,25 @@ export class GameSession implements SessionState, WindowOwner {
     return s;
   }
 
+  /**
+   * @internal A session loaded from a store takes part in its open window: it times it, so the
+   * turn advances at the deadline even if nobody here waits on it (loadFromStore, loadByGameId).
+   */
+  static joinWindow(s: GameSession): GameSession {
+    if (s.#store !== null && s.active && s.windowDeadlineMs !== null)
+      s.#trackWindow(s.turnNumber, s.windowDeadlineMs);
+    return s;
+  }
+
   static async loadFromStore(
     channelId: string,
     store: SessionStore,
     options: GameSessionOptions = {},
   ): Promise<GameSession | null> {
     const d = await store.loadChannel(checkChannelId(channelId));
-    return d === null ? null : GameSession.fromDict(d, { ...options, store });
+    return d === null
+      ? null
+      : GameSession.joinWindow(GameSession.fromDict(d, { ...options, store }));
   }
 
   static async deleteFromStore(channelId: string, store: SessionStore): Promise<void> {

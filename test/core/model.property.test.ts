@@ -378,12 +378,6 @@ async function step(cmd: Command, sys: System, model: Model): Promise<void> {
       // The loaded session replaces this process's copy (as after a restart).
       registry.get(cmd.channel)?.dispose();
       registry.set(cmd.channel, loaded);
-      // A loaded session does not time a window that is already open in the store: without a
-      // waiter, the turn would never advance and later presses would meet WindowClosedError
-      // (minimal case: boot, press, loadFromStore, advance past the deadline). A host must
-      // therefore wait on such a window after loading, as done here; reported, not hidden.
-      if (loaded.active && loaded.windowDeadlineMs !== null)
-        loaded.waitForCountdown().catch(() => {});
       const old = model.sessions.get(cmd.channel);
       if (old?.window.kind === 'open') old.window = { kind: 'cancelled' };
       // A channel's running game with an open window is timed by the session that loads it.

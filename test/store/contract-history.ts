@@ -20,6 +20,8 @@ export interface ContractContext {
   /** Lets `s` seconds pass for the store and the session's clock. */
   pass: (clock: ManualClock, s: number) => Promise<void>;
   seconds: number;
+  /** A second connection to the same data, as another process would open (default: the same store). */
+  twin?: (() => Promise<SessionStore>) | undefined;
 }
 
 const summaries = (rs: TurnRecord[]) => rs.map((r) => r.narrativeSummary);
@@ -83,5 +85,46 @@ export function historyAndWindowCases(ctx: ContractContext): void {
       InvalidInputError,
     );
     assert.equal((await s.getTurnHistory(undefined, 10)).length, 3);
+  });
+}
+
+/** Waits (event-loop turns, not time) until `cond` holds; fails after many turns. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 10_000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(cond(), what);
+}
+
+export function crossProcessWindowCases(ctx: ContractContext): void {
+  test('waitForCountdown sees the next window opened by another session object on the store', async () => {
+    const clock = ctx.newClock();
+    const a = await ctx.boot(clock);
+    // A second process: its own GameSession for the same channel, bound to the same store.
+    const other = ctx.twin ? await ctx.twin() : ctx.store();
+    const b = await GameSession.loadFromStore(a.channelId, other, { clock });
+    assert.ok(b);
+    await a.submitChoice('u1', 'Ann', 'left');
+    const first = [a.waitForCountdown(), b.waitForCountdown()];
+    await until(() => b.windowDeadlineMs !== null, 'b learns of the window a opened');
+    await ctx.pass(clock, ctx.seconds);
+    for (const r of await Promise.all(first)) assert.deepEqual([...r], [['u1', 'left']]);
+
+    await b.submitChoice('u2', 'Bob', 'right');
+    const wa = a.waitForCountdown();
+    const wb = b.waitForCountdown();
+    await until(() => a.windowDeadlineMs !== null, 'a learns of the window b opened');
+    await a.submitChoice('u1', 'Ann', 'up');
+    await ctx.pass(clock, ctx.seconds);
+    const expected = [
+      ['u2', 'right'],
+      ['u1', 'up'],
+    ];
+    assert.deepEqual([...(await wa)], expected);
+    assert.deepEqual([...(await wb)], expected);
+    const loaded = await GameSession.loadFromStore(a.channelId, ctx.store());
+    assert.equal(loaded?.turnNumber, 2);
+    assert.equal(a.turnNumber, 2);
+    assert.equal(b.turnNumber, 2);
+    assert.deepEqual([...(await a.waitForCountdown())], expected);
+    if (other !== ctx.store()) await other.close();
   });
 }

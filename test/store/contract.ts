@@ -20,11 +20,13 @@ import {
   TurnRecord,
   WindowClosedError,
 } from '../../src/index.js';
-import { historyAndWindowCases } from './contract-history.js';
+import { crossProcessWindowCases, historyAndWindowCases } from './contract-history.js';
 
 export interface ContractOptions {
   /** Stores whose clock for deadlines is their own (Redis TIME) cannot follow a ManualClock. */
   realTime?: boolean;
+  /** Opens a second connection to the store's data (another process's view of it). */
+  twin?: () => Promise<SessionStore>;
 }
 
 let counter = 0;
@@ -86,7 +88,7 @@ export function runStoreContract(
       await s.submitChoice('u2', 'Bob', 'right');
       const again = await s.submitChoice('u1', 'Ann', 'up');
       assert.equal(again.isFirstChoice, false);
-      const other = await GameSession.loadFromStore(s.channelId, store);
+      const other = await GameSession.loadFromStore(s.channelId, store, { clock });
       assert.deepEqual(
         [...(other?.pendingChoices ?? [])],
         [
@@ -167,6 +169,14 @@ export function runStoreContract(
     });
 
     historyAndWindowCases({ store: () => store, boot, newClock, pass, seconds });
+    crossProcessWindowCases({
+      store: () => store,
+      boot,
+      newClock,
+      pass,
+      seconds,
+      twin: options.twin,
+    });
 
     test('exit during a window cancels the wait and saves the pending choices', async () => {
       const clock = newClock();
@@ -260,7 +270,7 @@ export function runStoreContract(
       assert.equal(twin.turnNumber, 1);
       const next = await twin.submitChoice('u2', 'Bob', 'again');
       assert.equal(next.isFirstChoice, true);
-      assert.equal((await GameSession.loadFromStore(s.channelId, store))?.turnNumber, 1);
+      assert.equal((await GameSession.loadFromStore(s.channelId, store, { clock }))?.turnNumber, 1);
     });
 
     test('ids named like prototype members are ordinary keys', async () => {
@@ -268,7 +278,7 @@ export function runStoreContract(
       const s = await boot(clock);
       for (const id of ['__proto__', 'constructor', 'toString', '10', '2'])
         await s.submitChoice(id, `N ${id}`, `c ${id}`);
-      const loaded = await GameSession.loadFromStore(s.channelId, store);
+      const loaded = await GameSession.loadFromStore(s.channelId, store, { clock });
       assert.deepEqual(
         [...(loaded?.pendingChoices.keys() ?? [])],
         ['__proto__', 'constructor', 'toString', '10', '2'],
