@@ -65,6 +65,11 @@ export {
   type StoredPressOutcome,
   windowCommitKey,
 } from './core/store-port.js';
+export {
+  isTitleScreenUri,
+  TITLE_URI_PREFIX,
+  titleScreenUri,
+} from './core/title-card.js';
 export { type ChoicesInput, TurnRecord, type TurnRecordDict } from './core/turn-record.js';
 export {
   RedisStore,
@@ -79,3 +84,9 @@ export {
   type SnapshotStoreOptions,
 } from './store/snapshot-store.js';
 export { SqliteStore } from './store/sqlite-store.js';
+export {
+  renderTitlePng,
+  renderTitleSvg,
+  type TitleScreenOptions,
+  type TitleSource,
+} from './title/title-screen.js';

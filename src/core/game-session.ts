@@ -36,7 +36,7 @@ import {
   stateToDict,
 } from './session-state.js';
 import type { AppendTurnOptions, GamePatch, SessionStore } from './store-port.js';
-import { svgTitleScreen } from './title-card.js';
+import { titleScreenUri } from './title-card.js';
 import { MemoryHistory } from './turn-history.js';
 import { type ChoicesInput, TurnRecord, toChoiceMap } from './turn-record.js';
 
@@ -112,7 +112,7 @@ export class GameSession implements SessionState, WindowOwner {
       options.countdownSeconds ?? DEFAULT_COUNTDOWN_SECONDS,
     );
     this.#clock = options.clock ?? systemClock;
-    this.#titleScreen = options.titleScreen ?? svgTitleScreen;
+    this.#titleScreen = options.titleScreen ?? titleScreenUri;
     this.#store = options.store ?? null;
     this.createdAtMs = this.#clock.now();
     this.updatedAtMs = this.createdAtMs;

@@ -1,9 +1,4 @@
-import {
-  GameNotFoundError,
-  InvalidInputError,
-  SessionDataError,
-  WindowClosedError,
-} from '../core/errors.js';
+import { GameNotFoundError, InvalidInputError, WindowClosedError } from '../core/errors.js';
 import {
   checkAppendKey,
   checkChannelId,
