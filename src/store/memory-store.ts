@@ -1,4 +1,6 @@
+import type { SessionState } from '../core/session-state.js';
 import type { GameSummary } from '../core/store-port.js';
+import { cloneState } from '../core/stored-state.js';
 import { compareIndex, type IndexCursor, isAfter } from './cursor.js';
 import {
   type SnapshotBackend,
@@ -18,11 +20,13 @@ interface History {
 }
 
 /**
- * Keeps everything in this process's memory. Rows are stored as JSON text, exactly as SQLite
- * stores them, so no caller can alias stored state and both stores share every rule.
+ * Keeps everything in this process's memory. Games are kept as state objects that no caller
+ * holds: a read hands out a copy (cloneState), a write keeps the state the store's rules just
+ * produced, so nothing stored is shared with a caller and a press costs no JSON round trip.
+ * History records are kept as JSON text, as SQLite keeps them.
  */
 class MemoryBackend implements SnapshotBackend {
-  readonly games = new Map<string, { json: string; summary: GameSummary }>();
+  readonly games = new Map<string, { state: SessionState; summary: GameSummary }>();
   readonly channels = new Map<string, string>();
   readonly turns = new Map<string, History>();
 
@@ -55,13 +59,23 @@ class MemoryBackend implements SnapshotBackend {
     });
   }
 
-  readGame(gameId: string): string | null {
-    return this.games.get(gameId)?.json ?? null;
+  readGame(gameId: string): SessionState | null {
+    const g = this.games.get(gameId);
+    return g === undefined ? null : cloneState(g.state);
   }
 
-  writeGame(gameId: string, json: string, summary: GameSummary): void {
-    this.remember(this.games, gameId);
-    this.games.set(gameId, { json, summary });
+  writeGame(s: SessionState, summary: GameSummary | null): void {
+    const g = this.games.get(s.gameId);
+    if (summary === null && g !== undefined && g.state === s) return; // the live game, changed in place
+    this.remember(this.games, s.gameId);
+    this.games.set(s.gameId, {
+      state: s,
+      summary: summary ?? (g as { summary: GameSummary }).summary,
+    });
+  }
+
+  liveGame(gameId: string): SessionState | null {
+    return this.games.get(gameId)?.state ?? null;
   }
 
   removeGame(gameId: string): void {

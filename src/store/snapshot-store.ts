@@ -9,10 +9,13 @@ import {
 import {
   checkAppendKey,
   checkChannelId,
+  checkChoice,
   checkGameId,
   checkHistoryCap,
   checkPageLimit,
   checkTurnCount,
+  checkUserId,
+  checkUserName,
 } from '../core/limits.js';
 import {
   applyActivate,
@@ -47,8 +50,15 @@ import { decodeCursor, encodeCursor, type IndexCursor } from './cursor.js';
  */
 export interface SnapshotBackend {
   transaction<T>(fn: () => T): T;
-  readGame(gameId: string): string | null;
-  writeGame(gameId: string, json: string, summary: GameSummary): void;
+  /** The stored game as fresh state owned by the caller (changing it changes nothing stored),
+   *  or null; SessionDataError when the stored data is corrupt. */
+  readGame(gameId: string): SessionState | null;
+  /** Stores `s`; the backend may keep the object itself (the caller no longer changes it).
+   *  `summary` null: the index columns are unchanged since the game was read. */
+  writeGame(s: SessionState, summary: GameSummary | null): void;
+  /** The stored game itself, for a rule that checks everything before it changes anything and
+   *  whose write cannot fail afterwards (a press). Backends that keep no objects leave it out. */
+  liveGame?(gameId: string): SessionState | null;
   removeGame(gameId: string): void;
   boundGame(channelId: string): string | null;
   bind(channelId: string, gameId: string): void;
@@ -116,22 +126,11 @@ export class SnapshotStore implements SessionStore {
   }
 
   #read(b: SnapshotBackend, gameId: string): SessionState | null {
-    const json = b.readGame(gameId);
-    if (json === null) return null;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(json);
-    } catch (e) {
-      throw new SessionDataError(
-        `game ${gameId}`,
-        `stored row is not valid JSON (${(e as Error).message})`,
-      );
-    }
-    return stateFromDict(parsed);
+    return b.readGame(gameId);
   }
 
-  #write(b: SnapshotBackend, s: SessionState): void {
-    b.writeGame(s.gameId, JSON.stringify(stateToDict(s, false)), summaryOf(s));
+  #write(b: SnapshotBackend, s: SessionState, dataOnly = false): void {
+    b.writeGame(s, dataOnly ? null : summaryOf(s));
   }
 
   #mustRead(b: SnapshotBackend, gameId: string): SessionState {
@@ -141,8 +140,8 @@ export class SnapshotStore implements SessionStore {
   }
 
   /** The game `gameId` if it is the running game of `channelId`. */
-  #running(b: SnapshotBackend, channelId: string, gameId: string): SessionState {
-    const s = this.#read(b, gameId);
+  #running(b: SnapshotBackend, channelId: string, gameId: string, live = false): SessionState {
+    const s = live && b.liveGame !== undefined ? b.liveGame(gameId) : this.#read(b, gameId);
     if (s === null || b.boundGame(channelId) !== gameId || s.channelId !== channelId) {
       throw new SessionInactiveError('this game is not running in this channel');
     }
@@ -170,6 +169,7 @@ export class SnapshotStore implements SessionStore {
 
   async bootGame(game: SessionDict): Promise<void> {
     const s = stateFromDict(game);
+    s.extra = JSON.parse(JSON.stringify(s.extra)); // nothing stored is shared with the caller
     this.#tx((b) => {
       this.#vacate(b, s.channelId, s.gameId, s.updatedAtMs);
       const existing = this.#read(b, s.gameId);
@@ -222,10 +222,17 @@ export class SnapshotStore implements SessionStore {
   }
 
   async press(channelId: string, input: PressInput): Promise<StoredPressOutcome> {
+    // Checked here too (not only by GameSession): a press changes the live game in place.
+    checkUserId(input.userId);
+    checkUserName(input.userName);
+    checkChoice(input.choice);
     return this.#tx((b) => {
-      const s = this.#running(b, channelId, input.gameId);
+      // applyPress checks everything before it changes anything: it may work on the live game.
+      const s = this.#running(b, channelId, input.gameId, true);
+      const updatedAt = s.updatedAtMs;
       const out = applyPress(s, input);
-      this.#write(b, s);
+      // A press inside an open window changes no index column (updated_at moves on open only).
+      this.#write(b, s, s.updatedAtMs === updatedAt);
       return { ...out, pending: [...s.pendingChoices] };
     });
   }
@@ -244,7 +251,8 @@ export class SnapshotStore implements SessionStore {
       ) {
         this.#write(b, s);
       }
-      return out;
+      // The closed window's choices are the stored state's: the caller gets its own copy.
+      return out.status === 'closed' ? { ...out, choices: new Map(out.choices) } : out;
     });
   }
 
