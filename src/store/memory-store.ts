@@ -32,11 +32,13 @@ class MemoryBackend implements SnapshotBackend {
 
   /** Undo steps of the running transaction, newest last (null outside a transaction). */
   private journal: Array<() => void> | null = null;
+  private readonly spare: Array<() => void> = [];
 
   transaction<T>(fn: () => T): T {
     // Everything is synchronous, so nothing can interleave; a failure is rolled back by
     // replaying the undo steps the mutations recorded (cost: what changed, not the store size).
-    const journal: Array<() => void> = [];
+    // One array reused by every transaction (they never nest); emptied when one ends.
+    const journal = this.spare;
     this.journal = journal;
     try {
       return fn();
@@ -44,6 +46,7 @@ class MemoryBackend implements SnapshotBackend {
       for (let i = journal.length - 1; i >= 0; i--) (journal[i] as () => void)();
       throw e;
     } finally {
+      journal.length = 0;
       this.journal = null;
     }
   }

@@ -233,7 +233,9 @@ export class SnapshotStore implements SessionStore {
       const out = applyPress(s, input);
       // A press inside an open window changes no index column (updated_at moves on open only).
       this.#write(b, s, s.updatedAtMs === updatedAt);
-      return { ...out, pending: [...s.pendingChoices] };
+      const stored: StoredPressOutcome = out;
+      stored.pending = [...s.pendingChoices];
+      return stored;
     });
   }
 
