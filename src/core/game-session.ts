@@ -40,6 +40,9 @@ import { titleScreenUri } from './title-card.js';
 import { MemoryHistory } from './turn-history.js';
 import { type ChoicesInput, TurnRecord, toChoiceMap } from './turn-record.js';
 
+/** Makes a session loaded from a store time its open window (a symbol: not public API). */
+export const JOIN_WINDOW: unique symbol = Symbol('joinWindow');
+
 /** How `boot` obtains the title screen URL. */
 export type TitleScreen = (game: {
   gameId: string;
@@ -446,7 +449,7 @@ export class GameSession implements SessionState, WindowOwner {
    * @internal A session loaded from a store takes part in its open window: it times it, so the
    * turn advances at the deadline even if nobody here waits on it (loadFromStore, loadByGameId).
    */
-  static joinWindow(s: GameSession): GameSession {
+  static [JOIN_WINDOW](s: GameSession): GameSession {
     if (s.#store !== null && s.active && s.windowDeadlineMs !== null)
       s.#trackWindow(s.turnNumber, s.windowDeadlineMs);
     return s;
@@ -460,7 +463,7 @@ export class GameSession implements SessionState, WindowOwner {
     const d = await store.loadChannel(checkChannelId(channelId));
     return d === null
       ? null
-      : GameSession.joinWindow(GameSession.fromDict(d, { ...options, store }));
+      : GameSession[JOIN_WINDOW](GameSession.fromDict(d, { ...options, store }));
   }
 
   static async deleteFromStore(channelId: string, store: SessionStore): Promise<void> {

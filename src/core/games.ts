@@ -1,5 +1,5 @@
 import { systemClock } from './clock.js';
-import { GameSession, type GameSessionOptions } from './game-session.js';
+import { GameSession, type GameSessionOptions, JOIN_WINDOW } from './game-session.js';
 import { checkChannelId, checkGameId } from './limits.js';
 import { defaultRegistry, type SessionRegistry } from './registry.js';
 import type { GameSummary, SessionStore } from './store-port.js';
@@ -31,7 +31,9 @@ export async function loadByGameId(
   options: GameSessionOptions = {},
 ): Promise<GameSession | null> {
   const d = await store.loadGame(checkGameId(gameId));
-  return d === null ? null : GameSession.joinWindow(GameSession.fromDict(d, { ...options, store }));
+  return d === null
+    ? null
+    : GameSession[JOIN_WINDOW](GameSession.fromDict(d, { ...options, store }));
 }
 
 export interface HotSwapOptions extends GameSessionOptions {

@@ -127,4 +127,18 @@ export function crossProcessWindowCases(ctx: ContractContext): void {
     assert.deepEqual([...(await a.waitForCountdown())], expected);
     if (other !== ctx.store()) await other.close();
   });
+
+  test('a session loaded while a window is open closes it at its deadline, with nobody waiting', async () => {
+    const clock = ctx.newClock();
+    const a = await ctx.boot(clock);
+    await a.submitChoice('u1', 'Ann', 'left');
+    a.dispose(); // the process that opened the window is gone
+    const b = await GameSession.loadFromStore(a.channelId, ctx.store(), { clock });
+    assert.ok(b);
+    await ctx.pass(clock, ctx.seconds);
+    await until(() => b.turnNumber === 1, 'the loaded session closed the window');
+    const stored = await ctx.store().loadGame(a.gameId);
+    assert.equal(stored?.turn_number, 1);
+    assert.deepEqual(stored?.last_window?.choices, { u1: 'left' });
+  });
 }
