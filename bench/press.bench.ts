@@ -24,8 +24,8 @@ const PLAYERS = 8;
 const PASSES_PER_ROUND = 3; // 240k presses per round
 const WARMUP_ROUNDS = 3;
 const ROUNDS = 7;
-// Store-backed presses are for information. MemoryStore's transaction snapshots every map it
-// holds, so its cost grows with the number of games: measured on fewer channels.
+// Store-backed presses are for information, on fewer channels (bench/store-press.bench.ts
+// measures them against a hand-written SQLite transaction, in random game order).
 const STORE_CHANNELS = 1_000;
 
 const userIds = Array.from({ length: PLAYERS }, (_, i) => `user-${i}`);

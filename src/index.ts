@@ -55,14 +55,22 @@ export type {
   SessionDict,
   SessionState,
 } from './core/session-state.js';
-export type {
-  GamePage,
-  GamePatch,
-  GameSummary,
-  ListGamesOptions,
-  SessionStore,
-  StoredPressOutcome,
+export {
+  type AppendTurnOptions,
+  type AppendTurnOutcome,
+  type GamePage,
+  type GamePatch,
+  type GameSummary,
+  type ListGamesOptions,
+  type SessionStore,
+  type StoredPressOutcome,
+  windowCommitKey,
 } from './core/store-port.js';
+export {
+  isTitleScreenUri,
+  TITLE_URI_PREFIX,
+  titleScreenUri,
+} from './core/title-card.js';
 export { type ChoicesInput, TurnRecord, type TurnRecordDict } from './core/turn-record.js';
 export {
   RedisStore,
@@ -72,3 +80,9 @@ export {
 } from './redis/store.js';
 export { MemoryStore } from './store/memory-store.js';
 export { SqliteStore } from './store/sqlite-store.js';
+export {
+  renderTitlePng,
+  renderTitleSvg,
+  type TitleScreenOptions,
+  type TitleSource,
+} from './title/title-screen.js';

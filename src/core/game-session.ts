@@ -10,6 +10,7 @@ import {
 } from './errors.js';
 import { formatChoices } from './format.js';
 import {
+  checkAppendKey,
   checkChannelId,
   checkChoice,
   checkCountdownSeconds,
@@ -34,9 +35,13 @@ import {
   stateFromDict,
   stateToDict,
 } from './session-state.js';
-import type { GamePatch, SessionStore } from './store-port.js';
-import { svgTitleScreen } from './title-card.js';
+import type { AppendTurnOptions, GamePatch, SessionStore } from './store-port.js';
+import { titleScreenUri } from './title-card.js';
+import { MemoryHistory } from './turn-history.js';
 import { type ChoicesInput, TurnRecord, toChoiceMap } from './turn-record.js';
+
+/** Makes a session loaded from a store time its open window (a symbol: not public API). */
+export const JOIN_WINDOW: unique symbol = Symbol('joinWindow');
 
 /** How `boot` obtains the title screen URL. */
 export type TitleScreen = (game: {
@@ -93,7 +98,8 @@ export class GameSession implements SessionState, WindowOwner {
   readonly #titleScreen: TitleScreen;
   #store: SessionStore | null;
   #window: CountdownWindow | null = null;
-  #history: TurnRecord[] = [];
+  /** Turns recorded without a store (allocated on the first one). */
+  #history: MemoryHistory | null = null;
   #validChoices: Set<string> | null = null;
   #lastValidChoice: string | null = null;
   /** Players registered since the last write to the store (allocated only when a store is bound). */
@@ -109,7 +115,7 @@ export class GameSession implements SessionState, WindowOwner {
       options.countdownSeconds ?? DEFAULT_COUNTDOWN_SECONDS,
     );
     this.#clock = options.clock ?? systemClock;
-    this.#titleScreen = options.titleScreen ?? svgTitleScreen;
+    this.#titleScreen = options.titleScreen ?? titleScreenUri;
     this.#store = options.store ?? null;
     this.createdAtMs = this.#clock.now();
     this.updatedAtMs = this.createdAtMs;
@@ -161,7 +167,7 @@ export class GameSession implements SessionState, WindowOwner {
     Object.assign(this, fresh);
     this.#store = target;
     this.#window = null;
-    this.#history = [];
+    this.#history = null;
     this.#dirtyPlayers = null;
     return [
       `🎮 GameGirl Color — ${gameName || 'untitled game'}`,
@@ -303,7 +309,19 @@ export class GameSession implements SessionState, WindowOwner {
    * first-press order). Every call for one window returns the same promise, also after it closed.
    */
   waitForCountdown(): Promise<Map<string, string>> {
-    if (this.#window !== null) return this.#window.promise;
+    const w = this.#window;
+    if (w !== null && !w.settled) return w.promise;
+    // Bound to a store and knowing of no open window, this session may be out of date: another
+    // process may have opened a newer window since. One read finds out.
+    if (this.#store !== null && this.active && this.windowDeadlineMs === null)
+      return this.#waitFromStore(this.#store);
+    return this.#waitKnown();
+  }
+
+  #waitKnown(): Promise<Map<string, string>> {
+    const w = this.#window;
+    if (w !== null && !(this.windowDeadlineMs !== null && this.turnNumber > w.turn))
+      return w.promise;
     if (this.windowDeadlineMs !== null)
       return this.#trackWindow(this.turnNumber, this.windowDeadlineMs).promise;
     if (this.lastWindow !== null) {
@@ -312,6 +330,27 @@ export class GameSession implements SessionState, WindowOwner {
       return w.promise;
     }
     return Promise.reject(new CountdownNotStartedError());
+  }
+
+  /** Mirrors the stored game's window when it is newer than what this session knows, then waits. */
+  async #waitFromStore(store: SessionStore): Promise<Map<string, string>> {
+    const d = await store.loadGame(this.gameId);
+    const w = this.#window;
+    if (w !== null && !w.settled) return w.promise; // a press here meanwhile
+    if (d !== null) {
+      const st = stateFromDict(d);
+      const known = w?.turn ?? this.lastWindow?.turn ?? -1;
+      const newest = st.windowDeadlineMs !== null ? st.turnNumber : (st.lastWindow?.turn ?? -1);
+      if (st.active && st.channelId === this.channelId && newest > known) {
+        this.turnNumber = st.turnNumber;
+        this.pendingChoices = st.pendingChoices;
+        this.windowDeadlineMs = st.windowDeadlineMs;
+        this.lastWindow = st.lastWindow;
+        for (const [id, p] of st.players) if (!this.players.has(id)) this.players.set(id, p);
+        if (st.windowDeadlineMs === null) this.#window = null;
+      }
+    }
+    return this.#waitKnown();
   }
 
   /** Closes the open window now, before its deadline (e.g. every player has chosen). */
@@ -327,13 +366,20 @@ export class GameSession implements SessionState, WindowOwner {
     return formatChoices(toChoiceMap(choices), this.players);
   }
 
-  /** Records the completed turn (numbered `turnNumber`, i.e. after the window advanced it) and
-   *  returns the record as stored. */
+  /**
+   * Records the completed turn (numbered `turnNumber`, i.e. after the window advanced it) and
+   * returns the record as stored. Every call is kept (the last 1000 without a store, the store's
+   * cap with one). `options.key` makes the call idempotent (see AppendTurnOptions): the host
+   * passes windowCommitKey(turn) so a retried commit of a turn is recorded once; a repeated key
+   * returns the record stored first.
+   */
   async recordTurn(
     choices: ChoicesInput,
     narrativeSummary: string,
     store?: SessionStore,
+    options: AppendTurnOptions = {},
   ): Promise<TurnRecord> {
+    const key = checkAppendKey(options.key);
     const record = new TurnRecord(
       this.turnNumber,
       choices,
@@ -341,11 +387,18 @@ export class GameSession implements SessionState, WindowOwner {
       this.#clock.now() / 1000,
     );
     const target = store ?? this.#store;
-    if (target !== null) {
-      await target.appendTurn(this.gameId, record.toDict(), this.#patch(true));
-      this.#dirtyPlayers = null;
-    } else this.#remember(record);
-    return record;
+    if (target === null) {
+      this.#history ??= new MemoryHistory(MEMORY_HISTORY_CAP);
+      return this.#history.append(record, key);
+    }
+    const out = await target.appendTurn(
+      this.gameId,
+      record.toDict(),
+      this.#patch(true),
+      key === null ? {} : { key },
+    );
+    if (out.stored) this.#dirtyPlayers = null;
+    return TurnRecord.fromDict(out.record);
   }
 
   /** The last `count` turns, oldest first. */
@@ -354,7 +407,7 @@ export class GameSession implements SessionState, WindowOwner {
       throw new InvalidInputError('count', 'must be an integer from 1 to 1000');
     }
     const target = store ?? this.#store;
-    if (target === null) return this.#history.slice(-count);
+    if (target === null) return this.#history?.last(count) ?? [];
     const dicts = await target.recentTurns(this.gameId, count);
     return dicts.map((d) => TurnRecord.fromDict(d));
   }
@@ -392,13 +445,25 @@ export class GameSession implements SessionState, WindowOwner {
     return s;
   }
 
+  /**
+   * @internal A session loaded from a store takes part in its open window: it times it, so the
+   * turn advances at the deadline even if nobody here waits on it (loadFromStore, loadByGameId).
+   */
+  static [JOIN_WINDOW](s: GameSession): GameSession {
+    if (s.#store !== null && s.active && s.windowDeadlineMs !== null)
+      s.#trackWindow(s.turnNumber, s.windowDeadlineMs);
+    return s;
+  }
+
   static async loadFromStore(
     channelId: string,
     store: SessionStore,
     options: GameSessionOptions = {},
   ): Promise<GameSession | null> {
     const d = await store.loadChannel(checkChannelId(channelId));
-    return d === null ? null : GameSession.fromDict(d, { ...options, store });
+    return d === null
+      ? null
+      : GameSession[JOIN_WINDOW](GameSession.fromDict(d, { ...options, store }));
   }
 
   static async deleteFromStore(channelId: string, store: SessionStore): Promise<void> {
@@ -418,29 +483,6 @@ export class GameSession implements SessionState, WindowOwner {
     }
     if (withExtra) patch.extra = this.extra;
     return patch;
-  }
-
-  /**
-   * Adds a turn to the in-memory history, as a store does: once per turn number, kept in turn
-   * order, capped (oldest dropped). Turns are recorded in order, so this is O(1) almost always.
-   */
-  #remember(record: TurnRecord): void {
-    const h = this.#history;
-    const last = h[h.length - 1];
-    if (last === undefined || last.turn < record.turn) h.push(record);
-    else {
-      let lo = 0;
-      let hi = h.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((h[mid] as TurnRecord).turn < record.turn) lo = mid + 1;
-        else hi = mid;
-      }
-      if ((h[lo] as TurnRecord).turn === record.turn) return;
-      h.splice(lo, 0, record);
-    }
-    // shift() drops the oldest in O(1) (V8 trims the array's start in place); splice(0, n) copies.
-    while (h.length > MEMORY_HISTORY_CAP) h.shift();
   }
 
   #newWindow(turn: number): CountdownWindow {

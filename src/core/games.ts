@@ -1,5 +1,5 @@
 import { systemClock } from './clock.js';
-import { GameSession, type GameSessionOptions } from './game-session.js';
+import { GameSession, type GameSessionOptions, JOIN_WINDOW } from './game-session.js';
 import { checkChannelId, checkGameId } from './limits.js';
 import { defaultRegistry, type SessionRegistry } from './registry.js';
 import type { GameSummary, SessionStore } from './store-port.js';
@@ -23,14 +23,17 @@ export async function listAllGames(
   return out.slice(0, max);
 }
 
-/** Loads a saved game by id (bound to `store`), or null. It is not made active by loading. */
+/** Loads a saved game by id (bound to `store`), or null. It is not made active by loading; if it
+ *  is running with an open window, the loaded session times that window too. */
 export async function loadByGameId(
   gameId: string,
   store: SessionStore,
   options: GameSessionOptions = {},
 ): Promise<GameSession | null> {
   const d = await store.loadGame(checkGameId(gameId));
-  return d === null ? null : GameSession.fromDict(d, { ...options, store });
+  return d === null
+    ? null
+    : GameSession[JOIN_WINDOW](GameSession.fromDict(d, { ...options, store }));
 }
 
 export interface HotSwapOptions extends GameSessionOptions {

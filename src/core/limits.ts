@@ -193,3 +193,9 @@ export function checkTurnCount(count: unknown): number {
     throw new InvalidInputError('count', 'must be a positive integer');
   return count;
 }
+
+/** An append's idempotency key (AppendTurnOptions.key): text of 1..200 characters, or absent. */
+export function checkAppendKey(key: unknown): string | null {
+  if (key === undefined || key === null) return null;
+  return checkText('key', key, 200);
+}

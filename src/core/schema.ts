@@ -139,12 +139,15 @@ export function applyOrder<T>(
 export function objectFromEntries<V>(entries: Iterable<readonly [string, V]>): Record<string, V> {
   const out: Record<string, V> = {};
   for (const [k, v] of entries) {
-    Object.defineProperty(out, k, {
-      value: v,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // Only `__proto__` is an accessor on a plain object; every other key assigns as data.
+    if (k === '__proto__')
+      Object.defineProperty(out, k, {
+        value: v,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[k] = v;
   }
   return out;
 }

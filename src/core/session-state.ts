@@ -15,6 +15,7 @@ import {
   parseDict,
   sessionDictSchema,
 } from './schema.js';
+import { upgradeTitleUrl } from './title-card.js';
 import { choicesToDict } from './turn-record.js';
 
 export const SESSION_SCHEMA_VERSION = 1;
@@ -124,7 +125,7 @@ export function stateFromDict(input: unknown): SessionState {
     channelId: d.channel_id,
     active: d.active,
     turnNumber: d.turn_number,
-    titleScreenUrl: d.title_screen_url,
+    titleScreenUrl: upgradeTitleUrl(d.title_screen_url, d.game_id),
     countdownSeconds: d.countdown_seconds ?? DEFAULT_COUNTDOWN_SECONDS,
     players,
     pendingChoices: pending,

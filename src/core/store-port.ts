@@ -54,6 +54,19 @@ export interface GamePatch {
   extra?: Record<string, JsonValue>;
 }
 
+export interface AppendTurnOptions {
+  /** Idempotency key of this append (1..200 characters), e.g. `turn:7` for the commit of the
+   *  window of turn 7. Omitted: the append is always stored. */
+  key?: string | undefined;
+}
+
+export interface AppendTurnOutcome {
+  /** The record as stored (validated and normalised), or the earlier record with the same key. */
+  record: TurnRecordDict;
+  /** False when an earlier append with the same key was found and nothing was written. */
+  stored: boolean;
+}
+
 /**
  * The persistence port. Every method is atomic on its own: a shared store (Redis) makes the
  * sessions of one channel behave as one across processes. Every method rejects with StoreError
@@ -89,11 +102,26 @@ export interface SessionStore {
   swapIn(channelId: string, gameId: string, nowMs: number): Promise<SessionDict>;
   updateGame(gameId: string, patch: GamePatch, nowMs: number): Promise<void>;
 
-  /** Appends a turn to the game's history, once: a second record for the same turn is ignored
-   *  (returns false). History is capped per game (oldest dropped). */
-  appendTurn(gameId: string, record: TurnRecordDict, patch?: GamePatch): Promise<boolean>;
+  /** Appends a turn record to the game's history: every append is stored, in call order
+   *  (several records may share a turn number). History is capped per game (oldest dropped).
+   *  With `options.key` the append is idempotent: while the record first appended with that
+   *  key is still in the history, a second append with it stores nothing, applies no patch and
+   *  returns that record (`stored: false`). The host's commit passes one key per turn, so a
+   *  retried commit is stored once. */
+  appendTurn(
+    gameId: string,
+    record: TurnRecordDict,
+    patch?: GamePatch,
+    options?: AppendTurnOptions,
+  ): Promise<AppendTurnOutcome>;
   /** The last `count` turns, oldest first. */
   recentTurns(gameId: string, count: number): Promise<TurnRecordDict[]>;
 
   close(): Promise<void>;
+}
+
+/** The idempotency key of the commit of window `turn` (its record is numbered `turn + 1`): the
+ *  single-process host and the distributed scheduler both pass it, so a turn is recorded once. */
+export function windowCommitKey(turn: number): string {
+  return `window:${turn}`;
 }

@@ -226,7 +226,8 @@ const asFile = (data: Buffer): { image: string; file: MessageFile } => ({
 
 /**
  * The title screen as an embed image: an http(s) URL as is, a PNG `data:` URL as a file, and
- * anything else (the default SVG card, which Discord cannot show) drawn again as a PNG file.
+ * anything else (the default `gamegirl:title/<id>` URI, a web path) drawn from the game's name
+ * as an attached PNG, which is never stored.
  */
 function titleImage(url: string, gameName: string): { image: string; file?: MessageFile } | null {
   if (/^https?:\/\//i.test(url) && url.length <= 2048) return { image: url };

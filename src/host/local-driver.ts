@@ -1,3 +1,4 @@
+import { windowCommitKey } from '../core/store-port.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnLoop } from './turn-driver.js';
 
 /**
@@ -72,7 +73,9 @@ export class LocalTurnDriver implements TurnDriver {
     const lease: TurnLease = {
       signal: controller.signal,
       retry,
-      commit: (session, choices, summary) => session.recordTurn(choices, summary),
+      // Keyed by the window: a second commit of this turn records nothing new.
+      commit: (session, choices, summary) =>
+        session.recordTurn(choices, summary, undefined, { key: windowCommitKey(closed.turn) }),
     };
     return loop
       .resolve(closed, lease)

@@ -20,6 +20,7 @@ import {
   stateToDict,
 } from '../core/session-state.js';
 import type { GamePatch, GameSummary, StoredPressOutcome } from '../core/store-port.js';
+import { TurnRecord, type TurnRecordDict } from '../core/turn-record.js';
 
 /**
  * Key layout. Every key carries the hash tag of a bucket, `{b<n>}`, n = FNV-1a(id) mod
@@ -41,6 +42,8 @@ export function bucketOf(id: string): number {
 type GameKeys = {
   game: string;
   hist: string;
+  /** The history's idempotency keys: key → append number of its record. */
+  hkeys: string;
   ur: string;
   lease: string;
   idx: string;
@@ -60,7 +63,7 @@ export class Keys {
     return `${this.prefix}:{b${b}}:`;
   }
 
-  /** game hash, history, unresolved turns, lease; then the bucket's idx, open, unres. */
+  /** game hash, history (+ its keys), unresolved turns, lease; then the bucket's idx, open, unres. */
   game(gameId: string): GameKeys {
     const hit = this.#games.get(gameId);
     if (hit !== undefined) return hit;
@@ -69,6 +72,7 @@ export class Keys {
     const k = {
       game: `${p}g:${gameId}`,
       hist: `${p}h:${gameId}`,
+      hkeys: `${p}hk:${gameId}`,
       ur: `${p}u:${gameId}`,
       lease: `${p}l:${gameId}`,
       idx: `${p}idx`,
@@ -357,4 +361,20 @@ export function pressOutcome(
     throw new SessionDataError(`game ${gameId}.pending_order`, 'stored list is malformed');
   out.pending = ids.map((u, i): [string, string] => [String(u), String(choices[i])]);
   return { outcome: out, nowMs };
+}
+
+/** A history member ("<n>|<json>", or bare JSON from before records were numbered) as a
+ *  validated record; SessionDataError when it is corrupt. */
+export function historyRecord(gameId: string, member: string): TurnRecordDict {
+  const json = member.startsWith('{') ? member : member.slice(member.indexOf('|') + 1);
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch (e) {
+    throw new SessionDataError(
+      `turns of ${gameId}`,
+      `stored record is not valid JSON (${(e as Error).message})`,
+    );
+  }
+  return TurnRecord.fromDict(v).toDict();
 }

@@ -85,8 +85,8 @@ redis.call('DEL', KEYS[1])
 redis.call('ZADD', KEYS[2], fmt(now_ms('') + tonumber(ARGV[4])), ARGV[1])
 return 1`,
 
-  /** Fenced, exactly-once commit of a resolved turn. KEYS: game ur unres lease hist idx.
-   *  ARGV: id turn token recordTurn recordJson cap patchNow flags name title extra players.
+  /** Fenced, exactly-once commit of a resolved turn. KEYS: game ur unres lease hist idx hkeys.
+   *  ARGV: id turn token key recordJson cap patchNow flags name title extra players.
    *  Refused (GG LEASELOST) unless the lease for `turn` with `token` is held and unexpired. */
   commit: `
 local ls = redis.call('HMGET', KEYS[4], 'turn', 'token', 'until')
@@ -99,7 +99,7 @@ if ARGV[8] ~= '-' then
   sets = patch_sets(KEYS[1], ARGV[8], {ARGV[9], ARGV[10], ARGV[11], ARGV[12]}, tonumber(ARGV[7]))
   if sets == nil then return corrupt('players') end
 end
-local stored = record_turn(KEYS[1], KEYS[5], KEYS[6], ARGV[1], ARGV[4], ARGV[5], ARGV[6], sets, ARGV[7])
+local stored = record_turn(KEYS[1], KEYS[5], KEYS[7], KEYS[6], ARGV[1], ARGV[4], ARGV[5], ARGV[6], sets, ARGV[7])[1]
 redis.call('HDEL', KEYS[2], ARGV[2])
 redis.call('DEL', KEYS[4])
 redis.call('HSET', KEYS[1], 'rs', ARGV[2])

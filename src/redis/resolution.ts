@@ -1,4 +1,4 @@
-import type { GamePatch } from '../core/store-port.js';
+import { type GamePatch, windowCommitKey } from '../core/store-port.js';
 import { TurnRecord } from '../core/turn-record.js';
 import { encodePatch, pairs } from './codec.js';
 import type { RedisStore } from './store.js';
@@ -129,8 +129,8 @@ export class Resolution {
    * Records the resolved turn (history record `turn + 1`, as GameSession.recordTurn numbers it)
    * and applies the patch, atomically and only while the lease is held: a resolver that lost
    * its lease (killed, paused past it, overtaken) is refused with FencedCommitError and changes
-   * nothing.
-   * Returns whether the history record was new.
+   * nothing. Returns whether the history record was new (its key, windowCommitKey(turn), was
+   * unseen).
    */
   async commit(
     c: Claim,
@@ -144,12 +144,12 @@ export class Resolution {
     const k = this.#k(c.gameId);
     const r = await this.#run(
       'commit',
-      [k.game, k.ur, k.unres, k.lease, k.hist, k.idx],
+      [k.game, k.ur, k.unres, k.lease, k.hist, k.idx, k.hkeys],
       [
         c.gameId,
         String(c.turn),
         c.token,
-        String(rec.turn),
+        windowCommitKey(c.turn),
         JSON.stringify(rec.toDict()),
         String(this.#store.internals.historyCap),
         String(Math.round(timestampS * 1000)),

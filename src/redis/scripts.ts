@@ -219,7 +219,8 @@ redis.call('HSET', KEYS[1], unpack(sets))
 redis.call('ZADD', KEYS[2], ARGV[1], g[1])
 return 1`,
 
-  /** KEYS: game hist idx. ARGV: turn json cap patchNow flags name title extra players. */
+  /** KEYS: game hist hkeys idx. ARGV: key('' none) json cap patchNow flags name title extra
+   *  players → {stored 1|0, member}. */
   append: `
 local g = redis.call('HMGET', KEYS[1], 'id')
 if not g[1] then return redis.error_reply('GG NOGAME') end
@@ -229,15 +230,15 @@ if ARGV[5] ~= '-' then
   sets = patch_sets(KEYS[1], ARGV[5], {ARGV[6], ARGV[7], ARGV[8], ARGV[9]}, tonumber(ARGV[4]))
   if sets == nil then return corrupt('players') end
 end
-return record_turn(KEYS[1], KEYS[2], KEYS[3], g[1], ARGV[1], ARGV[2], ARGV[3], sets, ARGV[4])`,
+return record_turn(KEYS[1], KEYS[2], KEYS[3], KEYS[4], g[1], ARGV[1], ARGV[2], ARGV[3], sets, ARGV[4])`,
 
   /** KEYS: hist. ARGV: count → the last `count` records, oldest first. */
   recent: `return redis.call('ZRANGE', KEYS[1], -tonumber(ARGV[1]), -1)`,
 
-  /** KEYS: game hist ur lease idx open unres. ARGV: id → {channel, bound}. */
+  /** KEYS: game hist ur lease idx open unres hkeys. ARGV: id → {channel, bound}. */
   delete: `
 local g = redis.call('HMGET', KEYS[1], 'ch', 'bd')
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[8])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])

@@ -1,10 +1,6 @@
+import { GameNotFoundError, InvalidInputError, WindowClosedError } from '../core/errors.js';
 import {
-  GameNotFoundError,
-  InvalidInputError,
-  SessionDataError,
-  WindowClosedError,
-} from '../core/errors.js';
-import {
+  checkAppendKey,
   checkChannelId,
   checkGameId,
   checkHistoryCap,
@@ -19,6 +15,8 @@ import {
   stateFromDict,
 } from '../core/session-state.js';
 import type {
+  AppendTurnOptions,
+  AppendTurnOutcome,
   GamePage,
   GamePatch,
   ListGamesOptions,
@@ -33,6 +31,7 @@ import {
   encodePatch,
   fieldsToDict,
   flatToRecord,
+  historyRecord,
   Keys,
   mapScriptError,
   parseWindow,
@@ -158,7 +157,7 @@ export class RedisStore implements SessionStore {
 
   #gameKeys(
     gameId: string,
-    which: Array<'game' | 'hist' | 'ur' | 'lease' | 'idx' | 'open' | 'unres'>,
+    which: Array<'game' | 'hist' | 'hkeys' | 'ur' | 'lease' | 'idx' | 'open' | 'unres'>,
   ) {
     const k = this.#keys.game(gameId);
     return which.map((w) => k[w]);
@@ -250,7 +249,16 @@ export class RedisStore implements SessionStore {
 
   async deleteGame(gameId: string): Promise<void> {
     checkGameId(gameId);
-    const k = this.#gameKeys(gameId, ['game', 'hist', 'ur', 'lease', 'idx', 'open', 'unres']);
+    const k = this.#gameKeys(gameId, [
+      'game',
+      'hist',
+      'ur',
+      'lease',
+      'idx',
+      'open',
+      'unres',
+      'hkeys',
+    ]);
     const [ch, bound] = (await this.#run('delete', k, [gameId], gameId)) as string[];
     if (bound === '1' && ch) await this.#forget(ch, [gameId]);
   }
@@ -351,18 +359,29 @@ export class RedisStore implements SessionStore {
     await this.#runPatched('patch', keys, [String(nowMs), ...p.args], gameId, p.error);
   }
 
-  async appendTurn(gameId: string, record: TurnRecordDict, patch?: GamePatch): Promise<boolean> {
-    const rec = TurnRecord.fromDict(record);
+  async appendTurn(
+    gameId: string,
+    record: TurnRecordDict,
+    patch?: GamePatch,
+    options: AppendTurnOptions = {},
+  ): Promise<AppendTurnOutcome> {
+    const key = checkAppendKey(options.key);
+    const dict = TurnRecord.fromDict(record).toDict();
     const p = encodePatch(patch);
-    const keys = this.#gameKeys(gameId, ['game', 'hist', 'idx']);
+    const keys = this.#gameKeys(gameId, ['game', 'hist', 'hkeys', 'idx']);
     const args = [
-      String(rec.turn),
-      JSON.stringify(rec.toDict()),
+      key ?? '',
+      JSON.stringify(dict),
       String(this.#cap),
-      String(Math.round(rec.timestamp * 1000)),
+      String(Math.round(dict.timestamp * 1000)),
       ...p.args,
     ];
-    return Number(await this.#runPatched('append', keys, args, gameId, p.error)) === 1;
+    const [stored, member] = (await this.#runPatched('append', keys, args, gameId, p.error)) as [
+      number,
+      string,
+    ];
+    if (Number(stored) === 1) return { record: dict, stored: true };
+    return { record: historyRecord(gameId, member), stored: false };
   }
 
   /** Runs a script that takes a patch; a patch found invalid in TS is reported in rule order. */
@@ -387,18 +406,7 @@ export class RedisStore implements SessionStore {
     const list = (await this.#run('recent', this.#gameKeys(gameId, ['hist']), [
       String(count),
     ])) as string[];
-    return list.map((json) => {
-      let v: unknown;
-      try {
-        v = JSON.parse(json);
-      } catch (e) {
-        throw new SessionDataError(
-          `turns of ${gameId}`,
-          `stored record is not valid JSON (${(e as Error).message})`,
-        );
-      }
-      return TurnRecord.fromDict(v).toDict();
-    });
+    return list.map((member) => historyRecord(gameId, member));
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,6 @@
+import type { SessionState } from '../core/session-state.js';
 import type { GameSummary } from '../core/store-port.js';
+import { cloneState } from '../core/stored-state.js';
 import { compareIndex, type IndexCursor, isAfter } from './cursor.js';
 import {
   type SnapshotBackend,
@@ -6,22 +8,37 @@ import {
   type SnapshotStoreOptions,
 } from './snapshot-store.js';
 
+interface TurnEntry {
+  json: string;
+  key: string | null;
+}
+
+/** A game's history in append order, and its records by idempotency key. */
+interface History {
+  records: TurnEntry[];
+  byKey: Map<string, string>;
+}
+
 /**
- * Keeps everything in this process's memory. Rows are stored as JSON text, exactly as SQLite
- * stores them, so no caller can alias stored state and both stores share every rule.
+ * Keeps everything in this process's memory. Games are kept as state objects that no caller
+ * holds: a read hands out a copy (cloneState), a write keeps the state the store's rules just
+ * produced, so nothing stored is shared with a caller and a press costs no JSON round trip.
+ * History records are kept as JSON text, as SQLite keeps them.
  */
 class MemoryBackend implements SnapshotBackend {
-  readonly games = new Map<string, { json: string; summary: GameSummary }>();
+  readonly games = new Map<string, { state: SessionState; summary: GameSummary }>();
   readonly channels = new Map<string, string>();
-  readonly turns = new Map<string, Map<number, string>>();
+  readonly turns = new Map<string, History>();
 
   /** Undo steps of the running transaction, newest last (null outside a transaction). */
   private journal: Array<() => void> | null = null;
+  private readonly spare: Array<() => void> = [];
 
   transaction<T>(fn: () => T): T {
     // Everything is synchronous, so nothing can interleave; a failure is rolled back by
     // replaying the undo steps the mutations recorded (cost: what changed, not the store size).
-    const journal: Array<() => void> = [];
+    // One array reused by every transaction (they never nest); emptied when one ends.
+    const journal = this.spare;
     this.journal = journal;
     try {
       return fn();
@@ -29,6 +46,7 @@ class MemoryBackend implements SnapshotBackend {
       for (let i = journal.length - 1; i >= 0; i--) (journal[i] as () => void)();
       throw e;
     } finally {
+      journal.length = 0;
       this.journal = null;
     }
   }
@@ -44,13 +62,23 @@ class MemoryBackend implements SnapshotBackend {
     });
   }
 
-  readGame(gameId: string): string | null {
-    return this.games.get(gameId)?.json ?? null;
+  readGame(gameId: string): SessionState | null {
+    const g = this.games.get(gameId);
+    return g === undefined ? null : cloneState(g.state);
   }
 
-  writeGame(gameId: string, json: string, summary: GameSummary): void {
-    this.remember(this.games, gameId);
-    this.games.set(gameId, { json, summary });
+  writeGame(s: SessionState, summary: GameSummary | null): void {
+    const g = this.games.get(s.gameId);
+    if (summary === null && g !== undefined && g.state === s) return; // the live game, changed in place
+    this.remember(this.games, s.gameId);
+    this.games.set(s.gameId, {
+      state: s,
+      summary: summary ?? (g as { summary: GameSummary }).summary,
+    });
+  }
+
+  liveGame(gameId: string): SessionState | null {
+    return this.games.get(gameId)?.state ?? null;
   }
 
   removeGame(gameId: string): void {
@@ -74,33 +102,41 @@ class MemoryBackend implements SnapshotBackend {
     this.channels.delete(channelId);
   }
 
-  appendTurn(gameId: string, turn: number, json: string, cap: number): boolean {
-    let list = this.turns.get(gameId);
-    if (list === undefined) {
+  appendTurn(gameId: string, json: string, key: string | null, cap: number): void {
+    let h = this.turns.get(gameId);
+    if (h === undefined) {
       this.remember(this.turns, gameId);
-      list = new Map();
-      this.turns.set(gameId, list);
+      h = { records: [], byKey: new Map() };
+      this.turns.set(gameId, h);
     }
-    if (list.has(turn)) return false;
-    this.remember(list, turn);
-    list.set(turn, json);
-    if (list.size > cap) {
-      const oldest = [...list.keys()].sort((a, b) => a - b).slice(0, list.size - cap);
-      for (const t of oldest) {
-        this.remember(list, t);
-        list.delete(t);
+    const { records, byKey } = h;
+    records.push({ json, key });
+    if (key !== null) byKey.set(key, json);
+    const dropped: TurnEntry[] = [];
+    while (records.length > cap) {
+      const d = records.shift() as TurnEntry;
+      if (d.key !== null) byKey.delete(d.key);
+      dropped.push(d);
+    }
+    this.journal?.push(() => {
+      records.pop();
+      if (key !== null) byKey.delete(key);
+      for (let i = dropped.length - 1; i >= 0; i--) {
+        const d = dropped[i] as TurnEntry;
+        records.unshift(d);
+        if (d.key !== null) byKey.set(d.key, d.json);
       }
-    }
-    return true;
+    });
+  }
+
+  turnByKey(gameId: string, key: string): string | null {
+    return this.turns.get(gameId)?.byKey.get(key) ?? null;
   }
 
   recentTurns(gameId: string, count: number): string[] {
-    const list = this.turns.get(gameId);
-    if (list === undefined) return [];
-    return [...list.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .slice(-count)
-      .map(([, json]) => json);
+    const h = this.turns.get(gameId);
+    if (h === undefined) return [];
+    return h.records.slice(-count).map((r) => r.json);
   }
 
   listGames(limit: number, after: IndexCursor | null): GameSummary[] {

@@ -7,11 +7,15 @@ import {
   StoreError,
 } from '../core/errors.js';
 import {
+  checkAppendKey,
   checkChannelId,
+  checkChoice,
   checkGameId,
   checkHistoryCap,
   checkPageLimit,
   checkTurnCount,
+  checkUserId,
+  checkUserName,
 } from '../core/limits.js';
 import {
   applyActivate,
@@ -28,6 +32,8 @@ import {
   stateToDict,
 } from '../core/session-state.js';
 import type {
+  AppendTurnOptions,
+  AppendTurnOutcome,
   GamePage,
   GamePatch,
   GameSummary,
@@ -44,14 +50,23 @@ import { decodeCursor, encodeCursor, type IndexCursor } from './cursor.js';
  */
 export interface SnapshotBackend {
   transaction<T>(fn: () => T): T;
-  readGame(gameId: string): string | null;
-  writeGame(gameId: string, json: string, summary: GameSummary): void;
+  /** The stored game as fresh state owned by the caller (changing it changes nothing stored),
+   *  or null; SessionDataError when the stored data is corrupt. */
+  readGame(gameId: string): SessionState | null;
+  /** Stores `s`; the backend may keep the object itself (the caller no longer changes it).
+   *  `summary` null: the index columns are unchanged since the game was read. */
+  writeGame(s: SessionState, summary: GameSummary | null): void;
+  /** The stored game itself, for a rule that checks everything before it changes anything and
+   *  whose write cannot fail afterwards (a press). Backends that keep no objects leave it out. */
+  liveGame?(gameId: string): SessionState | null;
   removeGame(gameId: string): void;
   boundGame(channelId: string): string | null;
   bind(channelId: string, gameId: string): void;
   unbind(channelId: string): void;
-  /** Inserts a turn unless one with that number exists; keeps at most `cap` per game. */
-  appendTurn(gameId: string, turn: number, json: string, cap: number): boolean;
+  /** Appends a turn record (with its idempotency key, if any); keeps the newest `cap` per game. */
+  appendTurn(gameId: string, json: string, key: string | null, cap: number): void;
+  /** The kept record appended with idempotency key `key`, or null. */
+  turnByKey(gameId: string, key: string): string | null;
   recentTurns(gameId: string, count: number): string[];
   listGames(limit: number, after: IndexCursor | null): GameSummary[];
   close(): void;
@@ -72,6 +87,20 @@ function summaryOf(s: SessionState): GameSummary {
     createdAt: s.createdAtMs,
     updatedAt: s.updatedAtMs,
   };
+}
+
+/** A stored turn record, validated (SessionDataError when the row is corrupt). */
+function parseTurn(gameId: string, json: string): TurnRecordDict {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (e) {
+    throw new SessionDataError(
+      `turns of ${gameId}`,
+      `stored record is not valid JSON (${(e as Error).message})`,
+    );
+  }
+  return TurnRecord.fromDict(parsed).toDict();
 }
 
 /** The store rules (boot, press, close, exit, swap, history, index) over a SnapshotBackend. */
@@ -97,22 +126,11 @@ export class SnapshotStore implements SessionStore {
   }
 
   #read(b: SnapshotBackend, gameId: string): SessionState | null {
-    const json = b.readGame(gameId);
-    if (json === null) return null;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(json);
-    } catch (e) {
-      throw new SessionDataError(
-        `game ${gameId}`,
-        `stored row is not valid JSON (${(e as Error).message})`,
-      );
-    }
-    return stateFromDict(parsed);
+    return b.readGame(gameId);
   }
 
-  #write(b: SnapshotBackend, s: SessionState): void {
-    b.writeGame(s.gameId, JSON.stringify(stateToDict(s, false)), summaryOf(s));
+  #write(b: SnapshotBackend, s: SessionState, dataOnly = false): void {
+    b.writeGame(s, dataOnly ? null : summaryOf(s));
   }
 
   #mustRead(b: SnapshotBackend, gameId: string): SessionState {
@@ -122,8 +140,8 @@ export class SnapshotStore implements SessionStore {
   }
 
   /** The game `gameId` if it is the running game of `channelId`. */
-  #running(b: SnapshotBackend, channelId: string, gameId: string): SessionState {
-    const s = this.#read(b, gameId);
+  #running(b: SnapshotBackend, channelId: string, gameId: string, live = false): SessionState {
+    const s = live && b.liveGame !== undefined ? b.liveGame(gameId) : this.#read(b, gameId);
     if (s === null || b.boundGame(channelId) !== gameId || s.channelId !== channelId) {
       throw new SessionInactiveError('this game is not running in this channel');
     }
@@ -151,6 +169,7 @@ export class SnapshotStore implements SessionStore {
 
   async bootGame(game: SessionDict): Promise<void> {
     const s = stateFromDict(game);
+    s.extra = JSON.parse(JSON.stringify(s.extra)); // nothing stored is shared with the caller
     this.#tx((b) => {
       this.#vacate(b, s.channelId, s.gameId, s.updatedAtMs);
       const existing = this.#read(b, s.gameId);
@@ -203,11 +222,20 @@ export class SnapshotStore implements SessionStore {
   }
 
   async press(channelId: string, input: PressInput): Promise<StoredPressOutcome> {
+    // Checked here too (not only by GameSession): a press changes the live game in place.
+    checkUserId(input.userId);
+    checkUserName(input.userName);
+    checkChoice(input.choice);
     return this.#tx((b) => {
-      const s = this.#running(b, channelId, input.gameId);
+      // applyPress checks everything before it changes anything: it may work on the live game.
+      const s = this.#running(b, channelId, input.gameId, true);
+      const updatedAt = s.updatedAtMs;
       const out = applyPress(s, input);
-      this.#write(b, s);
-      return { ...out, pending: [...s.pendingChoices] };
+      // A press inside an open window changes no index column (updated_at moves on open only).
+      this.#write(b, s, s.updatedAtMs === updatedAt);
+      const stored: StoredPressOutcome = out;
+      stored.pending = [...s.pendingChoices];
+      return stored;
     });
   }
 
@@ -225,7 +253,8 @@ export class SnapshotStore implements SessionStore {
       ) {
         this.#write(b, s);
       }
-      return out;
+      // The closed window's choices are the stored state's: the caller gets its own copy.
+      return out.status === 'closed' ? { ...out, choices: new Map(out.choices) } : out;
     });
   }
 
@@ -267,25 +296,31 @@ export class SnapshotStore implements SessionStore {
     });
   }
 
-  async appendTurn(gameId: string, record: TurnRecordDict, patch?: GamePatch): Promise<boolean> {
-    const rec = TurnRecord.fromDict(record);
+  async appendTurn(
+    gameId: string,
+    record: TurnRecordDict,
+    patch?: GamePatch,
+    options: AppendTurnOptions = {},
+  ): Promise<AppendTurnOutcome> {
+    const key = checkAppendKey(options.key);
+    const dict = TurnRecord.fromDict(record).toDict();
     return this.#tx((b) => {
       const s = this.#mustRead(b, gameId);
-      const stored = b.appendTurn(gameId, rec.turn, JSON.stringify(rec.toDict()), this.#historyCap);
+      const earlier = key === null ? null : b.turnByKey(gameId, key);
+      if (earlier !== null) return { record: parseTurn(gameId, earlier), stored: false };
+      b.appendTurn(gameId, JSON.stringify(dict), key, this.#historyCap);
       if (patch !== undefined) {
-        applyPatch(s, patch, Math.round(rec.timestamp * 1000));
+        applyPatch(s, patch, Math.round(dict.timestamp * 1000));
         this.#write(b, s);
       }
-      return stored;
+      return { record: dict, stored: true };
     });
   }
 
   async recentTurns(gameId: string, count: number): Promise<TurnRecordDict[]> {
     checkGameId(gameId);
     checkTurnCount(count);
-    return this.#tx((b) =>
-      b.recentTurns(gameId, count).map((json) => TurnRecord.fromDict(JSON.parse(json)).toDict()),
-    );
+    return this.#tx((b) => b.recentTurns(gameId, count).map((json) => parseTurn(gameId, json)));
   }
 
   async close(): Promise<void> {

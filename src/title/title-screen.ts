@@ -271,8 +271,16 @@ function drawPanel(canvas: PixelCanvas, p: Palette, x: number, y: number, w: num
   canvas.rect(p.panel, x + 2, y + 2, w - 4, h - 4);
 }
 
+/** What a title screen is drawn from: a game (its name; "Untitled game" when empty) or a name. */
+export type TitleSource = string | { readonly gameName: string };
+
+function nameOf(source: TitleSource): string {
+  return typeof source === 'string' ? source : source.gameName || 'Untitled game';
+}
+
 /** The title screen as an SVG document. Pure and deterministic. */
-export function renderTitleSvg(gameName: string, opts: TitleScreenOptions = {}): string {
+export function renderTitleSvg(source: TitleSource, opts: TitleScreenOptions = {}): string {
+  const gameName = nameOf(source);
   const scale = checkScale(opts.scale ?? 4);
   const digest = hashOf(gameName);
   const p = PALETTES[(digest[0] as number) % PALETTES.length] as Palette;
@@ -335,10 +343,10 @@ export function renderTitleSvg(gameName: string, opts: TitleScreenOptions = {}):
 }
 
 /** The title screen as PNG bytes (160×144 × scale; 640×576 by default). Deterministic. */
-export function renderTitlePng(gameName: string, opts: TitleScreenOptions = {}): Buffer {
-  const svg = renderTitleSvg(gameName, opts);
+export function renderTitlePng(source: TitleSource, opts: TitleScreenOptions = {}): Buffer {
+  const svg = renderTitleSvg(source, opts);
   // The native renderer loads on first use, so the SVG half of this module stays import-cheap
-  // (the core's default title card uses it).
+  // (the package root exports both).
   const { Resvg } = createRequire(import.meta.url)(
     '@resvg/resvg-js',
   ) as typeof import('@resvg/resvg-js');

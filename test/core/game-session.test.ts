@@ -7,6 +7,7 @@ import {
   GameSession,
   InvalidInputError,
   ManualClock,
+  renderTitleSvg,
   SessionActiveError,
   SessionInactiveError,
   StaleTurnError,
@@ -33,15 +34,15 @@ describe('GameSession (memory only)', () => {
     assert.equal(s.store, null);
   });
 
-  test('boot returns a message with the title screen; the default title is a real SVG image', async () => {
+  test('boot returns a message with the title screen; the default title names the game', async () => {
     const { s, msg } = await booted();
     assert.equal(s.active, true);
     assert.equal(s.gameName, 'Moon Base');
     assert.ok(
       msg.includes('Moon Base') && msg.includes(s.titleScreenUrl) && msg.includes('game-1'),
     );
-    assert.match(s.titleScreenUrl, /^data:image\/svg\+xml;base64,/);
-    const svg = Buffer.from(s.titleScreenUrl.split(',')[1] ?? '', 'base64').toString();
+    assert.equal(s.titleScreenUrl, 'gamegirl:title/game-1');
+    const svg = renderTitleSvg(s);
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.ok(svg.includes('Moon Base'));
     await assert.rejects(s.boot('Again'), SessionActiveError);
@@ -50,7 +51,7 @@ describe('GameSession (memory only)', () => {
   test('title screens escape the game name', async () => {
     const s = new GameSession('c', '', 'g', { clock: new ManualClock() });
     await s.boot('<script>"x"&</script>');
-    const svg = Buffer.from(s.titleScreenUrl.split(',')[1] ?? '', 'base64').toString();
+    const svg = renderTitleSvg(s);
     assert.ok(!svg.includes('<script>'));
     assert.ok(svg.includes('&lt;script&gt;&quot;x&quot;&amp;&lt;/script&gt;'));
   });
@@ -230,14 +231,15 @@ describe('GameSession (memory only)', () => {
     await s2.exitGame();
   });
 
-  test('history is kept in memory without a store, once per turn, oldest first', async () => {
+  test('history is kept in memory without a store, a keyed commit once per turn, oldest first', async () => {
     const { s, clock } = await booted();
     for (let i = 0; i < 12; i++) {
       await s.submitChoice('u1', 'Ann', `c${i}`);
       clock.advance(10_000);
       const c = await s.waitForCountdown();
-      await s.recordTurn(c, `turn ${i}`);
-      await s.recordTurn(c, 'duplicate ignored');
+      await s.recordTurn(c, `turn ${i}`, undefined, { key: `window:${i}` });
+      const retry = await s.recordTurn(c, 'retried commit', undefined, { key: `window:${i}` });
+      assert.equal(retry.narrativeSummary, `turn ${i}`);
     }
     const h = await s.getTurnHistory();
     assert.equal(h.length, 10);

@@ -10,4 +10,7 @@ runStoreContract('SqliteStore(:memory:)', async () => new SqliteStore(':memory:'
 
 const dir = mkdtempSync(join(tmpdir(), 'gamegirl-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-runStoreContract('SqliteStore(file)', async () => new SqliteStore(join(dir, 'games.db')));
+const file = join(dir, 'games.db');
+runStoreContract('SqliteStore(file)', async () => new SqliteStore(file), {
+  twin: async () => new SqliteStore(file),
+});

@@ -42,7 +42,7 @@ async function open(
 ): Promise<RedisStore> {
   const s = await RedisStore.connect(target === 'single' ? node.url : cluster.urls, {
     time: 'caller',
-    prefix: `t${process.pid}x${n++}`,
+    prefix: options.prefix ?? `t${process.pid}x${n++}`,
     ...options,
   });
   opened.push(s);
@@ -52,7 +52,10 @@ async function open(
 // The contract drives GameSession with a ManualClock: with the caller's clock it runs as for
 // the other stores; with Redis TIME it runs in real time (short windows, real sleeps).
 for (const target of ['single', 'cluster'] as const) {
-  runStoreContract(`RedisStore ${target}`, () => open(target));
+  const prefix = `t${process.pid}c${target}`;
+  runStoreContract(`RedisStore ${target}`, () => open(target, { prefix }), {
+    twin: () => open(target, { prefix }),
+  });
 }
 runStoreContract(
   'RedisStore single, deadlines from Redis TIME',
