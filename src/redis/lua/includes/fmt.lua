@@ -1,0 +1,1 @@
+local function fmt(x) return string.format('%.17g', x) end
