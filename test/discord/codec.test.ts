@@ -143,7 +143,9 @@ test('countdown shows a Discord timestamp and who has chosen; names cannot injec
     window: {
       deadlineMs,
       secondsRemaining: 7,
+      lengthMs: 10_000,
       chosen: [{ userId: '1', userName: '**Bold**', choice: 'Open' }],
+      waitingFor: [],
     },
   });
   const field = renderScene(v).main.embeds?.[0]?.fields?.[0]?.value ?? '';
