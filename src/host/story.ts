@@ -63,7 +63,7 @@ type Players = ReadonlyMap<string, Pick<PlayerState, 'userName'>>;
 const nameOf = (players: Players, userId: string): string =>
   players.get(userId)?.userName ?? userId;
 
-export function tallyOf(choices: ReadonlyMap<string, string>, players: Players): TallyEntry[] {
+function tallyOf(choices: ReadonlyMap<string, string>, players: Players): TallyEntry[] {
   const byChoice = new Map<string, TallyEntry>();
   for (const [userId, choice] of choices) {
     const entry = byChoice.get(choice) ?? { choice, count: 0, names: [] };
@@ -76,7 +76,7 @@ export function tallyOf(choices: ReadonlyMap<string, string>, players: Players):
 }
 
 /** What the narrator follows for `rule` when no host pick is needed (null: the host decides). */
-export function sentFor(rule: Aggregation, choices: ReadonlyMap<string, string>): string[] | null {
+function sentFor(rule: Aggregation, choices: ReadonlyMap<string, string>): string[] | null {
   const distinct = [...new Set(choices.values())];
   if (rule === 'all' || distinct.length <= 1) return distinct;
   if (rule === 'plurality') {

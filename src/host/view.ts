@@ -23,11 +23,7 @@ export interface ViewInput {
 
 /** The last closed window's reveal: the one being narrated (or decided, or failed), else the
  *  one that led to the scene on screen; null before the first. */
-export function currentReveal(
-  session: GameSession,
-  x: HostExtra,
-  rule: Aggregation,
-): Reveal | null {
+function currentReveal(session: GameSession, x: HostExtra, rule: Aggregation): Reveal | null {
   const lw = session.lastWindow;
   if (lw === null) return null;
   const base = { turn: lw.turn, choices: lw.choices, players: session.players };
