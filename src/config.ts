@@ -225,6 +225,7 @@ export async function loadConfig(
       aggregation: d.aggregation,
       closeWhenAllChosen: d.closeWhenAllChosen,
       anyoneMayManage: d.anyoneMayManage,
+      countdownSeconds: null, // every channel: the --countdown setting
     },
   };
 }

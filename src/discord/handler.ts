@@ -29,7 +29,7 @@ export type DiscordHost = Pick<
   | 'exit'
   | 'load'
   | 'listGames'
-  | 'history'
+  | 'story'
   | 'view'
   | 'subscribe'
 >;
@@ -316,7 +316,7 @@ export class InteractionHandler {
           typeof count === 'number' && Number.isInteger(count) && count >= 1 && count <= 25
             ? count
             : 10;
-        return privately(async () => renderHistory(await this.#host.history(channelId, n)));
+        return privately(async () => renderHistory(await this.#host.story(channelId, n)));
       }
       case 'status':
         return privately(async () => renderStatus(await this.#host.view(channelId)));

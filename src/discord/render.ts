@@ -5,9 +5,9 @@ import {
   type APIEmbed,
   ButtonStyle,
   ComponentType,
+  escapeMarkdown,
 } from 'discord.js';
-import type { TurnRecord } from '../core/turn-record.js';
-import type { ChannelView, GameSummary } from '../host/types.js';
+import type { ChannelView, GameSummary, Reveal, StoryTurn } from '../host/types.js';
 import { renderTitlePng } from '../title/title-screen.js';
 import { type ButtonAction, encodeButtonId, gameTag, MAX_CHOICE_BUTTONS } from './custom-id.js';
 import { cut, displayName, LIMITS, oneLine, splitText } from './text.js';
@@ -53,19 +53,26 @@ function statusText(view: ChannelView, closed: boolean): string {
   if (closed && view.status !== 'ended' && view.status !== 'idle') {
     return w === null ? 'This scene is over.' : `🔒 Choices closed.${tally(view)}`;
   }
+  const last = view.reveal ? `\n🎲 Last turn: ${revealText(view.reveal)}` : '';
   switch (view.status) {
     case 'playing':
-      return 'Press a choice: the first press starts the countdown.';
+      return `Press a choice: the first press starts the countdown.${last}`;
     case 'counting': {
       if (w === null) return 'Choices are being collected.';
       const t = unix(w.deadlineMs);
-      return `⏳ Choices close <t:${t}:R> (at <t:${t}:T>, ${Math.ceil(w.secondsRemaining)} s left when this was drawn).${chosen}`;
+      const waiting =
+        w.waitingFor.length === 0
+          ? ''
+          : `\nWaiting for: ${w.waitingFor.map((n) => displayName(n)).join(', ')}`;
+      return `⏳ Choices close <t:${t}:R> (at <t:${t}:T>, ${Math.ceil(w.secondsRemaining)} s left when this was drawn).${chosen}${waiting}${last}`;
     }
-    case 'narrating':
+    case 'narrating': {
       // The same text as the sealed message, so the window's close is the message's last edit.
+      const reveal = view.reveal ? `\n🎲 ${revealText(view.reveal)}` : '';
       return view.decision
-        ? `🔒 Choices closed.${tally(view)}\n👑 The host is choosing what happens next…`
-        : `🔒 Choices closed.${tally(view)}`;
+        ? `🔒 Choices closed.${tally(view)}${reveal}\n👑 The host is choosing what happens next…`
+        : `🔒 Choices closed.${tally(view)}${reveal}`;
+    }
     case 'failed':
       return `⚠️ ${oneLine(view.error ?? 'The narrator failed.', 300, 'The narrator failed.')}\nNo choice was lost: press Retry.`;
     case 'ended':
@@ -73,6 +80,12 @@ function statusText(view: ChannelView, closed: boolean): string {
     case 'idle':
       return `💾 ${oneLine(view.notice ?? 'The game was saved and exited.', 300, 'The game was saved and exited.')}`;
   }
+}
+
+/** The reveal's sentence for a message: one line, markdown escaped (names and choices are
+ *  players' and the narrator's text). */
+function revealText(r: Reveal): string {
+  return escapeMarkdown(oneLine(r.text, 600, 'The window closed.'));
 }
 
 function tally(view: ChannelView): string {
@@ -285,13 +298,16 @@ export function renderStatus(view: ChannelView): MessageBody {
   return { content: cut(lines.join('\n'), LIMITS.content), allowed_mentions: NO_MENTIONS };
 }
 
-/** `/gamegirl history`. */
-export function renderHistory(records: readonly TurnRecord[]): MessageBody {
-  if (records.length === 0)
+/** `/gamegirl history`: each turn with who chose what and how the window was settled. */
+export function renderHistory(turns: readonly StoryTurn[]): MessageBody {
+  if (turns.length === 0)
     return { content: 'No turns recorded yet.', allowed_mentions: NO_MENTIONS };
-  const lines = records.map((r) => {
-    const summary = oneLine(r.narrativeSummary, 300, '(no summary)');
-    return `**Turn ${r.turn}** <t:${Math.floor(r.timestamp)}:R> · ${r.choices.size} choice(s): ${escapeBold(summary)}`;
+  const lines = turns.map((t) => {
+    const summary = oneLine(t.summary, 300, '(no summary)');
+    const who = t.choices
+      .map((c) => `${displayName(c.userName)}: ${escapeMarkdown(oneLine(c.choice, 80, '?'))}`)
+      .join(' · ');
+    return `**Turn ${t.turn}** <t:${Math.floor(t.at / 1000)}:R> · ${t.choices.length} choice(s): ${escapeBold(summary)}\n↳ ${who}\n↳ ${revealText(t.reveal)}`;
   });
   return { content: cut(lines.join('\n'), LIMITS.content), allowed_mentions: NO_MENTIONS };
 }

@@ -20,6 +20,7 @@ import { GameEndedError, NarratingError, WrongStateError } from './errors.js';
 import { failureMessage, narrateTurn, underDeadline } from './narration.js';
 import { allActiveChosen } from './permissions.js';
 import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './saved-state.js';
+import { storyTurn, withOutcome } from './story.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type { ChannelSettings, ChannelView, HostUser } from './types.js';
 import { buildView, type Phase } from './view.js';
@@ -265,6 +266,7 @@ export class ChannelRunner {
       error: this.error,
       notice: this.notice,
       decision,
+      rule: this.#ctx.settings(this.channelId).aggregation,
       nowMs: this.#ctx.clock.now(),
     });
   }
@@ -316,7 +318,7 @@ export class ChannelRunner {
       pick = kept !== undefined ? kept : await this.#aggregate(closed, s, x, controller.signal);
       if (epoch !== this.#epoch) return 'interrupted';
       x = this.extra ?? x;
-      const { next, summary } = await narrateTurn({
+      const narrated = await narrateTurn({
         narrator,
         session: s,
         extra: x,
@@ -331,7 +333,14 @@ export class ChannelRunner {
         },
       });
       if (epoch !== this.#epoch) return 'interrupted';
-      // The new scene and narrator state are saved in the same store write as the turn.
+      const { summary } = narrated;
+      const rule = this.#ctx.settings(this.channelId).aggregation;
+      const sent = pick === null ? [...new Set(closed.choices.values())] : [pick];
+      const next: HostExtra = {
+        ...narrated.next,
+        outcomes: withOutcome(narrated.next.outcomes, { turn: closed.turn, rule, sent }),
+      };
+      // The new scene, narrator state and outcome are saved in the same store write as the turn.
       s.extra = encodeHostExtra(next);
       let record: TurnRecord;
       try {
@@ -347,6 +356,7 @@ export class ChannelRunner {
         type: 'turn',
         channelId: this.channelId,
         record,
+        story: storyTurn(record, s.players, next.outcomes, rule, next.bootedBy),
       });
       this.emitView();
       return 'committed';

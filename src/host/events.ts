@@ -1,5 +1,6 @@
 import type { TurnRecord } from '../core/turn-record.js';
 import type { Scene } from '../narrator/port.js';
+import type { Reveal, StoryTurn } from './story.js';
 
 // What the host tells the consoles: the channel's view and the events pushed to subscribers.
 // Kept apart from the host's options so that the turn-driver port can name them without a cycle.
@@ -36,7 +37,18 @@ export interface ChannelView {
   scene: Scene | null;
   /** The turn stamp for buttons: a press must name it, or it is refused as stale. */
   turn: number;
-  window: { deadlineMs: number; secondsRemaining: number; chosen: ChosenEntry[] } | null;
+  window: {
+    deadlineMs: number;
+    secondsRemaining: number;
+    /** The window's whole length, so a console that joins mid-window draws the countdown right. */
+    lengthMs: number;
+    chosen: ChosenEntry[];
+    /** Names of the active players who have not chosen yet (recent players, see ACTIVE_TURNS). */
+    waitingFor: string[];
+  } | null;
+  /** The last closed window: its tally and what went to the narrator. While narrating, the
+   *  window that just closed; afterwards, the one that led to the scene on screen. */
+  reveal?: Reveal | null;
   /** A human-readable message for 'failed' (and other notices), else null. */
   error: string | null;
   /** 'host' aggregation: the window closed and `userId` must pick one of `options` via
@@ -50,4 +62,5 @@ export type HostEvent =
   | { type: 'view'; view: ChannelView }
   /** Streaming narrator text for the scene being written. */
   | { type: 'text'; channelId: string; delta: string }
-  | { type: 'turn'; channelId: string; record: TurnRecord };
+  /** A turn was recorded; `story` is the same turn with names and its reveal. */
+  | { type: 'turn'; channelId: string; record: TurnRecord; story: StoryTurn };

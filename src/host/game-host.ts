@@ -23,6 +23,7 @@ import {
   parseHostExtra,
   parseSpec,
 } from './saved-state.js';
+import { type StoryTurn, storyTurn } from './story.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
   ChannelSettings,
@@ -138,11 +139,11 @@ export class GameHost {
       this.#mayReplace(r, user);
       const narrator = this.#sessions.makeNarrator(parsed);
       const title = checkGameName(options?.title ?? narrator.title ?? defaultTitle(parsed));
+      const countdownSeconds =
+        this.settings(r.channelId).countdownSeconds ?? this.#countdownSeconds;
       const session = new GameSession(r.channelId, title, undefined, {
         ...this.#sessions.options(),
-        ...(this.#countdownSeconds !== undefined
-          ? { countdownSeconds: this.#countdownSeconds }
-          : {}),
+        ...(countdownSeconds !== undefined ? { countdownSeconds } : {}),
       });
       const opening = await r.open(narrator, session.gameId, title, user.id);
       const extra: HostExtra = {
@@ -154,6 +155,7 @@ export class GameHost {
         lastPressed: new Map(),
         unresolved: null,
         deciding: null,
+        outcomes: [],
       };
       await this.#sessions.unload(r, null);
       session.extra = encodeHostExtra(extra);
@@ -306,6 +308,20 @@ export class GameHost {
     const r = await this.#ready(channelId);
     const s = r.session;
     return s === null || !r.running ? [] : s.getTurnHistory(undefined, count);
+  }
+
+  /**
+   * The channel's last `count` turns (default 10, at most 1000), oldest first, with the players'
+   * names and each window's reveal (tally, what went to the narrator); [] when it has no game.
+   */
+  async story(channelId: string, count = 10): Promise<StoryTurn[]> {
+    const r = await this.#ready(channelId);
+    const s = r.session;
+    const x = r.extra;
+    if (s === null || x === null || !r.running) return [];
+    const rule = this.settings(r.channelId).aggregation;
+    const records = await s.getTurnHistory(undefined, count);
+    return records.map((t) => storyTurn(t, s.players, x.outcomes, rule, x.bootedBy));
   }
 
   /**

@@ -1,4 +1,5 @@
 import { InvalidInputError, StaleTurnError } from '../core/errors.js';
+import { MAX_COUNTDOWN_SECONDS, MIN_COUNTDOWN_SECONDS } from '../core/limits.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import type { ChannelSettings, HostUser } from './types.js';
 
@@ -6,6 +7,7 @@ const DEFAULT_CHANNEL_SETTINGS: Readonly<ChannelSettings> = Object.freeze({
   aggregation: 'all',
   closeWhenAllChosen: false,
   anyoneMayManage: false,
+  countdownSeconds: null,
 });
 
 /** A channel's settings: the adapter's overrides on top of the defaults (unknown values ignored). */
@@ -18,6 +20,13 @@ export function resolveSettings(partial: Partial<ChannelSettings> | undefined): 
         : DEFAULT_CHANNEL_SETTINGS.aggregation,
     closeWhenAllChosen: p.closeWhenAllChosen === true,
     anyoneMayManage: p.anyoneMayManage === true,
+    countdownSeconds:
+      typeof p.countdownSeconds === 'number' &&
+      Number.isFinite(p.countdownSeconds) &&
+      p.countdownSeconds >= MIN_COUNTDOWN_SECONDS &&
+      p.countdownSeconds <= MAX_COUNTDOWN_SECONDS
+        ? p.countdownSeconds
+        : null,
   };
 }
 
@@ -76,13 +85,19 @@ export function allActiveChosen(
   currentTurn: number,
   pending: ReadonlyMap<string, string>,
 ): boolean {
-  let active = 0;
-  for (const [userId, turn] of lastPressed) {
-    if (turn < currentTurn - ACTIVE_TURNS) continue;
-    active++;
-    if (!pending.has(userId)) return false;
-  }
-  return active > 0;
+  const active = activePlayers(lastPressed, currentTurn);
+  return active.length > 0 && active.every((userId) => pending.has(userId));
+}
+
+/** The players who pressed in one of the last ACTIVE_TURNS closed windows (user ids). */
+export function activePlayers(
+  lastPressed: ReadonlyMap<string, number>,
+  currentTurn: number,
+): string[] {
+  const out: string[] = [];
+  for (const [userId, turn] of lastPressed)
+    if (turn >= currentTurn - ACTIVE_TURNS) out.push(userId);
+  return out;
 }
 
 /** Records the closed window's players and forgets those inactive for long (bounded size). */

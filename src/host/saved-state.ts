@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InvalidInputError, SessionDataError } from '../core/errors.js';
 import type { JsonValue } from '../core/session-state.js';
 import type { Scene } from '../narrator/port.js';
+import { OUTCOMES_KEPT, type Outcome } from './story.js';
 import type { GameSpec } from './types.js';
 
 // The host's saved state of a game (in `session.extra`): its shape, and its JSON form.
@@ -32,6 +33,8 @@ export interface HostExtra {
   /** Cluster mode, 'host' aggregation: the closed window `turn` waits for `userId` to pick one
    *  of `options` (from any process); `choice` is set once they did. Null otherwise. */
   deciding: Deciding | null;
+  /** What went to the narrator for the recent closed windows (see story.ts), oldest first. */
+  outcomes: Outcome[];
 }
 
 export interface Deciding {
@@ -79,6 +82,17 @@ const extraSchema = z.object({
     })
     .nullable()
     .default(null),
+  // Absent in games saved before it existed.
+  outcomes: z
+    .array(
+      z.object({
+        turn: z.number().int().min(0),
+        rule: z.enum(['all', 'plurality', 'host']),
+        sent: z.array(z.string()),
+      }),
+    )
+    .max(OUTCOMES_KEPT)
+    .default([]),
 });
 
 /** The first problem zod found, as `path: message`. */
@@ -134,5 +148,6 @@ export function encodeHostExtra(x: HostExtra): Record<string, JsonValue> {
     ...(x.deciding === null
       ? {}
       : { deciding: { ...x.deciding, options: [...x.deciding.options] } }),
+    outcomes: x.outcomes.map((o) => ({ turn: o.turn, rule: o.rule, sent: [...o.sent] })),
   };
 }

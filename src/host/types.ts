@@ -3,13 +3,11 @@ import type { TitleScreen } from '../core/game-session.js';
 import type { GameSummary, SessionStore } from '../core/store-port.js';
 import type { Narrator } from '../narrator/port.js';
 import type { ChannelView, GameSpec } from './events.js';
+import type { Aggregation } from './story.js';
 import type { TurnDriver } from './turn-driver.js';
 
 /** Builds the narrator of a game from its spec (the host keeps one per running game). */
 export type NarratorFactory = (spec: GameSpec) => Narrator;
-
-/** How a closed window's choices reach the narrator. */
-export type Aggregation = 'all' | 'plurality' | 'host';
 
 export interface ChannelSettings {
   /** 'all' (the seed's way, default): every choice goes to the narrator; 'plurality': the most
@@ -19,6 +17,9 @@ export interface ChannelSettings {
   closeWhenAllChosen: boolean;
   /** Anyone may exit or swap the game (otherwise only the player who booted it). Default false. */
   anyoneMayManage: boolean;
+  /** The countdown of games booted in this channel, in seconds (e.g. longer, so that nobody is
+   *  left out by a short window); null: the host's default. */
+  countdownSeconds: number | null;
 }
 
 export interface HostUser {
@@ -54,4 +55,5 @@ export interface PressResult {
 }
 
 export type * from './events.js';
+export type { Aggregation, Reveal, StoryChoice, StoryTurn, TallyEntry } from './story.js';
 export type { GameSummary };

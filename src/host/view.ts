@@ -1,7 +1,9 @@
 import type { GameSession } from '../core/game-session.js';
 import type { ResolvingPhase } from './errors.js';
 import type { ChannelStatus, ChannelView } from './events.js';
+import { activePlayers } from './permissions.js';
 import type { HostExtra } from './saved-state.js';
+import { type Aggregation, type Reveal, revealOf } from './story.js';
 
 /** 'ready': scene shown (window maybe open); the others: a closed window is being resolved. */
 export type Phase = 'ready' | ResolvingPhase;
@@ -14,7 +16,36 @@ export interface ViewInput {
   error: string | null;
   notice: string | null;
   decision: { userId: string; options: string[] } | null;
+  /** The channel's aggregation rule now (a stored outcome tells the rule of a recorded turn). */
+  rule: Aggregation;
   nowMs: number;
+}
+
+/** The last closed window's reveal: the one being narrated (or decided, or failed), else the
+ *  one that led to the scene on screen; null before the first. */
+function currentReveal(session: GameSession, x: HostExtra, rule: Aggregation): Reveal | null {
+  const lw = session.lastWindow;
+  if (lw === null) return null;
+  const base = { turn: lw.turn, choices: lw.choices, players: session.players };
+  if (lw.turn === x.sceneTurn) {
+    // Closed, not recorded yet: a 'host' pick is known once made (or kept by a failed turn).
+    const picked =
+      x.deciding?.turn === lw.turn && x.deciding.choice !== null
+        ? x.deciding.choice
+        : x.unresolved?.turn === lw.turn
+          ? x.unresolved.decided
+          : null;
+    const decider = x.deciding?.turn === lw.turn ? x.deciding.userId : x.bootedBy;
+    return revealOf({ ...base, rule, sent: picked === null ? null : [picked], decider });
+  }
+  if (lw.turn !== x.sceneTurn - 1) return null;
+  const o = x.outcomes.find((e) => e.turn === lw.turn);
+  return revealOf({
+    ...base,
+    rule: o?.rule ?? rule,
+    sent: o?.sent ?? null,
+    decider: x.bootedBy,
+  });
 }
 
 /** Draws a channel: a fresh object each time, so a console may keep or change it freely. */
@@ -32,6 +63,7 @@ export function buildView(v: ViewInput): ChannelView {
       error: v.error,
       decision: null,
       notice: v.notice,
+      reveal: null,
     };
   }
   const deadline = s.windowDeadlineMs;
@@ -64,14 +96,19 @@ export function buildView(v: ViewInput): ChannelView {
         : {
             deadlineMs: deadline,
             secondsRemaining: Math.max(0, deadline - v.nowMs) / 1000,
+            lengthMs: s.countdownSeconds * 1000,
             chosen: [...s.pendingChoices].map(([userId, choice]) => ({
               userId,
               userName: s.players.get(userId)?.userName ?? userId,
               choice,
             })),
+            waitingFor: activePlayers(x.lastPressed, s.turnNumber)
+              .filter((userId) => !s.pendingChoices.has(userId))
+              .map((userId) => s.players.get(userId)?.userName ?? userId),
           },
     error: v.error,
     decision: v.decision,
     notice: v.notice,
+    reveal: currentReveal(s, x, v.rule),
   };
 }

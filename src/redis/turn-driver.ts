@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TurnRecord } from '../core/turn-record.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnLoop } from '../host/turn-driver.js';
-import type { ChannelView, HostEvent } from '../host/types.js';
+import type { ChannelView, HostEvent, StoryTurn } from '../host/types.js';
 import { RedisPubSub } from './pubsub.js';
 import type { ClosedWindowInfo, RedisScheduler, TurnDeferral, TurnResult } from './scheduler.js';
 import type { RedisStore } from './store.js';
@@ -39,7 +39,8 @@ const SKIPPED_TURN_RECHECK_MS = 5000;
 type WireEvent =
   | { type: 'view'; view: ChannelView }
   | { type: 'text'; channelId: string; delta: string }
-  | { type: 'turn'; channelId: string; record: unknown };
+  /** `story` is plain JSON already (the record's dict is the stored form). */
+  | { type: 'turn'; channelId: string; record: unknown; story: StoryTurn };
 
 type Message =
   | { o: string; k: 'event'; c: string; e: WireEvent }
@@ -235,8 +236,16 @@ function decodeEvent(channelId: string, e: unknown): HostEvent | null {
   if (w.type === 'text' && typeof w.delta === 'string')
     return { type: 'text', channelId, delta: w.delta };
   if (w.type === 'turn') {
+    // Published by a process of this deployment (like views): only its shape is checked.
+    const story = w.story as Partial<StoryTurn> | undefined;
+    if (typeof story !== 'object' || story === null || !Array.isArray(story.choices)) return null;
     try {
-      return { type: 'turn', channelId, record: TurnRecord.fromDict(w.record) };
+      return {
+        type: 'turn',
+        channelId,
+        record: TurnRecord.fromDict(w.record),
+        story: story as StoryTurn,
+      };
     } catch {
       return null;
     }

@@ -22,6 +22,8 @@ export interface RateLimit {
 export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 30, perSecond: 10 };
 /** Messages waiting to be handled on one connection before new ones are refused. */
 const MAX_QUEUE = 16;
+/** Turns sent for the history menu (the story so far, newest last). */
+const HISTORY_TURNS = 50;
 /** A client this far behind on reading is dropped rather than buffered without end. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
@@ -169,7 +171,7 @@ export class ClientConnection {
     const { channelId, user } = at;
     switch (m.type) {
       case 'history': {
-        const turns = await host.history(channelId);
+        const turns = await host.story(channelId, HISTORY_TURNS);
         this.send({ type: 'history', id: m.id, turns: turns.map(wireTurn) });
         return;
       }
@@ -238,7 +240,7 @@ export class ClientConnection {
         this.send({ type: 'text', delta: event.delta });
         return;
       case 'turn':
-        this.send({ type: 'turn', record: wireTurn(event.record) });
+        this.send({ type: 'turn', record: wireTurn(event.story) });
         return;
     }
   }

@@ -1,6 +1,5 @@
 import type { GameSummary } from '../core/store-port.js';
-import type { TurnRecord } from '../core/turn-record.js';
-import type { ChannelView, GameSpec, HostEvent, HostUser } from '../host/types.js';
+import type { ChannelView, GameSpec, HostEvent, HostUser, StoryTurn } from '../host/types.js';
 
 /**
  * What the web console needs from the host (src/host/game-host.ts implements it). Results of
@@ -30,7 +29,8 @@ export interface ConsoleHost {
   exit(channelId: string, user: HostUser): Promise<unknown>;
   load(channelId: string, user: HostUser, gameId: string): Promise<unknown>;
   listGames(): Promise<GameSummary[]>;
-  history(channelId: string): Promise<readonly TurnRecord[]>;
+  /** The channel's last `count` turns with names and reveals, oldest first. */
+  story(channelId: string, count?: number): Promise<readonly StoryTurn[]>;
   view(channelId: string): ChannelView | Promise<ChannelView>;
   subscribe(channelId: string, listener: (event: HostEvent) => void): () => void;
 }

@@ -7,8 +7,7 @@ import {
   USER_NAME_MAX_LENGTH,
 } from '../core/limits.js';
 import type { GameSummary } from '../core/store-port.js';
-import type { TurnRecord } from '../core/turn-record.js';
-import type { ChannelView } from '../host/types.js';
+import type { ChannelView, StoryTurn } from '../host/types.js';
 
 /** The largest client message accepted, in bytes (UTF-8). Larger messages are refused. */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
@@ -74,14 +73,9 @@ const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'history',
 ];
 
-/** A turn of the history as the page shows it (choices in press order). */
-export interface WireTurn {
-  turn: number;
-  choices: Array<[userId: string, choice: string]>;
-  summary: string;
-  /** Unix milliseconds. */
-  at: number;
-}
+/** A turn of the history as the page shows it: choices in press order with the players'
+ *  names, and the window's reveal (tally, what went to the narrator). */
+export type WireTurn = StoryTurn;
 
 export interface CartridgeEntry {
   id: string;
@@ -105,13 +99,9 @@ export type ServerMessage =
   | { type: 'ok'; id?: number | undefined; for: ClientMessageType }
   | { type: 'error'; id?: number | undefined; code: string; message: string };
 
-export function wireTurn(record: TurnRecord): WireTurn {
-  return {
-    turn: record.turn,
-    choices: [...record.choices.entries()],
-    summary: record.narrativeSummary,
-    at: Math.round(record.timestamp * 1000),
-  };
+/** A copy for the wire (the host's objects are shared with its other subscribers). */
+export function wireTurn(t: StoryTurn): WireTurn {
+  return { ...t, choices: t.choices.map((c) => ({ ...c })) };
 }
 
 export type ParseResult =

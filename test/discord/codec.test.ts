@@ -143,7 +143,9 @@ test('countdown shows a Discord timestamp and who has chosen; names cannot injec
     window: {
       deadlineMs,
       secondsRemaining: 7,
+      lengthMs: 10_000,
       chosen: [{ userId: '1', userName: '**Bold**', choice: 'Open' }],
+      waitingFor: [],
     },
   });
   const field = renderScene(v).main.embeds?.[0]?.fields?.[0]?.value ?? '';
@@ -151,6 +153,32 @@ test('countdown shows a Discord timestamp and who has chosen; names cannot injec
   assert.match(field, /Chosen \(1\): \\\*\\\*Bold\\\*\\\*/);
   const closed = renderScene(v, true);
   assert.ok((closed.main.components ?? []).flatMap((r) => r.components).every((b) => b.disabled));
+});
+
+test("the scene tells the last window's reveal and who the window waits for, escaped", () => {
+  const reveal = {
+    turn: 2,
+    rule: 'plurality' as const,
+    tally: [{ choice: 'Open', count: 2, names: ['*Ann*', 'Ben'] }],
+    sent: ['Open'],
+    text: 'The group chose “Open”, 2 of 2 (*Ann* and Ben).',
+  };
+  const playing = renderScene(view({ reveal })).main.embeds?.[0]?.fields?.[0]?.value ?? '';
+  assert.match(playing, /🎲 Last turn: The group chose “Open”, 2 of 2 \(\\\*Ann\\\* and Ben\)\./);
+  const counting = view({
+    status: 'counting',
+    reveal: null,
+    window: {
+      deadlineMs: 1_700_000_010_000,
+      secondsRemaining: 7,
+      lengthMs: 10_000,
+      chosen: [{ userId: '1', userName: 'Ann', choice: 'Open' }],
+      waitingFor: ['Ben', '_Cid_'],
+    },
+  });
+  const field = renderScene(counting).main.embeds?.[0]?.fields?.[0]?.value ?? '';
+  assert.match(field, /Waiting for: Ben, \\_Cid\\_/);
+  assert.doesNotMatch(field, /Last turn/);
 });
 
 test('the slash command: one /gamegirl with the six subcommands, guild only', () => {

@@ -193,7 +193,11 @@ test('games, history, status and autocomplete answer privately', async () => {
     const gameId = (await rig.host.view(CHANNEL)).game?.gameId ?? '';
     for (const [sub, pattern] of [
       ['games', new RegExp(gameId)],
-      ['history', /Turn \d+\*\* <t:\d+:R> · 1 choice\(s\): chose Left/],
+      // Who chose what, and how the window was settled, by name.
+      [
+        'history',
+        /Turn \d+\*\* <t:\d+:R> · 1 choice\(s\): chose Left\n↳ Ann: Left\n↳ The group chose “Left”, 1 of 1\./,
+      ],
       ['status', /turn 1 · playing/],
     ] as const) {
       const payload = command(BEN, sub);

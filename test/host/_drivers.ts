@@ -1,10 +1,18 @@
 // The two TurnDrivers the host contract suite runs against: one process (LocalTurnDriver, a
 // ManualClock, MemoryStore), and two host processes sharing channels through a real
 // redis-server (RedisTurnDriver, separate connections each, real time with short countdowns).
+
+import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/core/clock.js';
 import type { SessionStore } from '../../src/core/store-port.js';
 import { GameHost } from '../../src/host/game-host.js';
-import type { ChannelSettings, ChannelView, HostEvent } from '../../src/host/types.js';
+import type {
+  ChannelSettings,
+  ChannelView,
+  HostEvent,
+  HostUser,
+  StoryTurn,
+} from '../../src/host/types.js';
 import { RedisStore } from '../../src/redis/store.js';
 import { RedisTurnDriver } from '../../src/redis/turn-driver.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -16,6 +24,7 @@ import { CH, waitForView } from './_harness.js';
 class Seen {
   readonly events: string[] = [];
   readonly views: ChannelView[] = [];
+  readonly stories: StoryTurn[] = [];
   text = '';
   record(e: HostEvent): void {
     if (e.type === 'text') {
@@ -23,7 +32,8 @@ class Seen {
       return;
     }
     if (e.type === 'turn') {
-      this.events.push(`turn:${e.record.turn}:${e.record.narrativeSummary}`);
+      this.stories.push(e.story);
+      this.events.push(`turn:${e.record.turn}:${e.record.narrativeSummary}:${e.story.reveal.text}`);
       return;
     }
     this.views.push(e.view);
@@ -168,4 +178,37 @@ export function redisDriver(node: () => RedisNode): DriverFixture {
       };
     },
   };
+}
+
+/** Both hosts show a view that satisfies `pred`. */
+export const both = (d: Deployment, pred: (v: ChannelView) => boolean): Promise<ChannelView[]> =>
+  Promise.all(d.hosts.map((h) => waitForView(h, CH, pred, 8000)));
+
+/** Both subscribers saw the same events, in the same order, and the same streamed text. */
+export async function sameEvents(d: Deployment): Promise<void> {
+  // Redis: the last event may still be on its way to one of them.
+  for (let i = 0; i < 100 && d.seen[0].events.length !== d.seen[1].events.length; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(d.seen[0].events, d.seen[1].events);
+  assert.equal(d.seen[0].text, d.seen[1].text);
+}
+
+export async function deploy(
+  f: DriverFixture,
+  narrator: ScriptNarrator,
+  settings?: Partial<ChannelSettings>,
+): Promise<Deployment> {
+  const d = await f.deploy(narrator, settings);
+  await Promise.all(d.hosts.map((h) => h.view(CH))); // both processes follow the channel
+  return d;
+}
+
+export async function press(
+  d: Deployment,
+  i: 0 | 1,
+  user: HostUser,
+  choice: string,
+): Promise<void> {
+  const turn = (await d.hosts[i].view(CH)).turn;
+  await d.hosts[i].press(CH, user, turn, choice);
 }

@@ -5,12 +5,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PermissionError } from '../../src/host/game-host.js';
-import type { ChannelSettings, ChannelView, HostUser } from '../../src/host/types.js';
 import { NarratorError } from '../../src/narrator/port.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
-import { type Deployment, type DriverFixture, localDriver, redisDriver } from './_drivers.js';
-import { ALICE, BOB, CAROL, CH, SCRIPT, waitForView } from './_harness.js';
+import {
+  both,
+  type DriverFixture,
+  deploy,
+  localDriver,
+  press,
+  redisDriver,
+  sameEvents,
+} from './_drivers.js';
+import { ALICE, BOB, CAROL, CH, SCRIPT } from './_harness.js';
 
 let node: RedisNode | null = null;
 before(async () => {
@@ -21,34 +28,6 @@ after(async () => {
 });
 
 const FIXTURES: DriverFixture[] = [localDriver, redisDriver(() => node as RedisNode)];
-
-/** Both hosts show a view that satisfies `pred`. */
-const both = (d: Deployment, pred: (v: ChannelView) => boolean): Promise<ChannelView[]> =>
-  Promise.all(d.hosts.map((h) => waitForView(h, CH, pred, 8000)));
-
-/** Both subscribers saw the same events, in the same order, and the same streamed text. */
-async function sameEvents(d: Deployment): Promise<void> {
-  // Redis: the last event may still be on its way to one of them.
-  for (let i = 0; i < 100 && d.seen[0].events.length !== d.seen[1].events.length; i++)
-    await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(d.seen[0].events, d.seen[1].events);
-  assert.equal(d.seen[0].text, d.seen[1].text);
-}
-
-async function deploy(
-  f: DriverFixture,
-  narrator: ScriptNarrator,
-  settings?: Partial<ChannelSettings>,
-): Promise<Deployment> {
-  const d = await f.deploy(narrator, settings);
-  await Promise.all(d.hosts.map((h) => h.view(CH))); // both processes follow the channel
-  return d;
-}
-
-async function press(d: Deployment, i: 0 | 1, user: HostUser, choice: string): Promise<void> {
-  const turn = (await d.hosts[i].view(CH)).turn;
-  await d.hosts[i].press(CH, user, turn, choice);
-}
 
 for (const f of FIXTURES) {
   describe(f.name, () => {

@@ -35,7 +35,7 @@ function onMessage(m) {
     case 'turn':
       // The record comes with the event: the open history grows without asking the server.
       if (state.turns) {
-        state.turns = [...state.turns.filter((t) => t.turn !== m.record.turn), m.record].slice(-10);
+        state.turns = [...state.turns.filter((t) => t.turn !== m.record.turn), m.record].slice(-50);
         if (state.openMenu === 'history') drawHistory();
       }
       break;

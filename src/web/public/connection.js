@@ -22,9 +22,13 @@ export const state = {
   joined: storage.get('gg.joined') === '1',
   view: null,
   hello: null,
-  /** userId → display name, learned from views (history shows names). */
-  names: new Map(),
-  windowTurn: -1,
+  /** What was last announced to screen readers (see players.js). */
+  announcedReveal: '',
+  announcedScene: '',
+  milestoneWindow: '',
+  milestonesSaid: new Set(),
+  /** The choice that had keyboard focus when the buttons were last taken down, or null. */
+  focusChoice: null,
   windowTotalMs: 1,
   deadlineLocal: 0,
   nextId: 1,

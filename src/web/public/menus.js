@@ -76,7 +76,8 @@ export function drawHistory() {
   list.replaceChildren();
   if (turns.length === 0) list.append(item('Nothing yet', 'Turns appear here once played.'));
   for (const t of turns.slice().reverse()) {
-    const who = t.choices.map(([id, choice]) => `${state.names.get(id) || 'someone'}: ${choice}`);
-    list.append(item(`Turn ${t.turn}`, `${t.summary}${who.length ? `\n${who.join(' · ')}` : ''}`));
+    const who = t.choices.map((c) => `${c.userName}: ${c.choice}`);
+    const lines = [t.summary, who.join(' · '), t.reveal?.text ?? ''].filter(Boolean);
+    list.append(item(`Turn ${t.turn}`, lines.join('\n')));
   }
 }

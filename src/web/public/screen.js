@@ -2,6 +2,7 @@
 // the host's decision and the countdown. Untrusted text is only ever set with textContent.
 import { me, send, state } from './connection.js';
 import { $, show } from './dom.js';
+import { announceChanges, announceCountdown, drawReveal, drawWaiting } from './players.js';
 
 export function drawLink() {
   $('led').classList.toggle('on', state.connected);
@@ -35,18 +36,15 @@ export function onView(view) {
     $('stream-text').replaceChildren();
   // Another game's turns are not this one's history.
   if (previous?.game?.gameId !== view.game?.gameId) state.turns = null;
-  for (const c of view.window?.chosen ?? []) state.names.set(c.userId, c.userName);
   if (view.window && view.window.secondsRemaining > 0) {
     const ms = view.window.secondsRemaining * 1000;
-    if (state.windowTurn !== view.turn) {
-      state.windowTurn = view.turn;
-      state.windowTotalMs = ms;
-    }
-    state.windowTotalMs = Math.max(state.windowTotalMs, ms);
+    // The server says how long the window is: a page that joins mid-window draws it to scale.
+    state.windowTotalMs = Math.max(view.window.lengthMs, ms);
     state.deadlineLocal = performance.now() + ms;
   }
   const moved = previous?.turn !== view.turn || previous?.game?.gameId !== view.game?.gameId;
   drawView();
+  announceChanges(previous, view);
   if (moved) $('scroll').scrollTop = 0;
 }
 
@@ -92,49 +90,78 @@ function drawView() {
   $('failed-text').textContent = status === 'failed' ? view.error || 'The narrator failed.' : '';
   show('ended', status === 'ended');
 
+  drawReveal(view);
   drawChoices(view);
   drawCountdown(view);
+  drawWaiting(view);
 }
 
 function myChoice(view) {
   return view.window?.chosen.find((c) => c.userId === me.id)?.choice ?? null;
 }
 
+/**
+ * The choice buttons. They are rebuilt only when the scene's choices change (another turn or
+ * game); a press (anyone's) only updates them in place, so keyboard focus stays where it was.
+ * When they are rebuilt, focus that was on a choice moves to the same choice, or the first.
+ */
 function drawChoices(view) {
   const box = $('choices');
-  box.replaceChildren();
-  const open = view.status === 'playing' || view.status === 'counting';
-  if (!open || !view.scene) return;
+  const open = (view.status === 'playing' || view.status === 'counting') && view.scene;
+  const key = open ? `${view.game?.gameId}|${view.turn}|${view.scene.choices.join('\u0000')}` : '';
+  if (box.dataset.key !== key) {
+    // Focus on a choice survives the narration in between (the box is empty meanwhile), unless
+    // the player moved it elsewhere.
+    if (box.contains(document.activeElement))
+      state.focusChoice = /** @type {HTMLElement} */ (document.activeElement).dataset.choice ?? '';
+    else if (document.activeElement !== document.body) state.focusChoice = null;
+    box.dataset.key = key;
+    box.replaceChildren();
+    if (!open) return;
+    box.append(...view.scene.choices.map((choice, index) => choiceButton(view, choice, index)));
+    if (state.focusChoice !== null) {
+      const again = [...box.children].find((b) => b.dataset.choice === state.focusChoice);
+      /** @type {HTMLElement | undefined} */ (again ?? box.firstElementChild)?.focus();
+      state.focusChoice = null;
+    }
+  }
+  if (!open) return;
   const mine = myChoice(view);
-  view.scene.choices.forEach((choice, index) => {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'choice';
-    button.dataset.choice = choice;
-    const key = document.createElement('span');
-    key.className = 'key';
-    key.textContent = String(index + 1);
-    const label = document.createElement('span');
-    label.className = 'label';
-    label.textContent = choice;
-    const stamp = document.createElement('span');
-    stamp.className = 'stamp';
-    stamp.textContent = `T${view.turn}`;
-    button.append(key, label, stamp);
-    if (choice === mine) {
-      button.classList.add('picked');
-      button.setAttribute('aria-pressed', 'true');
-    }
+  for (const button of /** @type {HTMLElement[]} */ ([...box.children])) {
+    const choice = button.dataset.choice;
+    button.classList.toggle('picked', choice === mine);
+    button.setAttribute('aria-pressed', String(choice === mine));
+    /** @type {HTMLElement} */ (button.querySelector('.stamp')).textContent = `T${view.turn}`;
     const votes = (view.window?.chosen ?? []).filter((c) => c.choice === choice).length;
-    if (votes > 0) {
-      const count = document.createElement('span');
-      count.className = 'votes';
-      count.textContent = `×${votes}`;
-      button.append(count);
-    }
-    button.addEventListener('click', () => pressChoice(view, choice));
-    box.append(button);
-  });
+    const count = /** @type {HTMLElement} */ (button.querySelector('.votes'));
+    count.textContent = votes > 0 ? `×${votes}` : '';
+    count.hidden = votes === 0;
+  }
+}
+
+function choiceButton(drawn, choice, index) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'choice';
+  button.dataset.choice = choice;
+  // The key number and turn stamp are decoration (the keyboard shortcut is told in the hint):
+  // the button's name is the choice as printed, with its vote count when it has one.
+  const key = document.createElement('span');
+  key.className = 'key';
+  key.textContent = String(index + 1);
+  key.setAttribute('aria-hidden', 'true');
+  const label = document.createElement('span');
+  label.className = 'label';
+  label.textContent = choice;
+  const stamp = document.createElement('span');
+  stamp.className = 'stamp';
+  stamp.setAttribute('aria-hidden', 'true');
+  const count = document.createElement('span');
+  count.className = 'votes';
+  count.hidden = true;
+  button.append(key, label, stamp, count);
+  button.addEventListener('click', () => pressChoice(drawn, choice));
+  return button;
 }
 
 /** A press names the turn and the game its button was drawn for (stale buttons are refused). */
@@ -150,7 +177,7 @@ function drawDecision(decision) {
   const mine = decision.userId === me.id;
   $('decision-text').textContent = mine
     ? 'You booted this game: pick what happens next.'
-    : `Waiting for ${state.names.get(decision.userId) || 'the host'} to decide…`;
+    : (state.view?.reveal?.text ?? 'Waiting for the host to decide…');
   if (!mine) return;
   for (const option of decision.options) {
     const button = document.createElement('button');
@@ -191,6 +218,7 @@ export function tick() {
     $('countdown-fill').style.width = `${(fraction * 100).toFixed(1)}%`;
     $('countdown-fill').classList.toggle('low', fraction < 0.3);
     $('countdown-secs').textContent = `${(left / 1000).toFixed(1)}s`;
+    announceCountdown(view, left / 1000, state.windowTotalMs / 1000);
   }
   requestAnimationFrame(tick);
 }

@@ -1,0 +1,93 @@
+// What the group decided and who the table waits for: the reveal of the last closed window, the
+// "waiting for" line of an open window, and the polite announcements a screen reader hears (a
+// new scene, the reveal, the countdown at a few milestones). Untrusted text only via textContent.
+import { state } from './connection.js';
+import { $, show } from './dom.js';
+
+/** The reveal: while narrating, what the window that just closed sent to the narrator; on a
+ *  scene, the one that led to it. */
+export function drawReveal(view) {
+  const reveal = view.status === 'idle' ? null : view.reveal;
+  show('reveal', Boolean(reveal));
+  if (!reveal) return;
+  const box = $('reveal');
+  box.dataset.phase = view.status === 'narrating' ? 'now' : 'before';
+  $('reveal-head').textContent =
+    view.status === 'narrating' ? 'THE GROUP DECIDED' : `LAST TURN · T${reveal.turn}`;
+  $('reveal-text').textContent = reveal.text;
+  const list = $('reveal-tally');
+  list.replaceChildren();
+  for (const entry of reveal.tally) {
+    const li = document.createElement('li');
+    const sent = reveal.sent?.includes(entry.choice) === true;
+    li.className = sent ? 'sent' : '';
+    const what = document.createElement('b');
+    what.textContent = `${entry.choice} ×${entry.count}`;
+    const who = document.createElement('span');
+    who.textContent = ` ${entry.names.join(', ')}${sent ? ' → narrator' : ''}`;
+    li.append(what, who);
+    list.append(li);
+  }
+}
+
+/** The open window: who the group waits for (active players who have not chosen). */
+export function drawWaiting(view) {
+  const waiting = view.status === 'counting' ? (view.window?.waitingFor ?? []) : [];
+  $('waiting').textContent = waiting.length > 0 ? `waiting for ${waiting.join(', ')}` : '';
+  show('waiting', waiting.length > 0);
+}
+
+/** Says `text` politely to screen readers (the region is visually hidden). */
+export function announce(text) {
+  const region = $('announcer');
+  // A repeated text is re-announced only if the node changes.
+  region.textContent = '';
+  region.textContent = text;
+}
+
+const SCENE_WORDS = 60;
+
+/** Announces what changed between two views: a new scene, a reveal, the end, a failure. */
+export function announceChanges(previous, view) {
+  const parts = [];
+  const r = view.reveal;
+  if (r && r.text !== state.announcedReveal && view.status !== 'idle') {
+    state.announcedReveal = r.text;
+    if (previous?.reveal?.text !== r.text) parts.push(r.text);
+  }
+  const sceneKey = `${view.game?.gameId}|${view.turn}|${view.status === 'ended'}`;
+  const shown = view.status === 'playing' || view.status === 'ended' || view.status === 'counting';
+  if (view.scene && shown && sceneKey !== state.announcedScene) {
+    state.announcedScene = sceneKey;
+    const words = view.scene.text.split(/\s+/).filter(Boolean);
+    const text = words.slice(0, SCENE_WORDS).join(' ') + (words.length > SCENE_WORDS ? '…' : '');
+    parts.push(`New scene, turn ${view.turn}. ${text}`);
+    if (view.status !== 'ended') parts.push(`${view.scene.choices.length} choices.`);
+  }
+  if (view.status === 'failed' && previous?.status !== 'failed') parts.push('The narrator failed.');
+  if (parts.length > 0) announce(parts.join(' '));
+}
+
+/** Seconds left at which the countdown is announced (with half of the window). */
+const MILESTONES = [5, 3];
+
+/** Called on every frame of an open window with the seconds left. */
+export function announceCountdown(view, secondsLeft, totalSeconds) {
+  const key = `${view.game?.gameId}|${view.turn}`;
+  if (state.milestoneWindow !== key) {
+    state.milestoneWindow = key;
+    state.milestonesSaid = new Set();
+    return;
+  }
+  const marks = [Math.floor(totalSeconds / 2), ...MILESTONES].filter(
+    (m) => m > 0 && m < totalSeconds,
+  );
+  for (const m of marks) {
+    if (secondsLeft <= m && !state.milestonesSaid.has(m)) {
+      // Every passed mark at once counts as said: only the nearest one is spoken.
+      for (const k of marks) if (k >= m) state.milestonesSaid.add(k);
+      announce(`${m} seconds left to choose.`);
+      return;
+    }
+  }
+}
