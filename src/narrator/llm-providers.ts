@@ -278,7 +278,7 @@ export async function withFallback<T>(
   const left = () => Math.max(1, Math.min(deadline.remaining(), end - Date.now()));
   const order = pool.order(Date.now());
   const failures: string[] = [];
-  let last: NarratorError = new NarratorError('unreachable', 'no provider is configured');
+  let last: NarratorError | null = null;
   for (let i = 0; i < order.length; i++) {
     const p = order[i] as Provider;
     const tries = i === order.length - 1 ? f.maxRetries + 1 : 1;
@@ -322,6 +322,7 @@ export async function withFallback<T>(
     }
     if (Date.now() >= end) break;
   }
+  if (last === null) throw new NarratorError('unreachable', 'no provider could be asked in time');
   if (order.length > 1 && failures.length > 1) {
     const message = `every provider failed (${capLength(failures.join('; '), 600)})`;
     throw last instanceof NarratorHttpError

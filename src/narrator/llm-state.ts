@@ -149,9 +149,24 @@ export function encodeLlmState(s: LlmState): JsonValue {
   return s as unknown as JsonValue;
 }
 
-/** Copies a state deeply enough that folding and spending never touch the caller's object. */
-export function cloneState(s: LlmState): LlmState {
-  return structuredClone(s);
+/**
+ * A copy that a turn may change without touching `s`: every array and object the narrator
+ * mutates is copied (facts and turn notes are only ever replaced, never changed in place).
+ */
+export function copyState(s: LlmState): LlmState {
+  return {
+    ...s,
+    sheet: {
+      characters: [...s.sheet.characters],
+      places: [...s.sheet.places],
+      items: [...s.sheet.items],
+      threads: [...s.sheet.threads],
+      players: [...s.sheet.players],
+    },
+    recent: [...s.recent],
+    usage: { ...s.usage },
+    spend: [...s.spend],
+  };
 }
 
 export interface GameSpend {

@@ -60,6 +60,7 @@ import {
   REPLY_MAX_CHARS,
 } from './llm-reply.js';
 import {
+  copyState,
   emptyState,
   encodeLlmState,
   type LlmState,
@@ -163,6 +164,8 @@ export class LlmNarrator implements Narrator {
   private readonly counter = new TokenCounter();
   /** A failed turn's state (memory folded, tokens spent), reused when that turn is retried. */
   private carry: { gameId: string; turn: number; state: LlmState } | null = null;
+  /** The state this narrator returned last (the host hands it back on the next turn). */
+  private last: JsonValue | null = null;
 
   constructor(options: LlmNarratorOptions, pool?: ProviderPool) {
     const {
@@ -215,11 +218,12 @@ export class LlmNarrator implements Narrator {
     const n = nonce();
     const deadline = new Deadline(this.timeoutMs, input.signal);
     try {
-      let plan = this.planTurn(state, input, n);
+      const tail = this.turnTail(input, n);
+      let plan = this.planTurn(state, input.gameName, n, tail);
       const fold = turnsToFold(state.recent, plan.fitting);
       if (fold > 0) {
         await this.fold(state, fold, input.gameName, deadline);
-        plan = this.planTurn(state, input, n);
+        plan = this.planTurn(state, input.gameName, n, tail);
       }
       const user = joinLines([
         ...plan.head,
@@ -227,7 +231,7 @@ export class LlmNarrator implements Narrator {
           text: turnLine(t),
           tokens: t.tokens,
         })),
-        ...plan.tail,
+        ...tail,
       ]);
       const result = await this.narrate(state, input.turn, user, input, deadline);
       const picks: Array<[string, string]> = [...input.choices].map(([id, choice]) => [
@@ -241,7 +245,7 @@ export class LlmNarrator implements Narrator {
         ),
       );
       this.carry = null;
-      return { ...result, state: encodeLlmState(state) };
+      return { ...result, state: this.saved(state) };
     } catch (e) {
       this.carry = { gameId: input.gameId, turn: input.turn, state };
       throw toNarratorError(e, deadline.failure());
@@ -250,10 +254,20 @@ export class LlmNarrator implements Narrator {
     }
   }
 
+  /** The state handed to the host; remembered so that the next turn need not re-read it. */
+  private saved(state: LlmState): JsonValue {
+    const json = encodeLlmState(state);
+    this.last = json;
+    return json;
+  }
+
   /** The saved state to continue from: the failed attempt's when this turn is retried. */
   private restore(input: TurnInput): LlmState {
     const c = this.carry;
     if (c !== null && c.gameId === input.gameId && c.turn === input.turn) return c.state;
+    // Our own last answer needs no validation; a copy keeps it unchanged for its holder.
+    if (this.last !== null && input.state === this.last)
+      return copyState(input.state as unknown as LlmState);
     const s = parseLlmState(input.state, this.premise);
     if (s.premise === '') s.premise = this.premise;
     if (s.usage.requests === 0 && s.synopsis === '' && s.recent.length === 0) {
@@ -286,13 +300,8 @@ export class LlmNarrator implements Narrator {
     return text === '' ? [] : [{ text, tokens: state.memoryTokens }];
   }
 
-  /** The fixed parts of a turn prompt, and how many recent turns fit between them. */
-  private planTurn(state: LlmState, input: TurnInput, n: string) {
-    const head = [
-      this.fixedLine(dataOpen(n)),
-      this.gameLineOf(input.gameName, state.premise),
-      ...this.memoryLineOf(state),
-    ];
+  /** The end of a turn prompt: the players' choices, the scene they chose on, the instruction. */
+  private turnTail(input: TurnInput, n: string): Line[] {
     const tail: Line[] = [{ text: input.input, tokens: this.counter.count(input.input) }];
     if (input.decidedChoice !== null) {
       const d = decisionLine(input.decidedChoice);
@@ -304,11 +313,21 @@ export class LlmNarrator implements Narrator {
       { text: scene, tokens: this.counter.count(scene) },
       this.fixedLine(TURN_INSTRUCTION),
     );
+    return tail;
+  }
+
+  /** The head of a turn prompt, and how many recent turns fit between it and the tail. */
+  private planTurn(state: LlmState, gameName: string, n: string, tail: Line[]) {
+    const head = [
+      this.fixedLine(dataOpen(n)),
+      this.gameLineOf(gameName, state.premise),
+      ...this.memoryLineOf(state),
+    ];
     const fixed = TokenCounter.request([
       this.counter.countFixed(SYSTEM_PROMPT),
       joinLines([...head, ...tail]).tokens,
     ]);
-    return { head, tail, fitting: recentThatFit(state.recent, this.budget - fixed) };
+    return { head, fitting: recentThatFit(state.recent, this.budget - fixed) };
   }
 
   /** Cap check before a request of `prompt` tokens (and at most replyTokens of answer). */
@@ -441,7 +460,7 @@ export class LlmNarrator implements Narrator {
       return {
         scene: { text: reply.scene, choices: reply.choices, ended: reply.ended },
         summary: reply.summary,
-        state: encodeLlmState(state) as JsonValue,
+        state: this.saved(state),
       };
     } catch (e) {
       addSpend(state.usage, spend); // failed attempts cost too: a retry of the turn sees it
