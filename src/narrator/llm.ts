@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  ChatCompletionChunk,
-  ChatCompletionCreateParamsStreaming,
-  ChatCompletionMessageParam,
-} from 'openai/resources/chat/completions';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { InvalidInputError } from '../core/errors.js';
 import type { JsonValue } from '../core/session-state.js';
 import {
@@ -43,22 +39,22 @@ import {
   TURN_INSTRUCTION,
 } from './llm-prompt.js';
 import {
-  type Attempt,
-  adaptToRejection,
   Deadline,
   MalformedReply,
-  type Provider,
   ProviderPool,
   toNarratorError,
   withFallback,
 } from './llm-providers.js';
+import { capLength, parseNarratorReply } from './llm-reply.js';
 import {
-  capLength,
-  cleanScenePrefix,
-  parseNarratorReply,
-  partialSceneText,
-  REPLY_MAX_CHARS,
-} from './llm-reply.js';
+  addSpend,
+  type CompletionRequest,
+  type Format,
+  NarratorBudgetError,
+  noSpend,
+  SceneStream,
+  streamCompletion,
+} from './llm-request.js';
 import {
   copyState,
   emptyState,
@@ -66,15 +62,8 @@ import {
   type LlmState,
   parseLlmState,
   SPEND_LOG_LENGTH,
-  type UsageTotals,
 } from './llm-state.js';
-import {
-  type NarrationResult,
-  type Narrator,
-  NarratorError,
-  type OpeningInput,
-  type TurnInput,
-} from './port.js';
+import type { NarrationResult, Narrator, OpeningInput, TurnInput } from './port.js';
 
 export { type LlmNarratorOptions, llmNarratorOptionsFromEnv, providersOf } from './llm-config.js';
 export { type LlmProviderOptions, NarratorHttpError, ProviderPool } from './llm-providers.js';
@@ -87,62 +76,8 @@ export {
   parseNarratorReply,
   partialSceneText,
 } from './llm-reply.js';
+export { NarratorBudgetError } from './llm-request.js';
 export { type GameSpend, type LlmState, llmSpendOf } from './llm-state.js';
-
-const fmt = (n: number) => n.toLocaleString('en-US');
-
-/** The game's next request would pass its token cap: the game pauses until the cap is raised. */
-export class NarratorBudgetError extends NarratorError {
-  readonly spent: number;
-  readonly cap: number;
-  constructor(spent: number, next: number, cap: number) {
-    super(
-      'budget',
-      `this game has used ${fmt(spent)} tokens and the next request (about ${fmt(next)} more) ` +
-        `would pass its cap of ${fmt(cap)}; to go on, raise GAMEGIRL_LLM_MAX_TOKENS_PER_GAME ` +
-        '(or unset it) and restart gamegirl',
-    );
-    this.spent = spent;
-    this.cap = cap;
-  }
-}
-
-/** Forwards scene text to onText so that the deltas always concatenate to the final text. */
-class SceneStream {
-  private emitted = '';
-  constructor(private readonly onText: ((delta: string) => void) | undefined) {}
-
-  partial(buf: string): void {
-    if (!this.onText) return;
-    const raw = partialSceneText(buf);
-    if (raw !== null) this.extend(cleanScenePrefix(raw));
-  }
-
-  /** Text that does not continue what was already shown (a repaired reply) is not streamed. */
-  extend(text: string): void {
-    if (!this.onText || text.length <= this.emitted.length || !text.startsWith(this.emitted))
-      return;
-    const delta = text.slice(this.emitted.length);
-    this.emitted = text;
-    try {
-      this.onText(delta);
-    } catch {
-      // A failing display callback must not fail the turn; the final scene is still returned.
-    }
-  }
-}
-
-type Spend = UsageTotals;
-const noSpend = (): Spend => ({ prompt: 0, completion: 0, requests: 0, estimated: 0 });
-
-function addSpend(to: UsageTotals, s: Spend): void {
-  to.prompt += s.prompt;
-  to.completion += s.completion;
-  to.requests += s.requests;
-  to.estimated += s.estimated;
-}
-
-type Format = typeof RESPONSE_FORMAT | typeof MEMORY_RESPONSE_FORMAT;
 
 /** The nonce makes the data section's closing tag unguessable, so player text cannot forge it. */
 const nonce = () => randomBytes(6).toString('hex');
@@ -330,6 +265,15 @@ export class LlmNarrator implements Narrator {
     return { head, fitting: recentThatFit(state.recent, this.budget - fixed) };
   }
 
+  private request(
+    messages: ChatCompletionMessageParam[],
+    promptTokens: number,
+    format: Format,
+  ): CompletionRequest {
+    const { replyTokens, temperature } = this;
+    return { messages, promptTokens, replyTokens, temperature, format };
+  }
+
   /** Cap check before a request of `prompt` tokens (and at most replyTokens of answer). */
   private checkCap(state: LlmState, prompt: number): void {
     if (this.cap === null) return;
@@ -379,14 +323,13 @@ export class LlmNarrator implements Narrator {
         this.pool,
         { deadline, maxRetries: 0, share: 0.4 },
         async (p, attempt) => {
-          const text = await this.complete(
+          const text = await streamCompletion(
             p,
             attempt,
-            messages,
-            prompt,
+            this.request(messages, prompt, MEMORY_RESPONSE_FORMAT),
             spend,
             null,
-            MEMORY_RESPONSE_FORMAT,
+            this.counter,
           );
           const u = parseMemoryReply(text);
           if (u === null) throw new MalformedReply('the memory reply is not the expected object');
@@ -426,15 +369,8 @@ export class LlmNarrator implements Narrator {
         this.pool,
         { deadline, maxRetries: this.maxRetries },
         async (p, attempt) => {
-          const first = await this.complete(
-            p,
-            attempt,
-            messages,
-            prompt,
-            spend,
-            stream,
-            RESPONSE_FORMAT,
-          );
+          const req = this.request(messages, prompt, RESPONSE_FORMAT);
+          const first = await streamCompletion(p, attempt, req, spend, stream, this.counter);
           let parsed = parseNarratorReply(first);
           if (parsed.ok) return parsed.value;
           const repair: ChatCompletionMessageParam[] = [
@@ -445,7 +381,14 @@ export class LlmNarrator implements Narrator {
           const firstError = parsed.error;
           const again = prompt + this.counter.count(capLength(first, 4000)) + 60;
           parsed = parseNarratorReply(
-            await this.complete(p, attempt, repair, again, spend, stream, RESPONSE_FORMAT),
+            await streamCompletion(
+              p,
+              attempt,
+              this.request(repair, again, RESPONSE_FORMAT),
+              spend,
+              stream,
+              this.counter,
+            ),
           );
           if (!parsed.ok)
             throw new MalformedReply(`invalid twice (${firstError}; then ${parsed.error})`);
@@ -465,68 +408,6 @@ export class LlmNarrator implements Narrator {
     } catch (e) {
       addSpend(state.usage, spend); // failed attempts cost too: a retry of the turn sees it
       throw e;
-    }
-  }
-
-  /** One streamed completion from one provider; returns the whole reply text. */
-  private async complete(
-    p: Provider,
-    attempt: Attempt,
-    messages: ChatCompletionMessageParam[],
-    promptTokens: number,
-    spend: Spend,
-    stream: SceneStream | null,
-    format: Format,
-  ): Promise<string> {
-    for (;;) {
-      const body: ChatCompletionCreateParamsStreaming = {
-        model: p.model,
-        messages,
-        stream: true,
-        [p.tokenParam]: this.replyTokens,
-        ...(p.streamUsage ? { stream_options: { include_usage: true } } : {}),
-        ...(this.temperature !== undefined ? { temperature: this.temperature } : {}),
-        ...(p.structured ? { response_format: format } : {}),
-      };
-      let completion: AsyncIterable<ChatCompletionChunk>;
-      try {
-        completion = await p.client.chat.completions.create(body, {
-          signal: attempt.controller.signal,
-          timeout: attempt.ms,
-          maxRetries: 0,
-        });
-      } catch (e) {
-        if (!attempt.failure() && adaptToRejection(p, e)) continue;
-        throw e;
-      }
-      let text = '';
-      let usage: { prompt_tokens: number; completion_tokens: number } | null = null;
-      try {
-        for await (const chunk of completion) {
-          if (chunk.usage) usage = chunk.usage;
-          const delta = chunk.choices[0]?.delta?.content;
-          if (!delta) continue;
-          text += delta;
-          if (text.length > REPLY_MAX_CHARS)
-            throw new MalformedReply(`the reply exceeded ${REPLY_MAX_CHARS} characters`);
-          stream?.partial(text);
-        }
-      } finally {
-        spend.requests++;
-        if (usage !== null) {
-          spend.prompt += usage.prompt_tokens;
-          spend.completion += usage.completion_tokens;
-        } else {
-          // No usage reported (an old backend, or the stream was cut): count it ourselves.
-          spend.estimated++;
-          spend.prompt += promptTokens;
-          spend.completion += this.counter.count(text);
-        }
-      }
-      // The SDK ends an aborted stream quietly instead of throwing.
-      const cut = attempt.failure();
-      if (cut) throw cut;
-      return text;
     }
   }
 }
