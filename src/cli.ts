@@ -40,14 +40,17 @@ const COMMAND_HELP: Record<string, string> = {
 
 Serves the GameGirl Color web console. Games are saved in a SQLite file in the data folder, or in
 Redis when REDIS_URL is set; built-in ink cartridges are always available, an LLM narrator when
-GAMEGIRL_LLM_BASE_URL (and GAMEGIRL_LLM_MODEL, GAMEGIRL_LLM_API_KEY) are set.
+GAMEGIRL_LLM_BASE_URL (and GAMEGIRL_LLM_MODEL, GAMEGIRL_LLM_API_KEY) are set: comma-separated
+lists for fallback providers; GAMEGIRL_LLM_TIMEOUT_MS, GAMEGIRL_LLM_CONTEXT_TOKENS (prompt budget,
+default 3000) and GAMEGIRL_LLM_MAX_TOKENS_PER_GAME (cap per game, default none) tune it.
 
 Options (each also read from its environment variable):
 ${settingsHelp()}
   -h, --help                show this help`,
   games: `Usage: gamegirl games [options]
 
-Lists saved games, newest first.
+Lists saved games, newest first, with the tokens each LLM game has spent (prompt in / completion
+out).
 
 Options:
   --json                    print JSON instead of a table
@@ -57,9 +60,9 @@ Options:
   -h, --help                show this help`,
   doctor: `Usage: gamegirl doctor [options]
 
-Checks the configuration, that the store opens and answers, that the cartridges compile, that the
-LLM endpoint (if configured) answers, and that the port is free. Exit code 0 when every check
-passes, 1 otherwise.
+Checks the configuration, that the store opens and answers, that the cartridges compile, that each
+LLM provider (if configured) answers, what the LLM games have spent against the cap, and that the
+port is free. Exit code 0 when every check passes, 1 otherwise.
 
 Options: the same as \`gamegirl serve\` (see \`gamegirl serve --help\`).`,
 };
