@@ -15,6 +15,10 @@ import {
 
 /** Turns always kept verbatim after a fold (when they fit the budget). */
 export const KEEP_RECENT = 6;
+/** After a failed summarising request, this many turns pass before the next one. */
+export const FOLD_BACKOFF = 4;
+/** Unfolded turns kept at most (reached only when summarising keeps failing; oldest dropped). */
+export const MAX_UNFOLDED = 64;
 /** A summarising request folds this many turns once KEEP_RECENT + FOLD_EVERY are waiting. */
 export const FOLD_EVERY = 8;
 /** The memory (synopsis + sheet) may take at most this share of the prompt budget. */

@@ -57,6 +57,8 @@ export interface LlmState {
   recent: TurnNote[];
   /** Summarising requests made for this game. */
   folds: number;
+  /** After a failed summarising request, the turn before which none is tried again. */
+  foldAfter: number;
   usage: UsageTotals;
   /** The most recent narrations' spend, oldest first (bounded by SPEND_LOG_LENGTH). */
   spend: TurnSpend[];
@@ -101,6 +103,7 @@ const stateSchema = z.object({
     }),
   ),
   folds: z.number().int().min(0),
+  foldAfter: z.number().int().min(0).default(0),
   usage: usageSchema,
   spend: z.array(
     z.object({
@@ -123,6 +126,7 @@ export function emptyState(premise: string): LlmState {
     memoryTokens: 0,
     recent: [],
     folds: 0,
+    foldAfter: 0,
     usage: { prompt: 0, completion: 0, requests: 0, estimated: 0 },
     spend: [],
   };

@@ -12,9 +12,11 @@ import {
 } from './llm-config.js';
 import {
   applyMemory,
+  FOLD_BACKOFF,
   gameLine,
   joinLines,
   type Line,
+  MAX_UNFOLDED,
   MEMORY_SHARE,
   makeTurnNote,
   memoryLine,
@@ -155,9 +157,10 @@ export class LlmNarrator implements Narrator {
     try {
       const tail = this.turnTail(input, n);
       let plan = this.planTurn(state, input.gameName, n, tail);
-      const fold = turnsToFold(state.recent, plan.fitting);
+      const fold = input.turn >= state.foldAfter ? turnsToFold(state.recent, plan.fitting) : 0;
       if (fold > 0) {
-        await this.fold(state, fold, input.gameName, deadline);
+        if (!(await this.fold(state, fold, input.gameName, deadline)))
+          state.foldAfter = input.turn + FOLD_BACKOFF;
         plan = this.planTurn(state, input.gameName, n, tail);
       }
       const user = joinLines([
@@ -179,6 +182,8 @@ export class LlmNarrator implements Narrator {
           this.counter,
         ),
       );
+      if (state.recent.length > MAX_UNFOLDED)
+        state.recent.splice(0, state.recent.length - MAX_UNFOLDED);
       this.carry = null;
       return { ...result, state: this.saved(state) };
     } catch (e) {
@@ -285,9 +290,15 @@ export class LlmNarrator implements Narrator {
   /**
    * Folds the oldest `count` recent turns (as many as fit one request) into the memory with one
    * summarising request. A failed summary is not a failed turn: the turns stay verbatim and are
-   * folded next time. Only the narration's own end (time, abort) or the cap stop the turn.
+   * folded later (false is returned). Only the narration's own end (time, abort) or the cap stop
+   * the turn.
    */
-  private async fold(state: LlmState, count: number, gameName: string, deadline: Deadline) {
+  private async fold(
+    state: LlmState,
+    count: number,
+    gameName: string,
+    deadline: Deadline,
+  ): Promise<boolean> {
     const n = nonce();
     const head = [
       this.fixedLine(dataOpen(n)),
@@ -339,10 +350,12 @@ export class LlmNarrator implements Narrator {
       const cap = Math.floor(this.budget * MEMORY_SHARE);
       applyMemory(state, value, last, cap, this.counter);
       state.recent.splice(0, turns.length);
+      return true;
     } catch (e) {
       const cut = deadline.failure();
       if (cut) throw cut;
       if (e instanceof NarratorBudgetError) throw e;
+      return false;
     } finally {
       addSpend(state.usage, spend);
     }

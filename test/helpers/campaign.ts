@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { LlmNarrator, type LlmNarratorOptions } from '../../src/narrator/llm.js';
 import type { NarrationResult, TurnInput } from '../../src/narrator/port.js';
-import { type RecordedRequest, type Responder, reply } from './fake-openai.js';
+import { httpError, type RecordedRequest, type Responder, reply } from './fake-openai.js';
 
 /** True for a summarising (memory) request. */
 export function isMemoryRequest(req: RecordedRequest): boolean {
@@ -30,11 +30,16 @@ export function sceneFor(t: number) {
  * the players named on turn 1 only in the first summary (the memory must keep it afterwards), and
  * a new place per fold.
  */
-export function campaignResponder(): Responder {
+export function campaignResponder(opts: { failingSummaries?: number } = {}): Responder {
   let narrations = 0;
   let folds = 0;
+  let failures = 0;
   return (req: RecordedRequest, res: ServerResponse) => {
     if (isMemoryRequest(req)) {
+      if (failures < (opts.failingSummaries ?? 0)) {
+        failures++;
+        return httpError(500, 'summariser down')(req, res);
+      }
       folds++;
       const memory = {
         synopsis: `The party has travelled for a long time (summary ${folds}).`,

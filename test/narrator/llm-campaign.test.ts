@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import { failureMessage } from '../../src/host/narration.js';
 import { NarratorBudgetError } from '../../src/narrator/llm.js';
-import { FOLD_EVERY, KEEP_RECENT } from '../../src/narrator/llm-memory.js';
+import { FOLD_BACKOFF, FOLD_EVERY, KEEP_RECENT } from '../../src/narrator/llm-memory.js';
 import { type LlmState, llmSpendOf } from '../../src/narrator/llm-state.js';
 import type { NarrationResult } from '../../src/narrator/port.js';
 import {
@@ -141,6 +141,22 @@ test('the cap pauses the game with a clear message and nothing sent; raising it 
   const resumed = await raised.next(campaignTurn(turn, r, r.state));
   assert.equal(resumed.scene.ended, false);
   assert.equal((resumed.state as unknown as LlmState).spend.at(-1)?.turn, turn);
+});
+
+test('a failing summariser never fails a turn; it is tried again a few turns later', async () => {
+  const s = await startFakeOpenAI([campaignResponder({ failingSummaries: 2 })]);
+  servers.push(s);
+  const narrator = campaignNarrator(s.baseURL);
+  const opening = await narrator.open({ gameId: 'campaign', gameName: 'The Long Road' });
+  const memoryAt: number[] = [];
+  await play(narrator, opening, 1, 30, (turn) => {
+    if (isMemoryRequest(s.requests.at(-2) as RecordedRequest)) memoryAt.push(turn);
+  });
+  // Due at turn 15 (turns 1-14 unfolded): fails; again FOLD_BACKOFF turns later: fails; then works.
+  const due = KEEP_RECENT + FOLD_EVERY + 1;
+  assert.deepEqual(memoryAt.slice(0, 3), [due, due + FOLD_BACKOFF, due + 2 * FOLD_BACKOFF]);
+  const last = userText(s.requests.filter((r) => !isMemoryRequest(r)).at(-1));
+  assert.match(last, /"name":"Bramble"/);
 });
 
 test('token counting treats special-token text in player input as plain text', async () => {
