@@ -1,7 +1,13 @@
 import type { GameSession } from '../core/game-session.js';
+import { llmSpendOf } from '../narrator/llm-state.js';
 import type { ResolvingPhase } from './errors.js';
 import type { ChannelStatus, ChannelView } from './events.js';
 import type { HostExtra } from './saved-state.js';
+
+function spendOf(narratorState: unknown): { prompt: number; completion: number } | null {
+  const s = llmSpendOf(narratorState);
+  return s === null ? null : { prompt: s.prompt, completion: s.completion };
+}
 
 /** 'ready': scene shown (window maybe open); the others: a closed window is being resolved. */
 export type Phase = 'ready' | ResolvingPhase;
@@ -55,6 +61,7 @@ export function buildView(v: ViewInput): ChannelView {
       turnNumber: s.turnNumber,
       bootedBy: x.bootedBy,
       spec: x.spec,
+      spend: spendOf(x.narratorState),
     },
     scene: { text: x.scene.text, choices: [...x.scene.choices], ended: x.scene.ended },
     turn: s.turnNumber,

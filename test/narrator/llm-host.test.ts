@@ -56,6 +56,9 @@ test('served LLM games get the whole premise, pause at the cap, and resume once 
   const second = await llmHost(store, server.baseURL, '1000000');
   const resumed = await second.host.retry(CH, ALICE);
   assert.equal(resumed.status, 'playing', resumed.error ?? '');
+  // The view carries the spend (the web console shows it to the booter).
+  const spend = resumed.game?.spend;
+  assert.ok(spend && spend.prompt > 1000 && spend.completion > 100, JSON.stringify(spend));
   assert.equal(server.requests.length, sent + 1);
   assert.equal((await second.host.history(CH)).length, history.length + 1);
   const saved = await store.loadGame(booted.game?.gameId ?? '');
