@@ -135,9 +135,9 @@ export class LlmNarrator implements Narrator {
     const state = emptyState(this.premise);
     const n = nonce();
     const user = joinLines([
-      this.fixedLine(dataOpen(n)),
+      this.line(dataOpen(n)),
       this.gameLineOf(input.gameName, state.premise),
-      this.fixedLine(dataClose(n)),
+      this.line(dataClose(n)),
       this.fixedLine(OPENING_INSTRUCTION),
     ]);
     const deadline = new Deadline(this.timeoutMs, input.signal);
@@ -222,6 +222,12 @@ export class LlmNarrator implements Narrator {
     return s;
   }
 
+  /** A line counted now (it changes with every request, like the nonce). */
+  private line(text: string): Line {
+    return { text, tokens: this.counter.count(text) };
+  }
+
+  /** A line that repeats across requests, counted once. */
   private fixedLine(text: string): Line {
     return { text, tokens: this.counter.countFixed(text) };
   }
@@ -249,7 +255,7 @@ export class LlmNarrator implements Narrator {
     }
     const scene = sceneLine(input.turn, input.scene);
     tail.push(
-      this.fixedLine(dataClose(n)),
+      this.line(dataClose(n)),
       { text: scene, tokens: this.counter.count(scene) },
       this.fixedLine(TURN_INSTRUCTION),
     );
@@ -259,7 +265,7 @@ export class LlmNarrator implements Narrator {
   /** The head of a turn prompt, and how many recent turns fit between it and the tail. */
   private planTurn(state: LlmState, gameName: string, n: string, tail: Line[]) {
     const head = [
-      this.fixedLine(dataOpen(n)),
+      this.line(dataOpen(n)),
       this.gameLineOf(gameName, state.premise),
       ...this.memoryLineOf(state),
     ];
@@ -301,11 +307,11 @@ export class LlmNarrator implements Narrator {
   ): Promise<boolean> {
     const n = nonce();
     const head = [
-      this.fixedLine(dataOpen(n)),
+      this.line(dataOpen(n)),
       this.gameLineOf(gameName, state.premise),
       ...this.memoryLineOf(state),
     ];
-    const tail = [this.fixedLine(dataClose(n)), this.fixedLine(MEMORY_INSTRUCTION)];
+    const tail = [this.line(dataClose(n)), this.fixedLine(MEMORY_INSTRUCTION)];
     const system = this.counter.countFixed(MEMORY_SYSTEM_PROMPT);
     let room = this.budget - TokenCounter.request([system, joinLines([...head, ...tail]).tokens]);
     const turns: Line[] = [];
