@@ -242,7 +242,7 @@ export function applyMemory(
 }
 
 /** Trims the memory to `maxTokens` and records its size. */
-export function trimMemory(s: LlmState, maxTokens: number, counter: TokenCounter): void {
+function trimMemory(s: LlmState, maxTokens: number, counter: TokenCounter): void {
   // The synopsis may use at most half of the memory's share.
   const synTokens = counter.count(s.synopsis);
   if (synTokens > maxTokens / 2) {

@@ -45,7 +45,7 @@ export class NarratorHttpError extends NarratorError {
 /** A reply that cannot be used (after its repair). */
 export class MalformedReply extends Error {}
 
-export function providerLabel(p: LlmProviderOptions): string {
+function providerLabel(p: LlmProviderOptions): string {
   let host = '?';
   try {
     host = new URL(p.baseURL).host;
@@ -240,7 +240,7 @@ function handsOver(e: NarratorError): boolean {
 }
 
 /** Milliseconds a response asked to wait (Retry-After / retry-after-ms), or null. */
-export function retryAfterMs(e: unknown, now = Date.now()): number | null {
+function retryAfterMs(e: unknown, now = Date.now()): number | null {
   if (!(e instanceof APIError) || !e.headers) return null;
   const ms = Number(e.headers.get('retry-after-ms'));
   if (e.headers.get('retry-after-ms') !== null && Number.isFinite(ms) && ms >= 0) return ms;

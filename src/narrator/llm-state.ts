@@ -38,7 +38,7 @@ export interface UsageTotals {
 }
 
 /** What one narration (turn 0 is the opening) spent, and which provider narrated it. */
-export interface TurnSpend {
+interface TurnSpend {
   turn: number;
   provider: string;
   prompt: number;

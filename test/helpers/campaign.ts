@@ -73,7 +73,7 @@ export function campaignResponder(opts: { failingSummaries?: number } = {}): Res
   };
 }
 
-export const PLAYERS = new Map([
+const PLAYERS = new Map([
   ['u1', 'Ada'],
   ['u2', 'Mallory'],
 ]);

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-interface RecordedRequest {
+export interface RecordedRequest {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
@@ -54,7 +54,7 @@ function splitText(text: string, pieces: number): string[] {
 }
 
 /** The usage a reply reports: a quarter of the characters, like a real tokenizer on English. */
-export function fakeUsage(req: RecordedRequest, content: string) {
+function fakeUsage(req: RecordedRequest, content: string) {
   const chars = (req.body.messages ?? []).reduce((a, m) => a + m.content.length, 0);
   const prompt_tokens = Math.ceil(chars / 4);
   const completion_tokens = Math.ceil(content.length / 4);
