@@ -131,12 +131,16 @@ export function recentThatFit(recent: readonly TurnNote[], room: number): number
   return n;
 }
 
-/** How many of the oldest recent turns the next fold should take (0 = no fold due). */
+/**
+ * How many of the oldest recent turns the next fold should take (0 = no fold due): all but the
+ * newest KEEP_RECENT once KEEP_RECENT + FOLD_EVERY wait; when some no longer fit the budget, all
+ * but half of those that fit, so that the next fold is again a few turns away.
+ */
 export function turnsToFold(recent: readonly TurnNote[], fitting: number): number {
-  const omitted = recent.length - fitting;
-  if (recent.length >= KEEP_RECENT + FOLD_EVERY)
-    return Math.max(recent.length - KEEP_RECENT, omitted);
-  return omitted;
+  if (fitting < recent.length)
+    return recent.length - Math.floor(Math.min(fitting, KEEP_RECENT) / 2);
+  if (recent.length >= KEEP_RECENT + FOLD_EVERY) return recent.length - KEEP_RECENT;
+  return 0;
 }
 
 // ---------- the summarising reply ----------

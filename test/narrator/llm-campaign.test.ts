@@ -87,6 +87,25 @@ test('a 300-turn campaign: the fox named on turn 1 is in the prompt at turn 300,
   });
 });
 
+test('a tight budget folds sooner and still holds every prompt under it', async () => {
+  const s = await server();
+  const tight = 1500;
+  const narrator = campaignNarrator(s.baseURL, { contextTokens: tight });
+  const opening = await narrator.open({ gameId: 'campaign', gameName: 'The Long Road' });
+  await play(narrator, opening, 1, 120);
+  for (const r of s.requests) {
+    const n = promptTokens(r);
+    assert.ok(n <= tight, `a prompt of ${n} tokens passed the ${tight}-token budget`);
+  }
+  const memory = s.requests.filter(isMemoryRequest).length;
+  // The budget, not the turn count, triggers these folds: more of them, but a fold leaves room
+  // for a few turns, so not one every turn (27 at the time of writing).
+  assert.ok(memory > Math.ceil((120 - KEEP_RECENT) / FOLD_EVERY), `${memory} summaries`);
+  assert.ok(memory <= 40, `${memory} summaries`);
+  const last = userText(s.requests.filter((r) => !isMemoryRequest(r)).at(-1));
+  assert.match(last, /"name":"Bramble"/);
+});
+
 test('a restart mid-campaign resumes the memory exactly', async () => {
   const s = await server();
   const a = campaignNarrator(s.baseURL);
