@@ -15,6 +15,7 @@ import {
 } from './config.js';
 import { systemClock } from './core/clock.js';
 import { underDeadline } from './core/deadline.js';
+import { type GameSpend, llmSpendOf, shortCount } from './narrator/llm-state.js';
 
 // Commands import what they need when they run, so `--help` and errors answer fast.
 async function catalog(dir: string | undefined) {
@@ -39,14 +40,17 @@ const COMMAND_HELP: Record<string, string> = {
 
 Serves the GameGirl Color web console. Games are saved in a SQLite file in the data folder, or in
 Redis when REDIS_URL is set; built-in ink cartridges are always available, an LLM narrator when
-GAMEGIRL_LLM_BASE_URL (and GAMEGIRL_LLM_MODEL, GAMEGIRL_LLM_API_KEY) are set.
+GAMEGIRL_LLM_BASE_URL (and GAMEGIRL_LLM_MODEL, GAMEGIRL_LLM_API_KEY) are set: comma-separated
+lists for fallback providers; GAMEGIRL_LLM_TIMEOUT_MS, GAMEGIRL_LLM_CONTEXT_TOKENS (prompt budget,
+default 3000) and GAMEGIRL_LLM_MAX_TOKENS_PER_GAME (cap per game, default none) tune it.
 
 Options (each also read from its environment variable):
 ${settingsHelp()}
   -h, --help                show this help`,
   games: `Usage: gamegirl games [options]
 
-Lists saved games, newest first.
+Lists saved games, newest first, with the tokens each LLM game has spent (prompt in / completion
+out).
 
 Options:
   --json                    print JSON instead of a table
@@ -56,9 +60,9 @@ Options:
   -h, --help                show this help`,
   doctor: `Usage: gamegirl doctor [options]
 
-Checks the configuration, that the store opens and answers, that the cartridges compile, that the
-LLM endpoint (if configured) answers, and that the port is free. Exit code 0 when every check
-passes, 1 otherwise.
+Checks the configuration, that the store opens and answers, that the cartridges compile, that each
+LLM provider (if configured) answers, what the LLM games have spent against the cap, and that the
+port is free. Exit code 0 when every check passes, 1 otherwise.
 
 Options: the same as \`gamegirl serve\` (see \`gamegirl serve --help\`).`,
 };
@@ -122,7 +126,10 @@ async function serve(config: Config): Promise<number> {
   }
   logger.info({ store: where, llm: config.llm !== null }, 'serving');
   io.out(`GameGirl Color is running at ${web.url}`);
-  io.out(`  saved games: ${where}${config.llm ? `  ·  LLM: ${config.llm.model}` : ''}`);
+  const llmModels = config.llm
+    ? (await import('./narrator/llm-config.js')).providersOf(config.llm).map((p) => p.model)
+    : [];
+  io.out(`  saved games: ${where}${llmModels.length ? `  ·  LLM: ${llmModels.join(' → ')}` : ''}`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -171,22 +178,28 @@ async function games(values: Record<string, unknown>): Promise<number> {
   const { store } = await openStore(config);
   try {
     const list = await listAllGames(store, { max: limit });
+    const spends = await gameSpends(store, list);
     if (values.json === true) {
-      io.out(JSON.stringify(list, null, 2));
+      const withSpend = list.map((g, i) => ({ ...g, llmSpend: spends[i] ?? null }));
+      io.out(JSON.stringify(withSpend, null, 2));
       return 0;
     }
     if (list.length === 0) {
       io.out('No saved games yet. Start one with `gamegirl serve`.');
       return 0;
     }
-    const rows = list.map((g) => [
-      g.gameId,
-      g.gameName || '(untitled)',
-      String(g.turnNumber),
-      g.active ? `playing in #${g.channelId}` : 'saved',
-      new Date(g.updatedAt).toISOString().replace('T', ' ').slice(0, 19),
-    ]);
-    const head = ['ID', 'NAME', 'TURN', 'STATE', 'UPDATED (UTC)'];
+    const rows = list.map((g, i) => {
+      const spend = spends[i];
+      return [
+        g.gameId,
+        g.gameName || '(untitled)',
+        String(g.turnNumber),
+        g.active ? `playing in #${g.channelId}` : 'saved',
+        spend ? `${shortCount(spend.prompt)} in / ${shortCount(spend.completion)} out` : '-',
+        new Date(g.updatedAt).toISOString().replace('T', ' ').slice(0, 19),
+      ];
+    });
+    const head = ['ID', 'NAME', 'TURN', 'STATE', 'LLM TOKENS', 'UPDATED (UTC)'];
     const widths = head.map((h, i) =>
       Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
     );
@@ -198,6 +211,44 @@ async function games(values: Record<string, unknown>): Promise<number> {
     io.out(line(head));
     for (const r of rows) io.out(line(r));
     return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Each game's LLM spend (from its saved narrator state), null for ink games. */
+async function gameSpends(
+  store: import('./core/store-port.js').SessionStore,
+  list: readonly { gameId: string }[],
+): Promise<Array<GameSpend | null>> {
+  const out: Array<GameSpend | null> = [];
+  for (const g of list) {
+    const d = await store.loadGame(g.gameId);
+    out.push(llmSpendOf(d?.extra.narratorState));
+  }
+  return out;
+}
+
+/** The doctor's spend line: what every LLM game has used, against the cap. */
+async function spendReport(config: Config): Promise<string | null> {
+  const { listAllGames } = await import('./core/games.js');
+  const { store } = await openStore(config);
+  try {
+    const spends = (await gameSpends(store, await listAllGames(store, { max: 1000 }))).filter(
+      (x): x is GameSpend => x !== null,
+    );
+    const cap = config.llm?.maxTokensPerGame ?? null;
+    if (spends.length === 0 && config.llm === null) return null;
+    const prompt = spends.reduce((a, s) => a + s.prompt, 0);
+    const completion = spends.reduce((a, s) => a + s.completion, 0);
+    const games = `${spends.length} LLM game${spends.length === 1 ? '' : 's'}`;
+    const atCap =
+      cap === null ? 0 : spends.filter((s) => s.prompt + s.completion >= cap * 0.9).length;
+    const capText =
+      cap === null
+        ? 'no cap per game (GAMEGIRL_LLM_MAX_TOKENS_PER_GAME)'
+        : `cap ${cap.toLocaleString('en-US')} per game, ${atCap} within 10% of it`;
+    return `${games}: ${prompt.toLocaleString('en-US')} prompt + ${completion.toLocaleString('en-US')} completion tokens; ${capText}`;
   } finally {
     await store.close();
   }
@@ -257,26 +308,37 @@ async function doctor(values: Record<string, unknown>): Promise<number> {
   if (config.llm === null) {
     report('skip', 'llm', 'not configured (set GAMEGIRL_LLM_BASE_URL to enable)');
   } else {
-    const url = `${config.llm.baseURL.replace(/\/+$/, '')}/models`;
-    try {
-      const headers: Record<string, string> = config.llm.apiKey
-        ? { Authorization: `Bearer ${config.llm.apiKey}` }
-        : {};
-      const res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
-      if (res.status === 401 || res.status === 403) {
-        report(false, 'llm', `${redactUrl(url)} refused the API key (HTTP ${res.status})`);
-      } else if (res.status >= 500) {
-        report(false, 'llm', `${redactUrl(url)} answered HTTP ${res.status}`);
-      } else {
-        report(
-          true,
-          'llm',
-          `${redactUrl(config.llm.baseURL)} answers (HTTP ${res.status}), model ${config.llm.model}`,
-        );
+    const { providersOf } = await import('./narrator/llm-config.js');
+    const providers = providersOf(config.llm);
+    for (const [i, p] of providers.entries()) {
+      const name = providers.length === 1 ? 'llm' : `llm ${i + 1}`;
+      const url = `${p.baseURL.replace(/\/+$/, '')}/models`;
+      try {
+        const headers: Record<string, string> = p.apiKey
+          ? { Authorization: `Bearer ${p.apiKey}` }
+          : {};
+        const res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
+        if (res.status === 401 || res.status === 403) {
+          report(false, name, `${redactUrl(url)} refused the API key (HTTP ${res.status})`);
+        } else if (res.status >= 500) {
+          report(false, name, `${redactUrl(url)} answered HTTP ${res.status}`);
+        } else {
+          report(
+            true,
+            name,
+            `${redactUrl(p.baseURL)} answers (HTTP ${res.status}), model ${p.model}`,
+          );
+        }
+      } catch (err) {
+        report(false, name, `${redactUrl(url)} is unreachable: ${(err as Error).message}`);
       }
-    } catch (err) {
-      report(false, 'llm', `${redactUrl(url)} is unreachable: ${(err as Error).message}`);
     }
+  }
+  try {
+    const line = await withTimeout(spendReport(config), 10_000, 'the store');
+    if (line !== null) report(true, 'llm spend', line);
+  } catch (err) {
+    report(false, 'llm spend', (err as Error).message);
   }
   const free = await new Promise<boolean>((resolve) => {
     const probe = createServer();

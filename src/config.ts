@@ -5,7 +5,7 @@ import { StoreError } from './core/errors.js';
 import { MAX_COUNTDOWN_SECONDS, MIN_COUNTDOWN_SECONDS } from './core/limits.js';
 import type { SessionStore } from './core/store-port.js';
 import type { ChannelSettings, GameSpec, NarratorFactory } from './host/types.js';
-import type { LlmNarratorOptions } from './narrator/llm.js';
+import type { LlmNarratorOptions } from './narrator/llm-config.js';
 import { type Narrator, NarratorError } from './narrator/port.js';
 
 /** Where each setting comes from: a flag wins over its environment variable. */
@@ -202,9 +202,8 @@ export async function loadConfig(
   }
   let llm: LlmNarratorOptions | null = null;
   try {
-    // The OpenAI SDK loads only when an LLM is configured (it costs startup time).
     if (env.GAMEGIRL_LLM_BASE_URL?.trim()) {
-      const { llmNarratorOptionsFromEnv } = await import('./narrator/llm.js');
+      const { llmNarratorOptionsFromEnv } = await import('./narrator/llm-config.js');
       llm = llmNarratorOptionsFromEnv(env);
     }
   } catch (err) {
@@ -296,12 +295,16 @@ export function redactUrl(url: string): string {
 export async function narratorFactory(config: Config): Promise<NarratorFactory> {
   const llm = config.llm;
   const { InkNarrator } = await import('./narrator/ink.js');
-  const LlmNarrator = llm === null ? null : (await import('./narrator/llm.js')).LlmNarrator;
+  // The OpenAI SDK and the tokenizer load only when an LLM is configured (they cost startup time).
+  const mod = llm === null ? null : await import('./narrator/llm.js');
+  // One pool for every game: a provider that asked to be left alone (429) is, by all of them.
+  const pool =
+    mod === null || llm === null ? null : new mod.ProviderPool(mod.providersOf(llm), llm.fetch);
   return (spec: GameSpec): Narrator => {
     if (spec.kind === 'ink') return new InkNarrator(spec.cartridge, config.cartridgesDir);
-    if (llm === null || LlmNarrator === null) {
+    if (llm === null || mod === null || pool === null) {
       throw new NarratorError('unreachable', 'no LLM is configured (set GAMEGIRL_LLM_BASE_URL)');
     }
-    return new LlmNarrator(llm);
+    return new mod.LlmNarrator({ ...llm, premise: spec.premise }, pool);
   };
 }

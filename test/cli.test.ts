@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GameHost } from '../src/host/game-host.js';
 import { InkNarrator } from '../src/narrator/ink.js';
+import { emptyState } from '../src/narrator/llm-state.js';
+import type { NarrationResult, Narrator } from '../src/narrator/port.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { run } from './helpers/cli.js';
 import { freePort } from './helpers/net.js';
@@ -107,9 +109,19 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
     assert.match(empty.stdout, /No saved games yet/);
 
     const store = new SqliteStore(join(dir, 'gamegirl.sqlite'));
+    // An LLM game's narrator state as LlmNarrator saves it, with what it spent.
+    const spent: NarrationResult = {
+      scene: { text: 'A road.', choices: ['Go', 'Stay'], ended: false },
+      summary: 'Began.',
+      state: {
+        ...emptyState('A road trip'),
+        usage: { prompt: 12_345, completion: 678, requests: 3, estimated: 0 },
+      } as unknown as NarrationResult['state'],
+    };
+    const llm: Narrator = { open: async () => spent, next: async () => spent };
     const host = new GameHost({
       store,
-      narrators: (s) => new InkNarrator(s.kind === 'ink' ? s.cartridge : ''),
+      narrators: (s) => (s.kind === 'ink' ? new InkNarrator(s.cartridge) : llm),
     });
     const user = { id: 'u1', name: 'Ada' };
     const view = await host.boot(
@@ -119,19 +131,45 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
       { title: 'Arcade Night' },
     );
     await host.exit('den', user);
+    const llmView = await host.boot('attic', user, { kind: 'llm' }, { title: 'Road Trip' });
+    await host.exit('attic', user);
     await host.close();
     await store.close();
 
     const table = await run(['games'], { GAMEGIRL_DATA_DIR: dir });
     assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /^ID +NAME +TURN +STATE +UPDATED \(UTC\)/);
-    assert.match(table.stdout, new RegExp(`${view.game?.gameId} +Arcade Night +0 +saved`));
-    const json = await run(['games', '--json', '--data-dir', dir]);
-    const list = JSON.parse(json.stdout) as Array<{ gameId: string; gameName: string }>;
-    assert.deepEqual(
-      list.map((g) => [g.gameId, g.gameName]),
-      [[view.game?.gameId, 'Arcade Night']],
+    assert.match(table.stdout, /^ID +NAME +TURN +STATE +LLM TOKENS +UPDATED \(UTC\)/);
+    assert.match(table.stdout, new RegExp(`${view.game?.gameId} +Arcade Night +0 +saved +- `));
+    assert.match(
+      table.stdout,
+      new RegExp(`${llmView.game?.gameId} +Road Trip +0 +saved +12k in / 678 out `),
     );
+    const json = await run(['games', '--json', '--data-dir', dir]);
+    const list = JSON.parse(json.stdout) as Array<{
+      gameId: string;
+      gameName: string;
+      llmSpend: { prompt: number; completion: number } | null;
+    }>;
+    assert.deepEqual(
+      list.map((g) => [g.gameId, g.gameName, g.llmSpend?.prompt ?? null]),
+      [
+        [llmView.game?.gameId, 'Road Trip', 12_345],
+        [view.game?.gameId, 'Arcade Night', null],
+      ],
+    );
+    // doctor adds up the spend against the cap, and checks each fallback provider.
+    const closed = await freePort();
+    const doctor = await run(['doctor', '--data-dir', dir, '--port', '0'], {
+      GAMEGIRL_LLM_BASE_URL: `http://127.0.0.1:${closed}/v1, http://127.0.0.1:${closed}/v2`,
+      GAMEGIRL_LLM_MODEL: 'tiny,small',
+      GAMEGIRL_LLM_MAX_TOKENS_PER_GAME: '20000',
+    });
+    assert.match(
+      doctor.stdout,
+      /✓ llm spend +1 LLM game: 12,345 prompt \+ 678 completion tokens; cap 20,000 per game, 0 within 10% of it/,
+    );
+    assert.match(doctor.stdout, /✗ llm 1 +http:\/\/127\.0\.0\.1:\d+\/v1\/models is unreachable/);
+    assert.match(doctor.stdout, /✗ llm 2 +http:\/\/127\.0\.0\.1:\d+\/v2\/models is unreachable/);
     const bad = await run(['games', '--limit', 'lots', '--data-dir', dir]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--limit must be a whole number/);
@@ -157,6 +195,7 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /✓ config +.*aggregation all\n/);
     assert.match(bad.stdout, /✗ llm +http:\/\/127\.0\.0\.1:\d+\/v1\/models is unreachable/);
+    assert.match(bad.stdout, /✓ llm spend +0 LLM games: 0 prompt \+ 0 completion tokens; no cap/);
     assert.match(bad.stdout, /1 check\(s\) failed/);
 
     const settings = await run(['doctor', '--aggregation', 'host', '--anyone-may-manage'], env);

@@ -33,6 +33,8 @@ export interface ChannelView {
     turnNumber: number;
     bootedBy: string | null;
     spec: GameSpec;
+    /** LLM games: the tokens the game has spent so far (consoles show it to the booter). */
+    spend?: { prompt: number; completion: number } | null;
   } | null;
   scene: Scene | null;
   /** The turn stamp for buttons: a press must name it, or it is refused as stale. */

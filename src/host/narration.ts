@@ -49,6 +49,7 @@ export function failureMessage(error: unknown): string {
       http: 'The narrator service returned an error',
       unreachable: 'The narrator service could not be reached',
       story: 'The story cartridge hit an error',
+      budget: 'The game is paused at its token cap',
     };
     return `${what[error.failure] ?? 'The narrator failed'}: ${clip(error.message)}.${tail}`;
   }

@@ -1,9 +1,15 @@
 import type { GameSession } from '../core/game-session.js';
+import { llmSpendOf } from '../narrator/llm-state.js';
 import type { ResolvingPhase } from './errors.js';
 import type { ChannelStatus, ChannelView } from './events.js';
 import { activePlayers } from './permissions.js';
 import type { HostExtra } from './saved-state.js';
 import { type Aggregation, type Reveal, revealOf } from './story.js';
+
+function spendOf(narratorState: unknown): { prompt: number; completion: number } | null {
+  const s = llmSpendOf(narratorState);
+  return s === null ? null : { prompt: s.prompt, completion: s.completion };
+}
 
 /** 'ready': scene shown (window maybe open); the others: a closed window is being resolved. */
 export type Phase = 'ready' | ResolvingPhase;
@@ -87,6 +93,7 @@ export function buildView(v: ViewInput): ChannelView {
       turnNumber: s.turnNumber,
       bootedBy: x.bootedBy,
       spec: x.spec,
+      spend: spendOf(x.narratorState),
     },
     scene: { text: x.scene.text, choices: [...x.scene.choices], ended: x.scene.ended },
     turn: s.turnNumber,

@@ -65,7 +65,9 @@ export type NarratorFailure =
   | 'malformed'
   | 'http'
   | 'unreachable'
-  | 'story';
+  | 'story'
+  /** The game reached its token cap (NarratorBudgetError): paused until the cap is raised. */
+  | 'budget';
 
 /** The narrator could not produce a scene. The turn can be retried; nothing was recorded. */
 export class NarratorError extends GameSessionError {

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-interface RecordedRequest {
+export interface RecordedRequest {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
@@ -14,6 +14,9 @@ interface RecordedRequest {
     messages?: { role: string; content: string }[];
     response_format?: unknown;
     temperature?: number;
+    max_tokens?: number;
+    max_completion_tokens?: number;
+    stream_options?: { include_usage?: boolean };
   };
   /** The raw body text. */
   raw: string;
@@ -50,10 +53,21 @@ function splitText(text: string, pieces: number): string[] {
   return out;
 }
 
-/** Answers with an SSE stream of `content`, in several deltas; non-streaming requests get JSON. */
+/** The usage a reply reports: a quarter of the characters, like a real tokenizer on English. */
+function fakeUsage(req: RecordedRequest, content: string) {
+  const chars = (req.body.messages ?? []).reduce((a, m) => a + m.content.length, 0);
+  const prompt_tokens = Math.ceil(chars / 4);
+  const completion_tokens = Math.ceil(content.length / 4);
+  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+}
+
+/**
+ * Answers with an SSE stream of `content`, in several deltas, and its usage when the request asks
+ * for it (stream_options.include_usage) unless `usage` is false; non-streaming requests get JSON.
+ */
 export function reply(
   content: string,
-  opts: { pieces?: number; delayMs?: number } = {},
+  opts: { pieces?: number; delayMs?: number; usage?: boolean } = {},
 ): Responder {
   return async (req, res) => {
     if (!req.body.stream) {
@@ -77,6 +91,17 @@ export function reply(
       if (opts.delayMs) await sleep(opts.delayMs);
     }
     res.write(chunk('cmpl-1', {}, 'stop'));
+    if (req.body.stream_options?.include_usage && opts.usage !== false) {
+      const body = {
+        id: 'cmpl-1',
+        object: 'chat.completion.chunk',
+        created: 1_700_000_000,
+        model: 'fake-model',
+        choices: [],
+        usage: fakeUsage(req, content),
+      };
+      res.write(`data: ${JSON.stringify(body)}\n\n`);
+    }
     res.end('data: [DONE]\n\n');
   };
 }

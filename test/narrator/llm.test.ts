@@ -102,7 +102,9 @@ test('a good streamed reply reaches onText in several deltas and is validated', 
   assert.deepEqual(r.scene.choices, GOOD.choices);
   assert.equal(r.scene.ended, false);
   assert.equal(r.summary, GOOD.summary);
-  assert.deepEqual(r.state, { notes: [GOOD.summary] });
+  const state = r.state as { v: number; usage: { prompt: number; completion: number } };
+  assert.equal(state.v, 2);
+  assert.ok(state.usage.prompt > 0 && state.usage.completion > 0, 'usage is read');
   assert.ok(deltas.length >= 3, `expected several deltas, got ${deltas.length}`);
   assert.equal(deltas.join(''), GOOD.scene);
   assert.equal(server.requests.length, 1);
@@ -110,6 +112,8 @@ test('a good streamed reply reaches onText in several deltas and is validated', 
   assert.equal(body?.stream, true);
   assert.equal(body?.model, 'fake-model');
   assert.ok(body?.response_format, 'structured output is requested');
+  assert.equal(body?.max_tokens, 1000, 'every request caps its reply');
+  assert.deepEqual(body?.stream_options, { include_usage: true });
   assert.match(body?.messages?.[0]?.content ?? '', /GameGirl Color/);
 });
 
@@ -179,9 +183,12 @@ test('an aborted signal fails as aborted, mid-stream and before the start', asyn
     gameId: 'g',
     gameName: 'G',
     signal: ac.signal,
-    onText: (d) => deltas.push(d),
+    // Aborted mid-stream: as soon as the first text arrives (a timer raced a loaded machine).
+    onText: (d) => {
+      deltas.push(d);
+      setTimeout(() => ac.abort(), 20);
+    },
   });
-  setTimeout(() => ac.abort(), 100);
   await rejectsWith(p, 'aborted');
   assert.equal(deltas.join(''), 'The lights flicker');
   await rejectsWith(
@@ -253,20 +260,19 @@ test("players' choices appear only inside the delimited data section", async () 
   const outside = user.replace(m[0], '');
   assert.ok(!outside.includes(INJECTION), 'no player text outside the data section');
   assert.ok(!outside.includes('Mallory'));
-  assert.match(outside, /The party arrived at the glade/);
+  assert.ok(!outside.includes('Slime Quest'), 'the game name is player text too');
+  assert.match(m[2] ?? '', /The party arrived at the glade/, 'the memory is data');
   assert.equal(messages.length, 2);
 });
 
-test('state notes stay bounded and feed the prompt when history is empty', async () => {
-  const { server, narrator } = await setup([reply(JSON.stringify(GOOD))], { maxHistory: 3 });
-  const r = await narrator.next(
-    turnInput({ history: [], state: { notes: ['n1', 'n2', 'n3', 'n4'] } }),
-  );
-  assert.deepEqual(r.state, { notes: ['n3', 'n4', GOOD.summary] });
+test('a game saved before the memory existed keeps its notes as the synopsis', async () => {
+  const { server, narrator } = await setup([reply(JSON.stringify(GOOD))]);
+  const r = await narrator.next(turnInput({ history: [], state: { notes: ['n1', 'n2'] } }));
   const user = server.requests[0]?.body.messages?.[1]?.content ?? '';
-  assert.match(user, /\["n2","n3","n4"\]/);
-  const r2 = await narrator.next(turnInput({ history: [], state: 'garbage' }));
-  assert.deepEqual(r2.state, { notes: [GOOD.summary] });
+  assert.match(user, /"synopsis":"n1 n2"/);
+  assert.equal((r.state as { synopsis: string }).synopsis, 'n1 n2');
+  await narrator.next(turnInput({ history: [], state: 'garbage' }));
+  assert.doesNotMatch(server.requests[1]?.body.messages?.[1]?.content ?? '', /synopsis/);
 });
 
 test('an ended story has no choices', async () => {
@@ -313,10 +319,10 @@ test('llmNarratorOptionsFromEnv reads and validates GAMEGIRL_LLM_*', () => {
       GAMEGIRL_LLM_TIMEOUT_MS: '15000',
     }),
     {
-      baseURL: 'http://127.0.0.1:11434/v1',
-      apiKey: undefined,
-      model: 'llama3.2',
+      providers: [{ baseURL: 'http://127.0.0.1:11434/v1', apiKey: undefined, model: 'llama3.2' }],
       timeoutMs: 15000,
+      contextTokens: 3000,
+      maxTokensPerGame: null,
     },
   );
   const base = {

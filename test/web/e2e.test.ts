@@ -363,6 +363,9 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
       assert.equal(await fay.locator('#game-name').textContent(), 'a haunted arcade at midnight');
       // The premise reached the model as data, inside the prompt.
       assert.match(llm.requests[0]?.raw ?? '', /a haunted arcade at midnight/);
+      // The booter sees what the game has spent.
+      assert.ok(await fay.locator('#spend-badge').isVisible());
+      assert.match((await fay.locator('#spend-badge').textContent()) ?? '', /^\d+ tokens$/);
       await shot(fay, '13-llm-story');
       await fay.locator('#choices .choice', { hasText: 'Insert a coin' }).click();
       await atTurn(fay, 1);

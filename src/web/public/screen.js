@@ -60,6 +60,15 @@ function drawView() {
       ? `T${view.turn} · ${view.decision ? 'HOST DECIDES' : STATUS_LABEL[status]}`
       : STATUS_LABEL[status];
   badge.dataset.status = status;
+  // What an LLM game has spent, for the player who booted it.
+  const spend = $('spend-badge');
+  const mine = game?.spend && game.bootedBy === me.id ? game.spend : null;
+  spend.hidden = mine === null;
+  if (mine) {
+    const total = mine.prompt + mine.completion;
+    spend.textContent = `${total < 10_000 ? total : `${Math.round(total / 1000)}k`} tokens`;
+    spend.title = `This game has used ${mine.prompt} prompt + ${mine.completion} completion tokens`;
+  }
   $('shell').dataset.status = status;
   $('play').classList.toggle('compact', view.turn > 0 && status !== 'idle');
 
