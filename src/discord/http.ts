@@ -11,7 +11,7 @@ import {
 } from 'discord.js';
 import { z } from 'zod';
 import type { InteractionHandler, InteractionRequest, Responder } from './handler.js';
-import type { Logger } from './presenter.js';
+import { type Logger, silentLogger } from './presenter.js';
 import { type MessageBody, type MessageFile, notice } from './render.js';
 import { hostUser } from './users.js';
 
@@ -263,7 +263,7 @@ export function createInteractionServer(options: InteractionServerOptions): Serv
   const path = options.path ?? '/interactions';
   const max = options.maxBodyBytes ?? 256 * 1024;
   const skew = options.maxSkewSeconds ?? 300;
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== path) return send(res, 404, { error: 'not found' });
@@ -318,7 +318,7 @@ export function createInteractionServer(options: InteractionServerOptions): Serv
   };
   return createServer((req, res) => {
     onRequest(req, res).catch((error: unknown) => {
-      log('interaction request failed', error);
+      log.error({ err: error }, 'interaction request failed');
       void send(res, 500, { error: 'internal error' });
     });
   });

@@ -7,6 +7,7 @@ import { SessionRegistry } from '../core/registry.js';
 import type { SessionDict } from '../core/session-state.js';
 import type { SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
+import type { AdapterHost } from './adapter-host.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
 import { PermissionError, WrongStateError } from './errors.js';
@@ -53,7 +54,7 @@ export {
  * user and draw the ChannelView pushed to `subscribe` listeners. Every refusal is a typed
  * GameSessionError subclass with a stable `code` and a message fit to show the player.
  */
-export class GameHost {
+export class GameHost implements AdapterHost {
   readonly #store: SessionStore;
   readonly #clock: Clock;
   readonly #countdownSeconds: number | undefined;

@@ -1,0 +1,63 @@
+// `gamegirl serve`: the web console around a GameHost, assembled from the configuration.
+import type { Config } from '../config.js';
+import { listCartridges } from '../narrator/cartridges.js';
+import { renderTitlePng } from '../title/title-screen.js';
+import { createWebConsole, type WebConsole, webTitleScreen } from '../web/server.js';
+import { type CommandIo, EXIT } from './io.js';
+import { runUntilStopped } from './lifecycle.js';
+import { createLogger } from './logger.js';
+import { HostStartError, type StartedHost, startHost } from './start-host.js';
+
+/** A listen failure as one sentence for the operator, or null when it is not one we explain. */
+export function listenProblem(err: unknown, port: number, flag: string): string | null {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `port ${port} is already in use; choose another with ${flag}`;
+  if (code === 'EACCES') return `not allowed to listen on port ${port}; choose a port above 1023`;
+  return null;
+}
+
+/** Serves the web console until SIGINT/SIGTERM; resolves with the exit code. */
+export async function runServe(config: Config, io: CommandIo): Promise<number> {
+  const logger = createLogger(config.logLevel, 'gamegirl');
+  let started: StartedHost;
+  try {
+    started = await startHost(config, { titleScreen: webTitleScreen });
+  } catch (err) {
+    if (!(err instanceof HostStartError)) throw err;
+    io.err(`gamegirl: ${err.message}`);
+    return EXIT.failed;
+  }
+  const { host, store, where } = started;
+  let web: WebConsole;
+  try {
+    web = await createWebConsole({
+      host,
+      port: config.port,
+      hostname: config.host,
+      logger,
+      maxConnections: config.maxConnections,
+      llmEnabled: config.llm !== null,
+      cartridges: () => listCartridges(config.cartridgesDir),
+      gameName: async (gameId) => (await store.loadGame(gameId))?.game_name ?? null,
+      renderTitle: (name) => renderTitlePng(name),
+    });
+  } catch (err) {
+    await started.close();
+    const problem = listenProblem(err, config.port, '--port or PORT');
+    if (problem === null) throw err;
+    io.err(`gamegirl: ${problem}`);
+    return EXIT.failed;
+  }
+  logger.info({ store: where, llm: config.llm !== null }, 'serving');
+  io.out(`GameGirl Color is running at ${web.url}`);
+  io.out(`  saved games: ${where}${config.llm ? `  ·  LLM: ${config.llm.model}` : ''}`);
+  return runUntilStopped({
+    logger,
+    shutdownMs: config.shutdownMs,
+    err: io.err,
+    shutdown: async () => {
+      await web.close();
+      await started.close();
+    },
+  });
+}
