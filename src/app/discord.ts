@@ -21,6 +21,7 @@ import { RedisStore } from '../redis/store.js';
 import { EXIT } from './io.js';
 import { runUntilStopped } from './lifecycle.js';
 import { createLogger } from './logger.js';
+import { listenOps, type OpsServer } from './ops-http.js';
 import { listenProblem } from './serve.js';
 import { HostStartError, type StartedHost, startHost } from './start-host.js';
 
@@ -170,10 +171,13 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
     cartridges: () => listCartridges(config.cartridgesDir),
     llm: config.llm !== null,
     log: logger,
+    onAcknowledged: (kind, ms) => started.metrics.interaction(kind, ms),
   });
+  let ops: OpsServer | null = null;
   let client: Client | null = null;
   let server: Server | null = null;
   const shutdown = async (): Promise<void> => {
+    started.drain();
     try {
       if (server !== null) {
         const s = server;
@@ -181,6 +185,7 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
       await client?.destroy();
+      await ops?.close();
       await Promise.race([
         handler.idle().then(() => presenter.settled()),
         new Promise((r) => setTimeout(r, 3000).unref()),
@@ -191,8 +196,18 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
     }
   };
   try {
+    if (config.metrics !== null) {
+      ops = await listenOps(started.ops, config.metrics.port, config.metrics.host);
+      out(`  metrics and health: ${ops.url}metrics`);
+    }
     if (publicKey !== null) {
-      const s = createInteractionServer({ publicKey, handler, rest, log: logger });
+      const s = createInteractionServer({
+        publicKey,
+        handler,
+        rest,
+        log: logger,
+        ...(config.metrics === null ? { routes: started.ops } : {}),
+      });
       server = s;
       s.listen(config.port, config.host);
       await once(s, 'listening');

@@ -6,6 +6,7 @@ import { createWebConsole, type WebConsole, webTitleScreen } from '../web/server
 import { type CommandIo, EXIT } from './io.js';
 import { runUntilStopped } from './lifecycle.js';
 import { createLogger } from './logger.js';
+import { listenOps, type OpsServer } from './ops-http.js';
 import { HostStartError, type StartedHost, startHost } from './start-host.js';
 
 /** A listen failure as one sentence for the operator, or null when it is not one we explain. */
@@ -40,6 +41,7 @@ export async function runServe(config: Config, io: CommandIo): Promise<number> {
       cartridges: () => listCartridges(config.cartridgesDir),
       gameName: async (gameId) => (await store.loadGame(gameId))?.game_name ?? null,
       renderTitle: (name) => renderTitlePng(name),
+      ...(config.metrics === null ? { routes: started.ops } : {}),
     });
   } catch (err) {
     await started.close();
@@ -47,6 +49,24 @@ export async function runServe(config: Config, io: CommandIo): Promise<number> {
     if (problem === null) throw err;
     io.err(`gamegirl: ${problem}`);
     return EXIT.failed;
+  }
+  const w = web;
+  started.metrics.gauge('gamegirl_websocket_connections', 'Open WebSocket connections', () =>
+    w.connections(),
+  );
+  let ops: OpsServer | null = null;
+  if (config.metrics !== null) {
+    try {
+      ops = await listenOps(started.ops, config.metrics.port, config.metrics.host);
+    } catch (err) {
+      await web.close();
+      await started.close();
+      const problem = listenProblem(err, config.metrics.port, '--metrics-port');
+      if (problem === null) throw err;
+      io.err(`gamegirl: ${problem}`);
+      return EXIT.failed;
+    }
+    io.out(`  metrics and health: ${ops.url}metrics`);
   }
   logger.info({ store: where, llm: config.llm !== null }, 'serving');
   io.out(`GameGirl Color is running at ${web.url}`);
@@ -56,8 +76,10 @@ export async function runServe(config: Config, io: CommandIo): Promise<number> {
     shutdownMs: config.shutdownMs,
     err: io.err,
     shutdown: async () => {
+      started.drain();
       await web.close();
       await started.close();
+      await ops?.close();
     },
   });
 }

@@ -75,6 +75,9 @@ export interface HandlerOptions {
   /** Work that takes longer than this is acknowledged first (deferred). Default 1500 ms. */
   ackAfterMs?: number;
   log?: Logger;
+  /** Told of every interaction once it was acknowledged: its kind and how long the
+   *  acknowledgement took (the composition root counts these). */
+  onAcknowledged?: (kind: InteractionRequest['kind'], ms: number) => void;
 }
 
 /** A player-facing sentence for a refusal; internal errors are logged, not shown. */
@@ -109,9 +112,10 @@ export class InteractionHandler {
   /** Handles one interaction. Never rejects; resolves once the acknowledgement was sent. */
   handle(req: InteractionRequest, res: Responder): Promise<void> {
     let acked!: () => void;
+    const began = performance.now();
     const ack = new Promise<void>((resolve) => {
       acked = resolve;
-    });
+    }).then(() => this.#options.onAcknowledged?.(req.kind, performance.now() - began));
     const task = this.#run(req, res, acked)
       .catch((error: unknown) => this.#log.error({ err: error }, 'interaction handler failed'))
       .finally(() => {

@@ -225,6 +225,9 @@ export interface InteractionServerOptions {
   /** Reject timestamps further than this from now (replays); 0 disables. Default 300 s. */
   maxSkewSeconds?: number;
   log?: Logger;
+  /** Other routes answered first (the operator's /metrics, /healthz, /readyz); resolves true
+   *  when it answered the request. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 class TooLarge extends Error {}
@@ -266,6 +269,7 @@ export function createInteractionServer(options: InteractionServerOptions): Serv
   const log = options.log ?? silentLogger;
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== path && (await options.routes?.(req, res))) return;
     if (url.pathname !== path) return send(res, 404, { error: 'not found' });
     if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
     if (Number(req.headers['content-length'] ?? 0) > max) {

@@ -14,6 +14,7 @@ import { PermissionError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { checkScene, checkUser, defaultTitle } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
+import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
 import { checkDecision, mayManage, resolveSettings } from './permissions.js';
 import { DEFAULT_PRESS_RATE_LIMIT, PressRateLimiter } from './rate-limit.js';
@@ -56,6 +57,7 @@ export {
  */
 export class GameHost implements AdapterHost {
   readonly #store: SessionStore;
+  readonly #metrics: HostMetrics;
   readonly #clock: Clock;
   readonly #countdownSeconds: number | undefined;
   readonly #settings: (channelId: string) => Partial<ChannelSettings>;
@@ -93,11 +95,13 @@ export class GameHost implements AdapterHost {
     if (!Number.isFinite(timeout) || timeout <= 0)
       throw new InvalidInputError('narratorTimeoutMs', 'must be a positive number');
     this.#driver = options.driver ?? new LocalTurnDriver();
+    this.#metrics = options.metrics ?? noMetrics;
     this.#ctx = {
       clock: this.#clock,
       narratorTimeoutMs: timeout,
       store: this.#store,
       driver: this.#driver,
+      metrics: this.#metrics,
       settings: (channelId) => this.settings(channelId),
     };
     this.#started = this.#driver.start({
@@ -184,13 +188,40 @@ export class GameHost implements AdapterHost {
     choice: string,
     options?: { gameId?: string },
   ): Promise<PressResult> {
-    checkUser(user);
-    checkChannelId(channelId);
-    this.#open();
-    this.#limiter.take(`${channelId}\u0000${user.id}`);
-    const r = await this.#ready(channelId);
-    const out = await r.press(user, turn, choice, options?.gameId);
-    return { ...out, view: r.view() };
+    try {
+      checkUser(user);
+      checkChannelId(channelId);
+      this.#open();
+      this.#limiter.take(`${channelId}\u0000${user.id}`);
+      const r = await this.#ready(channelId);
+      const out = await r.press(user, turn, choice, options?.gameId);
+      this.#metrics.press('accepted');
+      return { ...out, view: r.view() };
+    } catch (e) {
+      this.#metrics.press(pressOutcome(e));
+      throw e;
+    }
+  }
+
+  /** Countdown windows open in this process right now. */
+  openWindows(): number {
+    let n = 0;
+    for (const r of this.#runners.values()) if (r.session?.secondsRemaining != null) n++;
+    return n;
+  }
+
+  /** Ready to take players: the driver runs (Redis: scheduler and pub/sub connected) and the
+   *  store answers. Never rejects. */
+  async ready(): Promise<boolean> {
+    if (this.#closed) return false;
+    try {
+      await this.#started;
+      if (!(await this.#driver.ready())) return false;
+      await this.#store.listGames({ limit: 1 });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**

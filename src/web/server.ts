@@ -40,6 +40,9 @@ export interface WebConsoleOptions {
   publicDir?: string;
   /** Ping interval that detects dead connections; default 30 s. */
   heartbeatMs?: number;
+  /** Other routes answered first (the operator's /metrics, /healthz, /readyz); resolves true
+   *  when it answered the request. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface WebConsole {
@@ -106,6 +109,7 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
       sendText(req, res, 405, 'method not allowed');
       return;
     }
+    if (options.routes !== undefined && (await options.routes(req, res))) return;
     if (path === '/healthz') {
       sendText(req, res, 200, 'ok');
       return;
