@@ -3,10 +3,11 @@
 // in Redis mode, the scheduler connected), on the players' port or on a port of their own.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { run } from './helpers/cli.js';
 import { freePort } from './helpers/net.js';
 import { startRedis } from './helpers/redis-server.js';
 import { startServe } from './helpers/serve.js';
@@ -128,5 +129,23 @@ describe('operations: metrics and health over HTTP', { timeout: 120_000 }, () =>
       await served.stop('SIGKILL');
       await redis.stop();
     }
+  });
+
+  it('one process per data folder: a second serve refuses (exit 3); a stale lock does not block', async () => {
+    const data = join(dir, 'locked');
+    const first = await startServe([], { GAMEGIRL_DATA_DIR: data });
+    try {
+      const second = await run(['serve', '--port', '0'], { GAMEGIRL_DATA_DIR: data });
+      assert.equal(second.code, 3);
+      assert.match(second.stderr, /already served by process \d+/);
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+    assert.equal(existsSync(join(data, 'gamegirl.lock')), false, 'released on exit');
+    // A crashed process' lock (its pid is gone) is taken over.
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'gamegirl.lock'), '2147483646\n');
+    const third = await startServe([], { GAMEGIRL_DATA_DIR: data });
+    assert.equal(await third.stop(), 0);
   });
 });

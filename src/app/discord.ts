@@ -18,11 +18,12 @@ import { createInteractionServer, publicKeyFromHex } from '../discord/http.js';
 import { Presenter, restMessenger, scenePostClaim } from '../discord/presenter.js';
 import { listCartridges } from '../narrator/cartridges.js';
 import { RedisStore } from '../redis/store.js';
+import { DataDirLockedError } from './data-lock.js';
 import { EXIT } from './io.js';
 import { runUntilStopped } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { listenOps, type OpsServer } from './ops-http.js';
-import { listenProblem } from './serve.js';
+import { DRAIN_MARGIN_MS, listenProblem } from './serve.js';
 import { HostStartError, type StartedHost, startHost } from './start-host.js';
 
 export const DISCORD_HELP = `Usage: gamegirl discord [--http] [options]
@@ -152,6 +153,10 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
   try {
     started = await startHost(config);
   } catch (e) {
+    if (e instanceof DataDirLockedError) {
+      err(`gamegirl discord: ${e.message}`);
+      return EXIT.locked;
+    }
     if (!(e instanceof HostStartError)) throw e;
     err(`gamegirl discord: ${e.message}`);
     return EXIT.failed;
@@ -179,6 +184,7 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
   const shutdown = async (): Promise<void> => {
     started.drain();
     try {
+      await host.drain(Math.max(0, config.shutdownMs - DRAIN_MARGIN_MS));
       if (server !== null) {
         const s = server;
         s.closeAllConnections();

@@ -10,5 +10,6 @@ export const processIo: CommandIo = {
 };
 
 /** Exit codes shared by every command: 0 done, 1 failed, 2 usage or configuration error,
- *  130 forced by a second signal while stopping. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, forced: 130 } as const;
+ *  3 the data folder is served by another process, 130 forced by a second signal while
+ *  stopping. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 3, forced: 130 } as const;

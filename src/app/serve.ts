@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { listCartridges } from '../narrator/cartridges.js';
 import { renderTitlePng } from '../title/title-screen.js';
 import { createWebConsole, type WebConsole, webTitleScreen } from '../web/server.js';
+import { DataDirLockedError } from './data-lock.js';
 import { type CommandIo, EXIT } from './io.js';
 import { runUntilStopped } from './lifecycle.js';
 import { createLogger } from './logger.js';
@@ -17,6 +18,9 @@ export function listenProblem(err: unknown, port: number, flag: string): string 
   return null;
 }
 
+/** Of the shutdown bound, what is kept for closing connections and the store after draining. */
+export const DRAIN_MARGIN_MS = 3000;
+
 /** Serves the web console until SIGINT/SIGTERM; resolves with the exit code. */
 export async function runServe(config: Config, io: CommandIo): Promise<number> {
   const logger = createLogger(config.logLevel, 'gamegirl');
@@ -24,6 +28,10 @@ export async function runServe(config: Config, io: CommandIo): Promise<number> {
   try {
     started = await startHost(config, { titleScreen: webTitleScreen });
   } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      io.err(`gamegirl: ${err.message}`);
+      return EXIT.locked;
+    }
     if (!(err instanceof HostStartError)) throw err;
     io.err(`gamegirl: ${err.message}`);
     return EXIT.failed;
@@ -76,8 +84,12 @@ export async function runServe(config: Config, io: CommandIo): Promise<number> {
     shutdownMs: config.shutdownMs,
     err: io.err,
     shutdown: async () => {
+      // Not ready any more, no new players; narrations in progress finish within the bound
+      // (keeping a margin to close), then every player is told the server is restarting.
       started.drain();
-      await web.close();
+      web.stopAccepting();
+      await host.drain(Math.max(0, config.shutdownMs - DRAIN_MARGIN_MS));
+      await web.close({ restarting: true });
       await started.close();
       await ops?.close();
     },

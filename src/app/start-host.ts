@@ -7,6 +7,7 @@ import type { SessionStore } from '../core/store-port.js';
 import { GameHost } from '../host/game-host.js';
 import type { TurnDriver } from '../host/turn-driver.js';
 import type { GameHostOptions } from '../host/types.js';
+import { type DataDirLock, lockDataDir } from './data-lock.js';
 import { type AppMetrics, createMetrics } from './metrics.js';
 import { type OpsRoutes, opsRoutes } from './ops-http.js';
 
@@ -60,6 +61,14 @@ async function redisDriver(config: Config, store: SessionStore): Promise<TurnDri
  */
 export async function startHost(config: Config, extra: StartHostExtra = {}): Promise<StartedHost> {
   const { store, where } = await openStore(config);
+  let lock: DataDirLock | null = null;
+  try {
+    // A SQLite folder is served by one process (Redis mode coordinates many by itself).
+    if (config.redisUrl === null) lock = lockDataDir(config.dataDir);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const metrics = createMetrics();
   let host: GameHost;
   try {
@@ -77,6 +86,7 @@ export async function startHost(config: Config, extra: StartHostExtra = {}): Pro
     });
   } catch (err) {
     await store.close();
+    lock?.release();
     throw err;
   }
   let closing: Promise<void> | null = null;
@@ -85,7 +95,11 @@ export async function startHost(config: Config, extra: StartHostExtra = {}): Pro
       try {
         await host.close();
       } finally {
-        await store.close();
+        try {
+          await store.close();
+        } finally {
+          lock?.release();
+        }
       }
     })();
     return closing;

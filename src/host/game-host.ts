@@ -380,6 +380,25 @@ export class GameHost implements AdapterHost {
     return this.#hub.subscribe(checkChannelId(channelId), listener);
   }
 
+  /**
+   * The first step of a graceful stop: waits (at most `maxMs`) for the narrations running in
+   * this process to finish and commit their turns, so their players see the scene. What is
+   * still running when `close` follows is interrupted safely: the closed window's choices are
+   * in the store and the turn is resolved again on the next start (Redis: by another process).
+   */
+  async drain(maxMs: number): Promise<void> {
+    const running: Promise<void>[] = [];
+    for (const r of this.#runners.values()) if (r.resolving !== null) running.push(r.resolving);
+    if (running.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(running),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
   /** Stops every timer and aborts narrations; the store is not closed (the caller owns it). */
   async close(): Promise<void> {
     if (this.#closed) return;
