@@ -26,6 +26,13 @@ async function joined(wsUrl: string, channelId: string, id: string): Promise<Tes
   return c;
 }
 
+/** A turn event's choices as [player, choice] pairs. */
+const choicesOf = (m: Msg) =>
+  (m.record as { choices: Array<{ userId: string; choice: string }> }).choices.map((c) => [
+    c.userId,
+    c.choice,
+  ]);
+
 const scene = (text: string) =>
   JSON.stringify({ scene: text, choices: ['Left', 'Right'], summary: text, ended: false });
 
@@ -63,7 +70,7 @@ describe('graceful drain on SIGTERM (one process, SQLite)', { timeout: 180_000 }
       await ann.waitFor((m) => m.type === 'text', 20_000, from);
       served.child.kill('SIGTERM');
       const turn = await ann.waitFor(isTurn(1), 20_000, from);
-      assert.deepEqual((turn.record as { choices: unknown }).choices, [['ann', 'Left']]);
+      assert.deepEqual(choicesOf(turn), [['ann', 'Left']]);
       assert.equal(await served.exited, 0);
       assert.equal(ann.closeCode, 1012, 'told the server is restarting');
     } finally {
@@ -93,7 +100,7 @@ describe('graceful drain on SIGTERM (one process, SQLite)', { timeout: 180_000 }
       const ann = await joined(second.wsUrl, 'drain-den', 'ann');
       // The window (8 s) outlived the first process; it closes here and its turn is played.
       const turn = await ann.waitFor(isTurn(1), 30_000);
-      assert.deepEqual((turn.record as { choices: unknown }).choices, [['ann', choice]]);
+      assert.deepEqual(choicesOf(turn), [['ann', choice]], 'the press survived');
     } finally {
       assert.equal(await second.stop(), 0);
     }
