@@ -2,7 +2,7 @@
 // gamegirl: the GameGirl Color command line (serve the web console, list games, check setup).
 import { createServer } from 'node:net';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type Logger, pino } from 'pino';
+import { type CommandIo, processIo } from './app/io.js';
 import {
   type Config,
   ConfigError,
@@ -67,102 +67,7 @@ port is free. Exit code 0 when every check passes, 1 otherwise.
 Options: the same as \`gamegirl serve\` (see \`gamegirl serve --help\`).`,
 };
 
-type Out = { out: (s: string) => void; err: (s: string) => void };
-const io: Out = {
-  out: (s) => process.stdout.write(`${s}\n`),
-  err: (s) => process.stderr.write(`${s}\n`),
-};
-
-function makeLogger(level: Config['logLevel']): Logger {
-  return pino({ level, base: { name: 'gamegirl' } }, pino.destination({ fd: 2, sync: false }));
-}
-
-async function serve(config: Config): Promise<number> {
-  const logger = makeLogger(config.logLevel);
-  const [
-    { startHost, HostStartError },
-    { createWebConsole, webTitleScreen },
-    { renderTitlePng },
-    { listCartridges },
-  ] = await Promise.all([
-    import('./app/start-host.js'),
-    import('./web/server.js'),
-    import('./title/title-screen.js'),
-    import('./narrator/cartridges.js'),
-  ]);
-  let started: import('./app/start-host.js').StartedHost;
-  try {
-    started = await startHost(config, { titleScreen: webTitleScreen });
-  } catch (err) {
-    if (!(err instanceof HostStartError)) throw err;
-    io.err(`gamegirl: ${err.message}`);
-    return 1;
-  }
-  const { host, store, where } = started;
-  let web: import('./web/server.js').WebConsole;
-  try {
-    web = await createWebConsole({
-      host,
-      port: config.port,
-      hostname: config.host,
-      logger,
-      llmEnabled: config.llm !== null,
-      cartridges: () => listCartridges(config.cartridgesDir),
-      gameName: async (gameId) => (await store.loadGame(gameId))?.game_name ?? null,
-      renderTitle: (name) => renderTitlePng(name),
-    });
-  } catch (err) {
-    await started.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      io.err(`gamegirl: port ${config.port} is already in use; choose another with --port or PORT`);
-      return 1;
-    }
-    if (code === 'EACCES') {
-      io.err(`gamegirl: not allowed to listen on port ${config.port}; choose a port above 1023`);
-      return 1;
-    }
-    throw err;
-  }
-  logger.info({ store: where, llm: config.llm !== null }, 'serving');
-  io.out(`GameGirl Color is running at ${web.url}`);
-  const llmModels = config.llm
-    ? (await import('./narrator/llm-config.js')).providersOf(config.llm).map((p) => p.model)
-    : [];
-  io.out(`  saved games: ${where}${llmModels.length ? `  ·  LLM: ${llmModels.join(' → ')}` : ''}`);
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        io.err('gamegirl: forced exit');
-        process.exit(130);
-      }
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      const force = setTimeout(() => {
-        io.err('gamegirl: shutdown took too long; exiting');
-        process.exit(1);
-      }, 5000);
-      force.unref();
-      (async () => {
-        await web.close();
-        await started.close();
-      })()
-        .then(() => resolve(0))
-        .catch((err: unknown) => {
-          logger.error({ err }, 'shutdown failed');
-          resolve(1);
-        })
-        .finally(() => {
-          clearTimeout(force);
-          logger.flush();
-        });
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
+const io: CommandIo = processIo;
 
 async function games(values: Record<string, unknown>): Promise<number> {
   const limitText = typeof values.limit === 'string' ? values.limit : '100';
@@ -365,7 +270,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'discord') {
     // The Discord adapter parses its own flags (register, --http, --guild, settings).
-    const { runDiscord } = await import('./discord/main.js');
+    const { runDiscord } = await import('./app/discord.js');
     return runDiscord({ argv: rest });
   }
   if (command === 'cartridge') {
@@ -404,7 +309,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'doctor') return await doctor(values);
     if (command === 'games') return await games(values);
-    return await serve(await loadConfig(settingsFromFlags(values)));
+    const { runServe } = await import('./app/serve.js');
+    return await runServe(await loadConfig(settingsFromFlags(values)), io);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`gamegirl ${command}: ${err.message}`);

@@ -45,6 +45,26 @@ const SETTINGS = {
     env: 'GAMEGIRL_LOG_LEVEL',
     help: 'fatal, error, warn, info, debug, trace or silent (default info)',
   },
+  shutdownSeconds: {
+    flag: '--shutdown-seconds',
+    env: 'GAMEGIRL_SHUTDOWN_SECONDS',
+    help: 'on SIGTERM, how long to drain (narrations finish, players told) before exiting (default 20)',
+  },
+  maxConnections: {
+    flag: '--max-connections',
+    env: 'GAMEGIRL_MAX_CONNECTIONS',
+    help: 'simultaneous WebSocket connections the console accepts (default 1000)',
+  },
+  metricsPort: {
+    flag: '--metrics-port',
+    env: 'GAMEGIRL_METRICS_PORT',
+    help: 'serve /metrics, /healthz and /readyz on this port instead of the main one (default: main port)',
+  },
+  metricsHost: {
+    flag: '--metrics-host',
+    env: 'GAMEGIRL_METRICS_HOST',
+    help: 'interface of the metrics port (default 127.0.0.1)',
+  },
   // Channel settings: process-wide defaults for every channel.
   aggregation: {
     flag: '--aggregation',
@@ -87,6 +107,12 @@ export interface Config {
   llm: LlmNarratorOptions | null;
   /** Every channel's settings (aggregation, early close, who may manage the game). */
   channelSettings: ChannelSettings;
+  /** How long a SIGTERM drain may take before the process exits anyway. */
+  shutdownMs: number;
+  /** Simultaneous WebSocket connections allowed. */
+  maxConnections: number;
+  /** A separate listener for /metrics, /healthz and /readyz, or null to serve them on `port`. */
+  metrics: { port: number; host: string } | null;
 }
 
 /** The configuration is invalid; `problems` are one line each, naming the flag or variable. */
@@ -150,6 +176,34 @@ const schema = z.object({
       .default(10),
   ),
   cartridgesDir: z.preprocess(blankToUndefined, z.string().min(1).optional()),
+  shutdownSeconds: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a number of seconds')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 600, 'must be between 1 and 600 seconds')
+      .default(20),
+  ),
+  maxConnections: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d{1,7}$/, 'must be a whole number from 1 to 1000000')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 1_000_000, 'must be a whole number from 1 to 1000000')
+      .default(1000),
+  ),
+  metricsPort: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d{1,5}$/, 'must be a whole number from 0 to 65535')
+      .transform(Number)
+      .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535')
+      .optional(),
+  ),
+  metricsHost: z.preprocess(blankToUndefined, z.string().min(1).max(255).default('127.0.0.1')),
   logLevel: z.preprocess(
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -226,6 +280,9 @@ export async function loadConfig(
       anyoneMayManage: d.anyoneMayManage,
       countdownSeconds: null, // every channel: the --countdown setting
     },
+    shutdownMs: d.shutdownSeconds * 1000,
+    maxConnections: d.maxConnections,
+    metrics: d.metricsPort === undefined ? null : { port: d.metricsPort, host: d.metricsHost },
   };
 }
 

@@ -7,6 +7,9 @@ import type { SessionStore } from '../core/store-port.js';
 import { GameHost } from '../host/game-host.js';
 import type { TurnDriver } from '../host/turn-driver.js';
 import type { GameHostOptions } from '../host/types.js';
+import { type DataDirLock, lockDataDir } from './data-lock.js';
+import { type AppMetrics, createMetrics } from './metrics.js';
+import { type OpsRoutes, opsRoutes } from './ops-http.js';
 
 /** What an entry point may add to the host the configuration describes. */
 export type StartHostExtra = Pick<GameHostOptions, 'titleScreen'>;
@@ -16,6 +19,12 @@ export interface StartedHost {
   store: SessionStore;
   /** Where games are saved (the SQLite file, or the Redis URL without its password). */
   where: string;
+  /** This process' metrics (host, store, Node); adapters add their own. */
+  metrics: AppMetrics;
+  /** /metrics, /healthz and /readyz. */
+  ops: OpsRoutes;
+  /** From now on /readyz answers 503 'draining' (the process is stopping). */
+  drain(): void;
   /** Closes the host, then the store. Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -52,13 +61,24 @@ async function redisDriver(config: Config, store: SessionStore): Promise<TurnDri
  */
 export async function startHost(config: Config, extra: StartHostExtra = {}): Promise<StartedHost> {
   const { store, where } = await openStore(config);
+  let lock: DataDirLock | null = null;
+  try {
+    // A SQLite folder is served by one process (Redis mode coordinates many by itself).
+    if (config.redisUrl === null) lock = lockDataDir(config.dataDir);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const metrics = createMetrics();
   let host: GameHost;
   try {
     const channelSettings = Object.freeze({ ...config.channelSettings });
     const driver = await redisDriver(config, store);
     host = new GameHost({
       ...extra,
-      store,
+      // The driver works on the store itself; the host's calls are timed.
+      store: metrics.instrumentStore(store),
+      metrics: metrics.host,
       narrators: await narratorFactory(config),
       countdownSeconds: config.countdownSeconds,
       settings: () => channelSettings,
@@ -66,6 +86,7 @@ export async function startHost(config: Config, extra: StartHostExtra = {}): Pro
     });
   } catch (err) {
     await store.close();
+    lock?.release();
     throw err;
   }
   let closing: Promise<void> | null = null;
@@ -74,7 +95,11 @@ export async function startHost(config: Config, extra: StartHostExtra = {}): Pro
       try {
         await host.close();
       } finally {
-        await store.close();
+        try {
+          await store.close();
+        } finally {
+          lock?.release();
+        }
       }
     })();
     return closing;
@@ -86,5 +111,18 @@ export async function startHost(config: Config, extra: StartHostExtra = {}): Pro
     await close().catch(() => {});
     throw new HostStartError(err);
   }
-  return { host, store, where, close };
+  const h = host;
+  metrics.gauge('gamegirl_open_windows', 'Countdown windows open in this process', () =>
+    h.openWindows(),
+  );
+  let draining = false;
+  const ops = opsRoutes({
+    registry: metrics.registry,
+    ready: () => h.ready(),
+    draining: () => draining,
+  });
+  const drain = () => {
+    draining = true;
+  };
+  return { host, store, where, metrics, ops, drain, close };
 }

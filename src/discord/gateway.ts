@@ -15,7 +15,7 @@ import {
 } from 'discord.js';
 import type { HostUser } from '../host/types.js';
 import type { InteractionHandler, InteractionRequest, Responder } from './handler.js';
-import type { Logger } from './presenter.js';
+import { type Logger, silentLogger } from './presenter.js';
 import { type MessageBody, type MessageFile, NO_MENTIONS } from './render.js';
 import { hostUser } from './users.js';
 
@@ -150,12 +150,14 @@ function dispatch(handler: InteractionHandler, i: Interaction): Promise<void> {
  * intents) that hands every interaction to the handler. Resolves once the client is ready.
  */
 export async function startGateway(options: GatewayOptions): Promise<Client<true>> {
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const client = new Client({ ...options.clientOptions, intents: [GatewayIntentBits.Guilds] });
   client.on(Events.InteractionCreate, (i) => {
-    void dispatch(options.handler, i).catch((error: unknown) => log('interaction failed', error));
+    void dispatch(options.handler, i).catch((error: unknown) =>
+      log.error({ err: error }, 'interaction failed'),
+    );
   });
-  client.on(Events.Error, (error) => log('discord client error', error));
+  client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
   await client.login(options.token);
   return ready;

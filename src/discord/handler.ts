@@ -1,12 +1,12 @@
 import type { APIApplicationCommandOptionChoice } from 'discord.js';
 import { GameSessionError, InvalidInputError, StaleTurnError } from '../core/errors.js';
+import type { AdapterHost } from '../host/adapter-host.js';
 import { WrongStateError } from '../host/errors.js';
-import type { GameHost } from '../host/game-host.js';
 import type { ChannelView, GameSpec, HostUser } from '../host/types.js';
 import type { CartridgeInfo } from '../narrator/cartridges.js';
 import { COMMAND_NAME } from './commands.js';
 import { type ButtonId, decodeButtonId, gameTag } from './custom-id.js';
-import type { Logger, Presenter } from './presenter.js';
+import { type Logger, type Presenter, silentLogger } from './presenter.js';
 import {
   type MessageBody,
   type MessageFile,
@@ -19,20 +19,8 @@ import {
 import { settle, settleValue, TIMEOUT, within } from './settle.js';
 import { LIMITS, oneLine } from './text.js';
 
-/** The host calls the adapter makes (GameHost, or anything shaped like it). */
-export type DiscordHost = Pick<
-  GameHost,
-  | 'boot'
-  | 'press'
-  | 'decide'
-  | 'retry'
-  | 'exit'
-  | 'load'
-  | 'listGames'
-  | 'story'
-  | 'view'
-  | 'subscribe'
->;
+/** The host calls the adapter makes: the adapter-facing host (GameHost implements it). */
+export type DiscordHost = AdapterHost;
 
 interface Base {
   id: string;
@@ -87,12 +75,15 @@ export interface HandlerOptions {
   /** Work that takes longer than this is acknowledged first (deferred). Default 1500 ms. */
   ackAfterMs?: number;
   log?: Logger;
+  /** Told of every interaction once it was acknowledged: its kind and how long the
+   *  acknowledgement took (the composition root counts these). */
+  onAcknowledged?: (kind: InteractionRequest['kind'], ms: number) => void;
 }
 
 /** A player-facing sentence for a refusal; internal errors are logged, not shown. */
 function describe(error: unknown, log: Logger): string {
   if (error instanceof GameSessionError) return `⚠️ ${cut(error.message)}`;
-  log('interaction failed', error);
+  log.error({ err: error }, 'interaction failed');
   return '⚠️ Something went wrong on our side; nothing was changed. Try again in a moment.';
 }
 
@@ -115,17 +106,18 @@ export class InteractionHandler {
     this.#host = options.host;
     this.#presenter = options.presenter;
     this.#options = options;
-    this.#log = options.log ?? (() => {});
+    this.#log = options.log ?? silentLogger;
   }
 
   /** Handles one interaction. Never rejects; resolves once the acknowledgement was sent. */
   handle(req: InteractionRequest, res: Responder): Promise<void> {
     let acked!: () => void;
+    const began = performance.now();
     const ack = new Promise<void>((resolve) => {
       acked = resolve;
-    });
+    }).then(() => this.#options.onAcknowledged?.(req.kind, performance.now() - began));
     const task = this.#run(req, res, acked)
-      .catch((error: unknown) => this.#log('interaction handler failed', error))
+      .catch((error: unknown) => this.#log.error({ err: error }, 'interaction handler failed'))
       .finally(() => {
         acked();
         this.#tasks.delete(task);
@@ -271,7 +263,9 @@ export class InteractionHandler {
       acked();
       const outcome = await settleValue(work());
       if (outcome.ok) return res.editReply(outcome.value.body, outcome.value.files);
-      await res.deleteReply().catch((e: unknown) => this.#log('deleting a reply failed', e));
+      await res
+        .deleteReply()
+        .catch((e: unknown) => this.#log.warn({ err: e }, 'deleting a reply failed'));
       await res.followUp(notice(describe(outcome.error, this.#log)), true);
     };
     const privately = async (work: () => Promise<MessageBody>) => {

@@ -11,7 +11,7 @@ import {
 } from 'discord.js';
 import { z } from 'zod';
 import type { InteractionHandler, InteractionRequest, Responder } from './handler.js';
-import type { Logger } from './presenter.js';
+import { type Logger, silentLogger } from './presenter.js';
 import { type MessageBody, type MessageFile, notice } from './render.js';
 import { hostUser } from './users.js';
 
@@ -225,6 +225,9 @@ export interface InteractionServerOptions {
   /** Reject timestamps further than this from now (replays); 0 disables. Default 300 s. */
   maxSkewSeconds?: number;
   log?: Logger;
+  /** Other routes answered first (the operator's /metrics, /healthz, /readyz); resolves true
+   *  when it answered the request. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 class TooLarge extends Error {}
@@ -263,9 +266,10 @@ export function createInteractionServer(options: InteractionServerOptions): Serv
   const path = options.path ?? '/interactions';
   const max = options.maxBodyBytes ?? 256 * 1024;
   const skew = options.maxSkewSeconds ?? 300;
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== path && (await options.routes?.(req, res))) return;
     if (url.pathname !== path) return send(res, 404, { error: 'not found' });
     if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
     if (Number(req.headers['content-length'] ?? 0) > max) {
@@ -318,7 +322,7 @@ export function createInteractionServer(options: InteractionServerOptions): Serv
   };
   return createServer((req, res) => {
     onRequest(req, res).catch((error: unknown) => {
-      log('interaction request failed', error);
+      log.error({ err: error }, 'interaction request failed');
       void send(res, 500, { error: 'internal error' });
     });
   });

@@ -1,5 +1,13 @@
-/** gamegirl/discord — GameGirl Color as a Discord bot (gateway or HTTP interactions). */
+/** gamegirl/discord — GameGirl Color as a Discord bot (gateway or HTTP interactions). The
+ *  `gamegirl discord` command (src/app/discord.ts) assembles these around a GameHost. */
 
+export { registerCommands } from './commands.js';
 export { type GatewayOptions, startGateway } from './gateway.js';
-export { type InteractionServerOptions, publicKeyFromHex, verifySignature } from './http.js';
-export { DISCORD_HELP, type RunDiscordOptions, runDiscord } from './main.js';
+export { type DiscordHost, type HandlerOptions, InteractionHandler } from './handler.js';
+export {
+  createInteractionServer,
+  type InteractionServerOptions,
+  publicKeyFromHex,
+  verifySignature,
+} from './http.js';
+export { type Logger, Presenter, restMessenger, scenePostClaim } from './presenter.js';

@@ -91,7 +91,9 @@ export class MessageEdits {
     const sealing = this.#sealing;
     this.messenger
       .edit(channelId, messageId, body)
-      .catch((error: unknown) => this.log(`editing message ${messageId} failed`, error))
+      .catch((error: unknown) =>
+        this.log.warn({ err: error, messageId }, 'editing a message failed'),
+      )
       .finally(() => {
         // Counted from the answer, so Discord sees the edits at least `intervalMs` apart.
         this.#lastAt = this.clock.now();

@@ -1,4 +1,5 @@
 import { type APIMessage, type REST, Routes } from 'discord.js';
+import { type Logger as PinoLogger, pino } from 'pino';
 import { type Clock, systemClock, type TimerHandle } from '../core/clock.js';
 import type { ChannelView, HostEvent } from '../host/types.js';
 import { MessageEdits } from './message-edits.js';
@@ -23,7 +24,11 @@ export function restMessenger(rest: REST): ChannelMessenger {
   };
 }
 
-export type Logger = (message: string, error?: unknown) => void;
+/** The adapters log through pino (the composition root passes its logger, or a child of it). */
+export type Logger = Pick<PinoLogger, 'warn' | 'error'>;
+
+/** The logger when none is given: drops everything. */
+export const silentLogger: Logger = pino({ level: 'silent' });
 
 /** A narration shorter than this shows no "writing" message: its scene is posted directly. */
 const WRITING_DELAY_MS = 1000;
@@ -115,7 +120,7 @@ export class Presenter {
     this.#subscribe = options.subscribe;
     this.#clock = options.clock ?? systemClock;
     this.#interval = options.editIntervalMs ?? 1000;
-    this.#log = options.log ?? (() => {});
+    this.#log = options.log ?? silentLogger;
   }
 
   /** Starts following a channel's events (idempotent). */
@@ -222,7 +227,7 @@ export class Presenter {
         message.edits.schedule(latest());
         message.edits.pump();
       } catch (error) {
-        this.#log(`posting the scene in channel ${channelId} failed`, error);
+        this.#log.warn({ err: error, channelId }, 'posting the scene failed');
       }
     });
   }

@@ -17,6 +17,7 @@ import {
   pluralityChoice,
 } from '../narrator/port.js';
 import { GameEndedError, NarratingError, WrongStateError } from './errors.js';
+import { type HostMetrics, narrationFailure } from './metrics.js';
 import { failureMessage, narrateTurn, underDeadline } from './narration.js';
 import { allActiveChosen } from './permissions.js';
 import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './saved-state.js';
@@ -32,6 +33,7 @@ export interface HostContext {
   /** Where a 'host decides' pick made in any process is read back from. */
   readonly store: SessionStore;
   readonly driver: TurnDriver;
+  readonly metrics: HostMetrics;
   settings(channelId: string): ChannelSettings;
 }
 
@@ -65,6 +67,7 @@ export class ChannelRunner {
   #opening = new Set<AbortController>();
   #watchedTurn = -1;
   #resolvingHere = 0;
+  readonly #closedAt = new Map<number, number>();
   #ops: Promise<unknown> = Promise.resolve();
 
   constructor(channelId: string, ctx: HostContext) {
@@ -169,6 +172,8 @@ export class ChannelRunner {
   ): Promise<NarrationResult> {
     const controller = new AbortController();
     this.#opening.add(controller);
+    const began = this.#ctx.clock.now();
+    let failure: string | null = null;
     try {
       return await underDeadline(
         (signal) =>
@@ -183,8 +188,12 @@ export class ChannelRunner {
         this.#ctx.clock,
         this.#ctx.narratorTimeoutMs,
       );
+    } catch (e) {
+      failure = narrationFailure(e);
+      throw e;
     } finally {
       this.#opening.delete(controller);
+      this.#ctx.metrics.narration('opening', this.#ctx.clock.now() - began, failure);
     }
   }
 
@@ -301,6 +310,7 @@ export class ChannelRunner {
     this.#abort = controller;
     this.#resolvingHere++;
     const kept = x.unresolved?.turn === closed.turn ? x.unresolved.decided : undefined;
+    const took = this.#ctx.clock.now();
     let pick: string | null = null;
     try {
       // Usually already shown by #windowClosed; a retry or a takeover shows it here.
@@ -318,6 +328,7 @@ export class ChannelRunner {
       pick = kept !== undefined ? kept : await this.#aggregate(closed, s, x, controller.signal);
       if (epoch !== this.#epoch) return 'interrupted';
       x = this.extra ?? x;
+      const began = this.#ctx.clock.now();
       const narrated = await narrateTurn({
         narrator,
         session: s,
@@ -331,7 +342,12 @@ export class ChannelRunner {
         onText: (delta) => {
           if (epoch === this.#epoch) this.#text(delta);
         },
+      }).catch((e: unknown) => {
+        if (epoch === this.#epoch && !lease.signal.aborted)
+          this.#ctx.metrics.narration('turn', this.#ctx.clock.now() - began, narrationFailure(e));
+        throw e;
       });
+      this.#ctx.metrics.narration('turn', this.#ctx.clock.now() - began, null);
       if (epoch !== this.#epoch) return 'interrupted';
       const { summary } = narrated;
       const rule = this.#ctx.settings(this.channelId).aggregation;
@@ -359,6 +375,10 @@ export class ChannelRunner {
         story: storyTurn(record, s.players, next.outcomes, rule, next.bootedBy),
       });
       this.emitView();
+      this.#ctx.metrics.sceneShown(
+        this.#ctx.clock.now() - (this.#closedAt.get(closed.turn) ?? took),
+      );
+      this.#closedAt.delete(closed.turn);
       return 'committed';
     } catch (e) {
       // Lost lease: the turn is another process' now, and its events will say how it went.
@@ -383,6 +403,9 @@ export class ChannelRunner {
     this.error = null;
     this.notice = null;
     if (announce) this.emitView();
+    // When the window closed here, for the close → scene latency (one entry per open turn).
+    this.#closedAt.clear();
+    this.#closedAt.set(turn, this.#ctx.clock.now());
     this.resolving = this.#ctx.driver.windowClosed(this.#closed(turn, choices));
   }
 

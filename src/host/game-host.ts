@@ -7,12 +7,14 @@ import { SessionRegistry } from '../core/registry.js';
 import type { SessionDict } from '../core/session-state.js';
 import type { SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
+import type { AdapterHost } from './adapter-host.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { checkScene, checkUser, defaultTitle } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
+import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
 import { checkDecision, mayManage, resolveSettings } from './permissions.js';
 import { DEFAULT_PRESS_RATE_LIMIT, PressRateLimiter } from './rate-limit.js';
@@ -53,8 +55,9 @@ export {
  * user and draw the ChannelView pushed to `subscribe` listeners. Every refusal is a typed
  * GameSessionError subclass with a stable `code` and a message fit to show the player.
  */
-export class GameHost {
+export class GameHost implements AdapterHost {
   readonly #store: SessionStore;
+  readonly #metrics: HostMetrics;
   readonly #clock: Clock;
   readonly #countdownSeconds: number | undefined;
   readonly #settings: (channelId: string) => Partial<ChannelSettings>;
@@ -92,11 +95,13 @@ export class GameHost {
     if (!Number.isFinite(timeout) || timeout <= 0)
       throw new InvalidInputError('narratorTimeoutMs', 'must be a positive number');
     this.#driver = options.driver ?? new LocalTurnDriver();
+    this.#metrics = options.metrics ?? noMetrics;
     this.#ctx = {
       clock: this.#clock,
       narratorTimeoutMs: timeout,
       store: this.#store,
       driver: this.#driver,
+      metrics: this.#metrics,
       settings: (channelId) => this.settings(channelId),
     };
     this.#started = this.#driver.start({
@@ -183,13 +188,40 @@ export class GameHost {
     choice: string,
     options?: { gameId?: string },
   ): Promise<PressResult> {
-    checkUser(user);
-    checkChannelId(channelId);
-    this.#open();
-    this.#limiter.take(`${channelId}\u0000${user.id}`);
-    const r = await this.#ready(channelId);
-    const out = await r.press(user, turn, choice, options?.gameId);
-    return { ...out, view: r.view() };
+    try {
+      checkUser(user);
+      checkChannelId(channelId);
+      this.#open();
+      this.#limiter.take(`${channelId}\u0000${user.id}`);
+      const r = await this.#ready(channelId);
+      const out = await r.press(user, turn, choice, options?.gameId);
+      this.#metrics.press('accepted');
+      return { ...out, view: r.view() };
+    } catch (e) {
+      this.#metrics.press(pressOutcome(e));
+      throw e;
+    }
+  }
+
+  /** Countdown windows open in this process right now. */
+  openWindows(): number {
+    let n = 0;
+    for (const r of this.#runners.values()) if (r.session?.secondsRemaining != null) n++;
+    return n;
+  }
+
+  /** Ready to take players: the driver runs (Redis: scheduler and pub/sub connected) and the
+   *  store answers. Never rejects. */
+  async ready(): Promise<boolean> {
+    if (this.#closed) return false;
+    try {
+      await this.#started;
+      if (!(await this.#driver.ready())) return false;
+      await this.#store.listGames({ limit: 1 });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -346,6 +378,25 @@ export class GameHost {
    */
   subscribe(channelId: string, listener: (e: HostEvent) => void): () => void {
     return this.#hub.subscribe(checkChannelId(channelId), listener);
+  }
+
+  /**
+   * The first step of a graceful stop: waits (at most `maxMs`) for the narrations running in
+   * this process to finish and commit their turns, so their players see the scene. What is
+   * still running when `close` follows is interrupted safely: the closed window's choices are
+   * in the store and the turn is resolved again on the next start (Redis: by another process).
+   */
+  async drain(maxMs: number): Promise<void> {
+    const running: Promise<void>[] = [];
+    for (const r of this.#runners.values()) if (r.resolving !== null) running.push(r.resolving);
+    if (running.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(running),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Stops every timer and aborts narrations; the store is not closed (the caller owns it). */

@@ -1,4 +1,6 @@
 /** gamegirl/host — the game loop around a session, shared by the web console and the Discord bot. */
+
+export type { AdapterHost } from './adapter-host.js';
 export {
   GameEndedError,
   GameHost,

@@ -59,6 +59,10 @@ export class LocalTurnDriver implements TurnDriver {
     for (const wake of waiters ?? []) wake();
   }
 
+  async ready(): Promise<boolean> {
+    return true;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     for (const c of this.#leases) c.abort(new Error('the game host is closing'));

@@ -62,6 +62,8 @@ export interface TurnDriver {
   awaitDecision(gameId: string, turn: number, signal: AbortSignal): Promise<void>;
   /** A 'host decides' pick was stored with the game: wake its resolver, wherever it runs. */
   decided(gameId: string, turn: number): void;
+  /** Whether the driver can take turns now (Redis: its scheduler and pub/sub are connected). */
+  ready(): Promise<boolean>;
   /** Stops the driver: leases are given up (their signals abort), nothing more is delivered. */
   close(): Promise<void>;
 }

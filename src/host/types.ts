@@ -3,6 +3,7 @@ import type { TitleScreen } from '../core/game-session.js';
 import type { GameSummary, SessionStore } from '../core/store-port.js';
 import type { Narrator } from '../narrator/port.js';
 import type { ChannelView, GameSpec } from './events.js';
+import type { HostMetrics } from './metrics.js';
 import type { Aggregation } from './story.js';
 import type { TurnDriver } from './turn-driver.js';
 
@@ -43,6 +44,8 @@ export interface GameHostOptions {
    *  (LocalTurnDriver). Many processes share channels with the Redis driver
    *  (`createRedisTurnDriver` from gamegirl/redis), whose store must be the same RedisStore. */
   driver?: TurnDriver;
+  /** Where the host reports presses, narrations and close → scene latencies. Default: nowhere. */
+  metrics?: HostMetrics;
 }
 
 /** What GameHost.press returns. */

@@ -6,6 +6,7 @@ interface PubSubClient {
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
   close(): Promise<unknown>;
   destroy(): void;
+  readonly isReady: boolean;
   on(event: 'error', listener: (e: unknown) => void): unknown;
 }
 
@@ -67,6 +68,11 @@ export class RedisPubSub {
   async publish(message: object): Promise<void> {
     if (this.#closed) return;
     await this.#pub.publish(this.#channel, JSON.stringify(message)).catch(() => {});
+  }
+
+  /** Both connections are up (a lost connection reconnects by itself). */
+  connected(): boolean {
+    return !this.#closed && this.#pub.isReady && this.#sub.isReady;
   }
 
   async close(): Promise<void> {

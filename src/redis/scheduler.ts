@@ -113,6 +113,8 @@ export interface RedisScheduler {
   resolveGame(gameId: string, turn?: number, by?: 'job' | 'sweep' | 'press'): Promise<void>;
   /** One pass over every bucket; returns how many games it looked at. */
   sweep(): Promise<number>;
+  /** Every connection of the scheduler (queue, worker) is up and it is not closing. */
+  connected(): boolean;
   close(): Promise<void>;
 }
 
@@ -144,7 +146,7 @@ export async function createRedisScheduler(
   // BullMQ's own connections: it blocks on BZPOPMIN, so no per-command timeout and an offline
   // queue (BullMQ retries by itself); the store's connection is the one that fails fast.
   // Clients handed to BullMQ are "shared": BullMQ never closes them, so they are closed here.
-  const owned: Array<{ close(): Promise<void>; destroy(): void }> = [];
+  const owned: Array<{ close(): Promise<void>; destroy(): void; readonly isReady: boolean }> = [];
   const bullClient = () => {
     const raw = createClient({
       url,
@@ -347,6 +349,7 @@ export async function createRedisScheduler(
     schedule,
     resolveGame,
     sweep,
+    connected: () => !closing && owned.every((c) => c.isReady),
     async close() {
       if (closing) return;
       closing = true;

@@ -167,6 +167,10 @@ export class RedisTurnDriver implements TurnDriver {
     } satisfies Message);
   }
 
+  async ready(): Promise<boolean> {
+    return (this.#bus?.connected() ?? false) && (this.#scheduler?.connected() ?? false);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -40,6 +40,9 @@ export interface WebConsoleOptions {
   publicDir?: string;
   /** Ping interval that detects dead connections; default 30 s. */
   heartbeatMs?: number;
+  /** Other routes answered first (the operator's /metrics, /healthz, /readyz); resolves true
+   *  when it answered the request. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface WebConsole {
@@ -49,8 +52,12 @@ export interface WebConsole {
   readonly url: string;
   /** Number of open WebSocket connections. */
   connections(): number;
-  /** Closes every connection and stops listening. */
-  close(): Promise<void>;
+  /** Stops taking new connections (the listener closes; upgrades are refused) while the open
+   *  ones go on playing: the first step of a graceful drain. */
+  stopAccepting(): void;
+  /** Closes every connection and stops listening. `restarting`: the players are told the
+   *  server is restarting (close code 1012, Service Restart) rather than going away (1001). */
+  close(options?: { restarting?: boolean }): Promise<void>;
 }
 
 /** The host's `titleScreen` option for games played through the web console. */
@@ -99,6 +106,7 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
   };
   const llm = options.llmEnabled ?? false;
   const maxConnections = options.maxConnections ?? 1000;
+  let accepting = true;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -106,6 +114,7 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
       sendText(req, res, 405, 'method not allowed');
       return;
     }
+    if (options.routes !== undefined && (await options.routes(req, res))) return;
     if (path === '/healthz') {
       sendText(req, res, 200, 'ok');
       return;
@@ -141,7 +150,8 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
     if (!sameOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden');
-    if (live.size >= maxConnections) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    if (live.size >= maxConnections || accepting === false)
+      return refuseUpgrade(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new ClientConnection(ws, {
         host: options.host,
@@ -190,17 +200,29 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
   setImmediate(() => cartridges());
 
   let closing: Promise<void> | null = null;
+  let stopped: Promise<void> | null = null;
+  const stopListening = (): Promise<void> => {
+    stopped ??= new Promise<void>((resolve) => server.close(() => resolve()));
+    return stopped;
+  };
   return {
     server,
     port: address.port,
     url,
     connections: () => live.size,
-    close() {
+    stopAccepting() {
+      accepting = false;
+      void stopListening();
+      server.closeIdleConnections();
+    },
+    close(closeOptions = {}) {
       closing ??= new Promise<void>((resolve) => {
+        accepting = false;
         clearInterval(heartbeat);
         for (const [ws, entry] of live) {
           entry.conn.dispose();
-          ws.close(1001, 'server shutting down');
+          if (closeOptions.restarting) ws.close(1012, 'server restarting');
+          else ws.close(1001, 'server shutting down');
         }
         const force = setTimeout(() => {
           for (const ws of live.keys()) ws.terminate();
@@ -208,7 +230,7 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
         }, 1000);
         force.unref();
         wss.close();
-        server.close(() => {
+        void stopListening().then(() => {
           clearTimeout(force);
           resolve();
         });

@@ -2,6 +2,7 @@ import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { type Client, REST } from 'discord.js';
+import { pino } from 'pino';
 import { ManualClock } from '../../src/core/clock.js';
 import { startGateway } from '../../src/discord/gateway.js';
 import { InteractionHandler } from '../../src/discord/handler.js';
@@ -182,9 +183,8 @@ async function base(options: RigOptions) {
   });
   const rest = new REST({ version: '10', api: fake.api, retries: 1 }).setToken('bot-token');
   const errors: unknown[] = [];
-  const log = (message: string, error?: unknown): void => {
-    errors.push([message, error]);
-  };
+  // A real pino logger whose lines (warnings and errors) are kept for the assertions.
+  const log = pino({ level: 'warn' }, { write: (line: string) => errors.push(JSON.parse(line)) });
   const presenter = new Presenter({
     messenger: restMessenger(rest),
     subscribe: (c, l) => host.subscribe(c, l),

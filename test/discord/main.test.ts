@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runDiscord } from '../../src/discord/main.js';
+import { runDiscord } from '../../src/app/discord.js';
 import { FAKE_APP_ID, FakeDiscord } from '../helpers/fake-discord.js';
 import {
   CHANNEL,

@@ -1,9 +1,9 @@
+// `gamegirl discord`: the Discord adapter around a GameHost, assembled from the configuration
+// (gateway or HTTP interactions), or the registration of the slash commands.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { type Client, REST } from 'discord.js';
-import { pino } from 'pino';
-import { HostStartError, type StartedHost, startHost } from '../app/start-host.js';
 import {
   ConfigError,
   loadConfig,
@@ -11,15 +11,22 @@ import {
   settingsFromFlags,
   settingsHelp,
 } from '../config.js';
+import { registerCommands } from '../discord/commands.js';
+import { startGateway } from '../discord/gateway.js';
+import { InteractionHandler } from '../discord/handler.js';
+import { createInteractionServer, publicKeyFromHex } from '../discord/http.js';
+import { Presenter, restMessenger, scenePostClaim } from '../discord/presenter.js';
 import { listCartridges } from '../narrator/cartridges.js';
 import { RedisStore } from '../redis/store.js';
-import { registerCommands } from './commands.js';
-import { startGateway } from './gateway.js';
-import { InteractionHandler } from './handler.js';
-import { createInteractionServer, publicKeyFromHex } from './http.js';
-import { Presenter, restMessenger, scenePostClaim } from './presenter.js';
+import { DataDirLockedError } from './data-lock.js';
+import { EXIT } from './io.js';
+import { runUntilStopped } from './lifecycle.js';
+import { createLogger } from './logger.js';
+import { listenOps, type OpsServer } from './ops-http.js';
+import { DRAIN_MARGIN_MS, listenProblem } from './serve.js';
+import { HostStartError, type StartedHost, startHost } from './start-host.js';
 
-export const DISCORD_HELP = `Usage: gamegirl discord [--http] [options]
+const DISCORD_HELP = `Usage: gamegirl discord [--http] [options]
        gamegirl discord register [--guild <id>]
 
 Runs GameGirl Color as a Discord bot: one game per channel, /gamegirl commands, choice buttons.
@@ -53,16 +60,6 @@ export interface RunDiscordOptions {
   api?: string;
   /** Called once the bot is up, with the HTTP endpoint's URL in HTTP mode (tests). */
   onReady?: (info: { url: string | null }) => void;
-}
-
-function stopSignal(given: AbortSignal | undefined): Promise<void> {
-  if (given) {
-    return given.aborted ? Promise.resolve() : once(given, 'abort').then(() => undefined);
-  }
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
 }
 
 /**
@@ -151,18 +148,18 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
     }
     throw e;
   }
-  const logger = pino(
-    { level: config.logLevel, base: { name: 'gamegirl-discord' } },
-    pino.destination({ fd: 2, sync: false }),
-  );
-  const log = (message: string, error?: unknown): void => logger.warn({ err: error }, message);
+  const logger = createLogger(config.logLevel, 'gamegirl-discord');
   let started: StartedHost;
   try {
     started = await startHost(config);
   } catch (e) {
+    if (e instanceof DataDirLockedError) {
+      err(`gamegirl discord: ${e.message}`);
+      return EXIT.locked;
+    }
     if (!(e instanceof HostStartError)) throw e;
     err(`gamegirl discord: ${e.message}`);
-    return 1;
+    return EXIT.failed;
   }
   const { host, store, where } = started;
   // Workers sharing channels through Redis: one of them posts each scene.
@@ -171,23 +168,56 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
     messenger: restMessenger(rest),
     subscribe: (c, l) => host.subscribe(c, l),
     ...(shared === null ? {} : { claimPost: scenePostClaim(shared) }),
-    log,
+    log: logger,
   });
   const handler = new InteractionHandler({
     host,
     presenter,
     cartridges: () => listCartridges(config.cartridgesDir),
     llm: config.llm !== null,
-    log,
+    log: logger,
+    onAcknowledged: (kind, ms) => started.metrics.interaction(kind, ms),
   });
+  let ops: OpsServer | null = null;
   let client: Client | null = null;
   let server: Server | null = null;
+  const shutdown = async (): Promise<void> => {
+    started.drain();
+    try {
+      await host.drain(Math.max(0, config.shutdownMs - DRAIN_MARGIN_MS));
+      if (server !== null) {
+        const s = server;
+        s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
+      await client?.destroy();
+      await ops?.close();
+      await Promise.race([
+        handler.idle().then(() => presenter.settled()),
+        new Promise((r) => setTimeout(r, 3000).unref()),
+      ]);
+      presenter.close();
+    } finally {
+      await started.close();
+    }
+  };
   try {
+    if (config.metrics !== null) {
+      ops = await listenOps(started.ops, config.metrics.port, config.metrics.host);
+      out(`  metrics and health: ${ops.url}metrics`);
+    }
     if (publicKey !== null) {
-      server = createInteractionServer({ publicKey, handler, rest, log });
-      server.listen(config.port, config.host);
-      await once(server, 'listening');
-      const address = server.address();
+      const s = createInteractionServer({
+        publicKey,
+        handler,
+        rest,
+        log: logger,
+        ...(config.metrics === null ? { routes: started.ops } : {}),
+      });
+      server = s;
+      s.listen(config.port, config.host);
+      await once(s, 'listening');
+      const address = s.address();
       const port = typeof address === 'object' && address !== null ? address.port : config.port;
       const url = `http://${config.host}:${port}/interactions`;
       out(`GameGirl Color answers Discord interactions at ${url} (saved games: ${where})`);
@@ -197,29 +227,24 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
         token,
         handler,
         clientOptions: options.api ? { rest: { api: options.api } } : {},
-        log,
+        log: logger,
       });
       out(`GameGirl Color is online as ${client.user?.tag ?? 'the bot'} (saved games: ${where})`);
       options.onReady?.({ url: null });
     }
-    await stopSignal(options.signal);
-    return 0;
   } catch (e) {
-    err(`gamegirl discord: ${(e as Error).message}`);
-    return 1;
-  } finally {
-    if (server !== null) {
-      const s = server;
-      s.closeAllConnections();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
-    }
-    await client?.destroy();
-    await Promise.race([
-      handler.idle().then(() => presenter.settled()),
-      new Promise((r) => setTimeout(r, 3000).unref()),
-    ]);
-    presenter.close();
-    await started.close();
+    await shutdown().catch(() => {});
+    err(
+      `gamegirl discord: ${listenProblem(e, config.port, '--port or PORT') ?? (e as Error).message}`,
+    );
     logger.flush();
+    return EXIT.failed;
   }
+  return runUntilStopped({
+    logger,
+    signal: options.signal,
+    shutdownMs: config.shutdownMs,
+    err,
+    shutdown,
+  });
 }

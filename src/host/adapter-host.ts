@@ -1,0 +1,40 @@
+import type { TurnRecord } from '../core/turn-record.js';
+import type { ChannelView, GameSpec, HostEvent } from './events.js';
+import type { GameSummary, HostUser, PressResult, StoryTurn } from './types.js';
+
+/**
+ * What a platform adapter (the web console, the Discord bot) may ask of the host, and nothing
+ * else: the adapters depend on this interface, GameHost implements it. Every refusal is a typed
+ * GameSessionError subclass with a stable `code` and a message fit to show the player; every
+ * change also reaches `subscribe` listeners as a pushed view.
+ */
+export interface AdapterHost {
+  boot(
+    channelId: string,
+    user: HostUser,
+    spec: GameSpec,
+    options?: { title?: string },
+  ): Promise<ChannelView>;
+  press(
+    channelId: string,
+    user: HostUser,
+    turn: number,
+    choice: string,
+    options?: { gameId?: string },
+  ): Promise<PressResult>;
+  decide(
+    channelId: string,
+    user: HostUser,
+    choice: string,
+    expect?: { gameId?: string; turn?: number },
+  ): Promise<ChannelView>;
+  retry(channelId: string, user: HostUser): Promise<ChannelView>;
+  exit(channelId: string, user: HostUser): Promise<ChannelView>;
+  load(channelId: string, user: HostUser, gameId: string): Promise<ChannelView>;
+  listGames(options?: { max?: number }): Promise<GameSummary[]>;
+  history(channelId: string, count?: number): Promise<TurnRecord[]>;
+  /** The channel's last `count` turns with names and reveals, oldest first. */
+  story(channelId: string, count?: number): Promise<StoryTurn[]>;
+  view(channelId: string): Promise<ChannelView>;
+  subscribe(channelId: string, listener: (event: HostEvent) => void): () => void;
+}
