@@ -20,6 +20,7 @@ import { GameEndedError, NarratingError, WrongStateError } from './errors.js';
 import { type HostMetrics, narrationFailure } from './metrics.js';
 import { failureMessage, narrateTurn, underDeadline } from './narration.js';
 import { allActiveChosen } from './permissions.js';
+import { checkMayPress, countedPlayers, type PresenceChange } from './presence.js';
 import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './saved-state.js';
 import { storyTurn, withOutcome } from './story.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
@@ -35,6 +36,8 @@ export interface HostContext {
   readonly driver: TurnDriver;
   readonly metrics: HostMetrics;
   settings(channelId: string): ChannelSettings;
+  /** The users here now in the channel (presence.ts). */
+  here(channelId: string): PresenceChange[];
 }
 
 /**
@@ -214,18 +217,34 @@ export class ChannelRunner {
     if (turn !== s.turnNumber) throw new StaleTurnError(turn, s.turnNumber);
     if (!x.scene.choices.includes(choice))
       throw new InvalidInputError('choice', "is not one of this scene's choices");
+    const here = this.#ctx.here(this.channelId);
+    checkMayPress(here.find((u) => u.userId === user.id) ?? null, turn);
     const out = await s.submitChoice(user.id, user.name, choice, { turn });
     this.ensureWatch();
     this.emitView();
+    await this.closeIfAllChosen();
+    return out;
+  }
+
+  /** Closes the open window early when the channel asks for it and every player it counts has
+   *  chosen (after a press, or when someone left or started watching). */
+  async closeIfAllChosen(): Promise<void> {
+    const s = this.session;
+    const x = this.extra;
     if (
+      s !== null &&
+      x !== null &&
+      this.phase === 'ready' &&
       this.#ctx.settings(this.channelId).closeWhenAllChosen &&
       s.windowDeadlineMs !== null &&
-      allActiveChosen(x.lastPressed, s.turnNumber, s.pendingChoices)
+      allActiveChosen(
+        countedPlayers(this.#ctx.here(this.channelId), x.lastPressed, s.turnNumber),
+        s.pendingChoices,
+      )
     ) {
       // A window its timer closed meanwhile is fine: the watch resolves it either way.
       await s.closeCountdownEarly().catch(() => {});
     }
-    return out;
   }
 
   /** Follows the open window (if any) to its close, then has its turn resolved. Idempotent. */
@@ -277,6 +296,7 @@ export class ChannelRunner {
       decision,
       rule: this.#ctx.settings(this.channelId).aggregation,
       nowMs: this.#ctx.clock.now(),
+      here: this.#ctx.here(this.channelId),
     });
   }
 

@@ -1,5 +1,6 @@
 import type { TurnRecord } from '../core/turn-record.js';
 import type { Scene } from '../narrator/port.js';
+import type { PresenceChange, PresentUser } from './presence.js';
 import type { Reveal, StoryTurn } from './story.js';
 
 // What the host tells the consoles: the channel's view and the events pushed to subscribers.
@@ -45,9 +46,13 @@ export interface ChannelView {
     /** The window's whole length, so a console that joins mid-window draws the countdown right. */
     lengthMs: number;
     chosen: ChosenEntry[];
-    /** Names of the active players who have not chosen yet (recent players, see ACTIVE_TURNS). */
+    /** Names of the players the window counts who have not chosen yet: the players here (see
+     *  `present`), or with no presence known, the recent players (see ACTIVE_TURNS). */
     waitingFor: string[];
   } | null;
+  /** Who is at the table (a page connected now, a Discord user active recently), by name:
+   *  players, spectators, and spectators who play from the next window ('joining'). */
+  present?: PresentUser[];
   /** The last closed window: its tally and what went to the narrator. While narrating, the
    *  window that just closed; afterwards, the one that led to the scene on screen. */
   reveal?: Reveal | null;
@@ -65,4 +70,7 @@ export type HostEvent =
   /** Streaming narrator text for the scene being written. */
   | { type: 'text'; channelId: string; delta: string }
   /** A turn was recorded; `story` is the same turn with names and its reveal. */
-  | { type: 'turn'; channelId: string; record: TurnRecord; story: StoryTurn };
+  | { type: 'turn'; channelId: string; record: TurnRecord; story: StoryTurn }
+  /** Someone came, refreshed their presence, changed role or left (a view follows when the
+   *  table as shown changed). Every process applies it to its copy of the table. */
+  | { type: 'presence'; channelId: string; change: PresenceChange };

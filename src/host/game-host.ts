@@ -17,6 +17,13 @@ import { LocalTurnDriver } from './local-driver.js';
 import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
 import { checkDecision, mayManage, resolveSettings } from './permissions.js';
+import {
+  CONNECTED_TTL_MS,
+  type PresenceChange,
+  type PresenceRole,
+  PresenceTable,
+  presenceChange,
+} from './presence.js';
 import { DEFAULT_PRESS_RATE_LIMIT, PressRateLimiter } from './rate-limit.js';
 import {
   type Deciding,
@@ -67,6 +74,7 @@ export class GameHost implements AdapterHost {
   readonly #registry = new SessionRegistry();
   readonly #runners = new Map<string, ChannelRunner>();
   readonly #hub = new EventHub();
+  readonly #presence = new PresenceTable();
   readonly #reloading = new Set<ChannelRunner>();
   readonly #sessions: ChannelSessions;
   readonly #driver: TurnDriver;
@@ -103,6 +111,7 @@ export class GameHost implements AdapterHost {
       driver: this.#driver,
       metrics: this.#metrics,
       settings: (channelId) => this.settings(channelId),
+      here: (channelId) => this.#presence.here(channelId, this.#clock.now()),
     };
     this.#started = this.#driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
@@ -329,6 +338,39 @@ export class GameHost implements AdapterHost {
     });
   }
 
+  /**
+   * Says `user` is at the channel's table for `ttlMs` (default CONNECTED_TTL_MS; an adapter
+   * refreshes it: a web page while connected, Discord on each interaction). `role`: 'spectator'
+   * to watch (presses refused, not waited for), 'player' to play — a spectator plays from the
+   * next window. Without it, a newcomer plays and anyone else keeps their role. Every process
+   * learns of it (through the turn driver); the view follows when the table as shown changed.
+   */
+  async here(
+    channelId: string,
+    user: HostUser,
+    options: { role?: PresenceRole; ttlMs?: number } = {},
+  ): Promise<ChannelView> {
+    checkUser(user);
+    const ttl = options.ttlMs ?? CONNECTED_TTL_MS;
+    if (!Number.isFinite(ttl) || ttl <= 0)
+      throw new InvalidInputError('ttlMs', 'must be a positive number');
+    const r = await this.#ready(channelId);
+    const now = this.#clock.now();
+    const s = r.running ? r.session : null;
+    const at = { turn: s?.turnNumber ?? 0, windowOpen: s?.windowDeadlineMs != null };
+    const before = this.#presence.get(r.channelId, user.id, now);
+    this.#presenceChanged(r, presenceChange(before, user, options.role, at, now + ttl));
+    return r.view();
+  }
+
+  /** `userId` left the channel (a page closed): no longer at its table. */
+  async leave(channelId: string, userId: string): Promise<void> {
+    const r = await this.#ready(channelId);
+    const before = this.#presence.get(r.channelId, userId, this.#clock.now());
+    if (before === null) return;
+    this.#presenceChanged(r, { ...before, until: 0 });
+  }
+
   /** Every saved game, newest first. */
   async listGames(options?: { max?: number }): Promise<GameSummary[]> {
     this.#open();
@@ -411,6 +453,7 @@ export class GameHost implements AdapterHost {
     }
     this.#registry.clear();
     this.#hub.clear();
+    this.#presence.clear();
     // The aborted narrations settle at once (their epoch is over); wait so nothing runs after.
     await Promise.all(pending);
     await this.#driver.close();
@@ -477,12 +520,36 @@ export class GameHost implements AdapterHost {
   /** An event for this process' subscribers. One from another process also means this copy of
    *  the channel is out of date: it is reloaded in the background (text deltas change nothing). */
   #deliver(channelId: string, event: HostEvent, remote: boolean): void {
-    this.#hub.emit(channelId, event);
+    const now = this.#clock.now();
+    if (event.type === 'presence') {
+      const redrawn = this.#presence.applyDelivered(channelId, event.change, now);
+      this.#hub.emit(channelId, event);
+      if (redrawn !== null) this.#hub.emit(channelId, { type: 'view', view: redrawn });
+      // Whoever changed the table checks whether the open window now waits for nobody.
+      if (!remote && !this.#closed)
+        this.#ready(channelId).then(
+          (r) => r.closeIfAllChosen(),
+          () => {},
+        );
+      return;
+    }
+    this.#hub.emit(
+      channelId,
+      event.type === 'view'
+        ? { type: 'view', view: this.#presence.drawView(event.view, now) }
+        : event,
+    );
     if (!remote || event.type === 'text' || this.#closed) return;
     const r = this.#runners.get(channelId);
     if (r === undefined || r.loaded === null) return;
     r.stale = true;
     this.#ready(channelId).catch(() => {}); // a failed reload is retried at the next use
+  }
+
+  /** Published to every process, this one included: each applies it as delivered (so all
+   *  apply changes in one order) and redraws the channel's view if the table as shown changed. */
+  #presenceChanged(r: ChannelRunner, change: PresenceChange): void {
+    this.#driver.publish(r.channelId, { type: 'presence', channelId: r.channelId, change });
   }
 
   /** Exit/swap/boot over a running game: its booter, a manager, or anyone if allowed. */

@@ -10,6 +10,7 @@ export {
   WrongStateError,
 } from './game-host.js';
 export { LocalTurnDriver } from './local-driver.js';
+export { SpectatingError } from './presence.js';
 export type {
   ClosedTurn,
   TurnDriver,

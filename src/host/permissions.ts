@@ -76,17 +76,16 @@ export function checkDecision<P extends { userId: string; options: readonly stri
 const ACTIVE_TURNS = 3;
 
 /**
- * Whether every active player has chosen in the open window. Active players are those who
- * pressed in one of the last ACTIVE_TURNS closed windows; with none (a new game), the window is
- * never closed early, so the first press of a game cannot cut out the other players.
+ * Whether every player the open window counts (see presence.ts countedPlayers: the players
+ * here, else those who pressed in one of the last ACTIVE_TURNS closed windows) has chosen; with
+ * none (a new game nobody is known in), the window is never closed early, so the first press of
+ * a game cannot cut out the other players.
  */
 export function allActiveChosen(
-  lastPressed: ReadonlyMap<string, number>,
-  currentTurn: number,
+  counted: readonly string[],
   pending: ReadonlyMap<string, string>,
 ): boolean {
-  const active = activePlayers(lastPressed, currentTurn);
-  return active.length > 0 && active.every((userId) => pending.has(userId));
+  return counted.length > 0 && counted.every((userId) => pending.has(userId));
 }
 
 /** The players who pressed in one of the last ACTIVE_TURNS closed windows (user ids). */

@@ -58,5 +58,6 @@ export interface PressResult {
 }
 
 export type * from './events.js';
+export type { PresenceChange, PresenceRole, PresentUser } from './presence.js';
 export type { Aggregation, Reveal, StoryChoice, StoryTurn, TallyEntry } from './story.js';
 export type { GameSummary };

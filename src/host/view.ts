@@ -2,7 +2,7 @@ import type { GameSession } from '../core/game-session.js';
 import { llmSpendOf } from '../narrator/llm-state.js';
 import type { ResolvingPhase } from './errors.js';
 import type { ChannelStatus, ChannelView } from './events.js';
-import { activePlayers } from './permissions.js';
+import { countedPlayers, type PresenceChange, presentUsers } from './presence.js';
 import type { HostExtra } from './saved-state.js';
 import { type Aggregation, type Reveal, revealOf } from './story.js';
 
@@ -25,6 +25,8 @@ export interface ViewInput {
   /** The channel's aggregation rule now (a stored outcome tells the rule of a recorded turn). */
   rule: Aggregation;
   nowMs: number;
+  /** The users here now (see presence.ts). */
+  here: readonly PresenceChange[];
 }
 
 /** The last closed window's reveal: the one being narrated (or decided, or failed), else the
@@ -70,13 +72,15 @@ export function buildView(v: ViewInput): ChannelView {
       decision: null,
       notice: v.notice,
       reveal: null,
+      present: presentUsers(v.here, 0),
     };
   }
   const deadline = s.windowDeadlineMs;
   const status: ChannelStatus =
     v.phase === 'failed'
       ? 'failed'
-      : v.phase !== 'ready'
+      : // A window closed whose turn is not recorded yet: narrating, even before the loop saw it.
+        v.phase !== 'ready' || s.turnNumber > x.sceneTurn
         ? 'narrating'
         : x.scene.ended
           ? 'ended'
@@ -109,13 +113,19 @@ export function buildView(v: ViewInput): ChannelView {
               userName: s.players.get(userId)?.userName ?? userId,
               choice,
             })),
-            waitingFor: activePlayers(x.lastPressed, s.turnNumber)
+            waitingFor: countedPlayers(v.here, x.lastPressed, s.turnNumber)
               .filter((userId) => !s.pendingChoices.has(userId))
-              .map((userId) => s.players.get(userId)?.userName ?? userId),
+              .map(
+                (userId) =>
+                  s.players.get(userId)?.userName ??
+                  v.here.find((u) => u.userId === userId)?.userName ??
+                  userId,
+              ),
           },
     error: v.error,
     decision: v.decision,
     notice: v.notice,
     reveal: currentReveal(s, x, v.rule),
+    present: presentUsers(v.here, s.turnNumber),
   };
 }

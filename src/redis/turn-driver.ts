@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TurnRecord } from '../core/turn-record.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnLoop } from '../host/turn-driver.js';
-import type { ChannelView, HostEvent, StoryTurn } from '../host/types.js';
+import type { ChannelView, HostEvent, PresenceChange, StoryTurn } from '../host/types.js';
 import { RedisPubSub } from './pubsub.js';
 import type { ClosedWindowInfo, RedisScheduler, TurnDeferral, TurnResult } from './scheduler.js';
 import type { RedisStore } from './store.js';
@@ -40,7 +40,8 @@ type WireEvent =
   | { type: 'view'; view: ChannelView }
   | { type: 'text'; channelId: string; delta: string }
   /** `story` is plain JSON already (the record's dict is the stored form). */
-  | { type: 'turn'; channelId: string; record: unknown; story: StoryTurn };
+  | { type: 'turn'; channelId: string; record: unknown; story: StoryTurn }
+  | { type: 'presence'; channelId: string; change: PresenceChange };
 
 type Message =
   | { o: string; k: 'event'; c: string; e: WireEvent }
@@ -253,6 +254,18 @@ function decodeEvent(channelId: string, e: unknown): HostEvent | null {
     } catch {
       return null;
     }
+  }
+  if (w.type === 'presence') {
+    const c = w.change as Partial<PresenceChange> | undefined;
+    return typeof c === 'object' &&
+      c !== null &&
+      typeof c.userId === 'string' &&
+      typeof c.userName === 'string' &&
+      (c.role === 'player' || c.role === 'spectator') &&
+      Number.isSafeInteger(c.playsFrom) &&
+      typeof c.until === 'number'
+      ? { type: 'presence', channelId, change: c as PresenceChange }
+      : null;
   }
   if (w.type === 'view' && typeof w.view === 'object' && w.view !== null)
     return (w.view as ChannelView).channelId === channelId

@@ -36,6 +36,11 @@ class Seen {
       this.events.push(`turn:${e.record.turn}:${e.record.narrativeSummary}:${e.story.reveal.text}`);
       return;
     }
+    if (e.type === 'presence') {
+      const c = e.change;
+      this.events.push(`presence:${c.userName}:${c.role}:${c.playsFrom}:${c.until > 0}`);
+      return;
+    }
     this.views.push(e.view);
     const w = e.view.window?.chosen.map((c) => `${c.userName}=${c.choice}`).join(',') ?? '-';
     const d = e.view.decision?.options.join('|') ?? '-';

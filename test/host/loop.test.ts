@@ -153,7 +153,9 @@ test('subscribers see every change in order: press, close, streamed text, turn, 
       ? `view:${e.view.status}:${e.view.window?.chosen.length ?? '-'}`
       : e.type === 'text'
         ? `text:${e.delta}`
-        : `turn:${e.record.turn}`,
+        : e.type === 'turn'
+          ? `turn:${e.record.turn}`
+          : `presence:${e.change.userName}`,
   );
   assert.deepEqual(summary, [
     'view:counting:1',
