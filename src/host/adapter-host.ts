@@ -1,6 +1,6 @@
 import type { TurnRecord } from '../core/turn-record.js';
 import type { ChannelView, GameSpec, HostEvent } from './events.js';
-import type { GameSummary, HostUser, PressResult, StoryTurn } from './types.js';
+import type { GameSummary, HostUser, PresenceRole, PressResult, StoryTurn } from './types.js';
 
 /**
  * What a platform adapter (the web console, the Discord bot) may ask of the host, and nothing
@@ -37,4 +37,13 @@ export interface AdapterHost {
   story(channelId: string, count?: number): Promise<StoryTurn[]>;
   view(channelId: string): Promise<ChannelView>;
   subscribe(channelId: string, listener: (event: HostEvent) => void): () => void;
+  /** `user` is at the channel's table for `ttlMs` (a page while connected, a Discord user
+   *  recently active); `role` to watch or to play (from the next window). */
+  here(
+    channelId: string,
+    user: HostUser,
+    options?: { role?: PresenceRole; ttlMs?: number },
+  ): Promise<ChannelView>;
+  /** `userId` left the channel's table. */
+  leave(channelId: string, userId: string): Promise<void>;
 }

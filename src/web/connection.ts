@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { GameSessionError } from '../core/errors.js';
 import { checkChannelId, checkUserId, checkUserName } from '../core/limits.js';
+import { CONNECTED_TTL_MS } from '../host/presence.js';
 import type { ChannelView, HostEvent, HostUser } from '../host/types.js';
 import type { ConsoleHost } from './console-host.js';
 import {
@@ -48,6 +49,8 @@ export class ClientConnection {
   #channelId: string | null = null;
   #user: HostUser | null = null;
   #unsubscribe: (() => void) | null = null;
+  /** Refreshes this page's presence at its channel's table while it is connected. */
+  #presenceTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
 
   constructor(ws: WebSocket, options: ConnectionOptions) {
@@ -81,6 +84,15 @@ export class ClientConnection {
     this.#closed = true;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    this.#leaveTable();
+  }
+
+  /** Leaves the joined channel's table (a page that closed or joined another channel). */
+  #leaveTable(): void {
+    if (this.#presenceTimer !== null) clearInterval(this.#presenceTimer);
+    this.#presenceTimer = null;
+    if (this.#channelId === null || this.#user === null) return;
+    this.#o.host.leave(this.#channelId, this.#user.id).catch(() => {});
   }
 
   #takeToken(): boolean {
@@ -204,6 +216,9 @@ export class ClientConnection {
       case 'retry':
         await host.retry(channelId, user);
         break;
+      case 'role':
+        await host.here(channelId, user, { role: m.role, ttlMs: CONNECTED_TTL_MS });
+        break;
     }
     this.send({ type: 'ok', id: m.id, for: m.type });
   }
@@ -213,6 +228,7 @@ export class ClientConnection {
     const hostUser: HostUser = { id: checkUserId(user.id), name: checkUserName(user.name) };
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    if (this.#channelId !== channelId || this.#user?.id !== hostUser.id) this.#leaveTable();
     this.#channelId = channelId;
     this.#user = hostUser;
     // Subscribe first so nothing is missed; a pushed view newer than the fetched one wins.
@@ -226,6 +242,16 @@ export class ClientConnection {
       return;
     }
     this.#unsubscribe = unsubscribe;
+    // At the table while connected: refreshed well within its time to live.
+    await this.#o.host.here(channelId, hostUser, { ttlMs: CONNECTED_TTL_MS });
+    if (this.#presenceTimer === null && !this.#closed) {
+      this.#presenceTimer = setInterval(() => {
+        const u = this.#user;
+        if (this.#channelId === null || u === null) return;
+        this.#o.host.here(this.#channelId, u, { ttlMs: CONNECTED_TTL_MS }).catch(() => {});
+      }, CONNECTED_TTL_MS / 3);
+      this.#presenceTimer.unref?.();
+    }
     const view: ChannelView = await this.#o.host.view(channelId);
     if (!pushedView && this.#channelId === channelId) this.send({ type: 'view', view });
     this.send({ type: 'ok', id, for: 'join' });

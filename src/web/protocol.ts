@@ -57,6 +57,12 @@ const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('retry'), id: requestId }),
   z.strictObject({ type: z.literal('games'), id: requestId }),
   z.strictObject({ type: z.literal('history'), id: requestId }),
+  // Watch the channel without playing, or play (from the next window).
+  z.strictObject({
+    type: z.literal('role'),
+    id: requestId,
+    role: z.enum(['player', 'spectator']),
+  }),
 ]);
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
@@ -71,6 +77,7 @@ const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'retry',
   'games',
   'history',
+  'role',
 ];
 
 /** A turn of the history as the page shows it: choices in press order with the players'

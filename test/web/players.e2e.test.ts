@@ -205,6 +205,36 @@ describe('players in a real browser', { skip, timeout: 180_000 }, () => {
     assert.match(all, /went to the narrator|The group chose/);
     await shot(cat, '05-history-after-reload');
     assert.deepEqual(await axe(cat), [], 'axe with the history open');
+    await cat.click('#menu-history [data-close]');
+  });
+
+  it('who is at the table; a spectator is not waited for and plays from the next window', async () => {
+    const table = (page: Page) => page.locator('#table li').allTextContents();
+    await alice.locator('#table li', { hasText: 'Cat' }).waitFor();
+    assert.deepEqual((await table(alice)).length, 3);
+    // Bob watches (one press): everyone sees it, his presses are refused.
+    await bob.click('#role-button');
+    await alice.locator('#table li', { hasText: 'Bob watching' }).waitFor();
+    assert.equal(await bob.locator('#role-button').textContent(), 'Play');
+    await cat.locator('#choices .choice').first().click();
+    await alice.locator('#waiting', { hasText: 'waiting for Alice' }).waitFor();
+    assert.doesNotMatch((await alice.locator('#waiting').textContent()) ?? '', /Bob/);
+    await alice.locator('#table li', { hasText: 'Cat ✓ chosen' }).waitFor();
+    await bob.locator('#choices .choice').first().click();
+    await bob.locator('#toast', { hasText: 'you are watching' }).waitFor();
+    // One press to play: from the next window; this one goes on without him.
+    await bob.click('#role-button');
+    await alice.locator('#table li', { hasText: 'Bob plays next window' }).waitFor();
+    await shot(alice, '06-table-spectator');
+    assert.deepEqual(await axe(bob), [], 'axe on the phone while watching');
+    await atTurn(alice, 4);
+    await alice.locator('#table li', { hasText: /^Bob$/ }).waitFor();
+    await alice.locator('#choices .choice').first().click();
+    await bob.locator('#waiting', { hasText: 'waiting for Bob, Cat' }).waitFor();
+    // A page that leaves is no longer at the table.
+    await cat.close();
+    await alice.locator('#table li', { hasText: 'Cat' }).waitFor({ state: 'detached' });
+    await alice.locator('#waiting', { hasText: /^waiting for Bob$/ }).waitFor();
     assert.deepEqual(problems, []);
   });
 });

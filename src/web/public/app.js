@@ -6,6 +6,7 @@
 import { connect, me, send, state } from './connection.js';
 import { $, storage, toast } from './dom.js';
 import { closeMenu, drawCartridges, drawGames, drawHistory, openMenu } from './menus.js';
+import { toggleRole } from './players.js';
 import { drawLink, drawScreen, onView, pressChoice, tick } from './screen.js';
 
 function join() {
@@ -79,6 +80,7 @@ function wire() {
     drawScreen();
   });
   $('retry-button').addEventListener('click', () => send({ type: 'retry' }));
+  $('role-button').addEventListener('click', toggleRole);
   $('exit-button').addEventListener('click', () => send({ type: 'exit' }));
   $('history-button').addEventListener('click', () => openMenu('history'));
   $('games-button').addEventListener('click', () => openMenu('games'));

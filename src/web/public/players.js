@@ -1,7 +1,7 @@
 // What the group decided and who the table waits for: the reveal of the last closed window, the
 // "waiting for" line of an open window, and the polite announcements a screen reader hears (a
 // new scene, the reveal, the countdown at a few milestones). Untrusted text only via textContent.
-import { state } from './connection.js';
+import { me, send, state } from './connection.js';
 import { $, show } from './dom.js';
 
 /** The reveal: while narrating, what the window that just closed sent to the narrator; on a
@@ -90,4 +90,54 @@ export function announceCountdown(view, secondsLeft, totalSeconds) {
       return;
     }
   }
+}
+
+/** Who is at the table (pages connected now, Discord users active recently): who has chosen,
+ *  who the window waits for, who watches; and this page's Watch/Play button. */
+export function drawTable(view) {
+  const present = view.present ?? [];
+  show('table-line', present.length > 0);
+  const list = $('table');
+  list.replaceChildren();
+  const chosen = new Set((view.window?.chosen ?? []).map((c) => c.userId));
+  const waiting = new Set(view.status === 'counting' ? (view.window?.waitingFor ?? []) : []);
+  for (const p of present) {
+    const li = document.createElement('li');
+    const mark =
+      p.role === 'spectator'
+        ? 'watching'
+        : p.role === 'joining'
+          ? 'plays next window'
+          : chosen.has(p.userId)
+            ? 'chosen'
+            : waiting.has(p.userName)
+              ? 'waiting'
+              : '';
+    li.dataset.state = mark || 'here';
+    li.className = p.userId === me.id ? 'me' : '';
+    const name = document.createElement('b');
+    name.textContent = p.userName;
+    li.append(name);
+    if (mark) {
+      const what = document.createElement('span');
+      what.textContent = ` ${mark === 'chosen' ? '✓ chosen' : mark}`;
+      li.append(what);
+    }
+    list.append(li);
+  }
+  const mine = present.find((p) => p.userId === me.id)?.role ?? 'player';
+  const button = /** @type {HTMLButtonElement} */ ($('role-button'));
+  button.textContent = mine === 'player' ? 'Watch' : mine === 'joining' ? 'Joining…' : 'Play';
+  button.disabled = mine === 'joining';
+  button.dataset.role = mine;
+  button.title =
+    mine === 'player'
+      ? 'Watch without playing'
+      : 'Play from the next window (the open one goes on without you)';
+}
+
+/** The Watch/Play button: one press to watch, one to play from the next window. */
+export function toggleRole() {
+  const role = $('role-button').dataset.role === 'player' ? 'spectator' : 'player';
+  send({ type: 'role', role });
 }

@@ -2,7 +2,13 @@
 // the host's decision and the countdown. Untrusted text is only ever set with textContent.
 import { me, send, state } from './connection.js';
 import { $, show } from './dom.js';
-import { announceChanges, announceCountdown, drawReveal, drawWaiting } from './players.js';
+import {
+  announceChanges,
+  announceCountdown,
+  drawReveal,
+  drawTable,
+  drawWaiting,
+} from './players.js';
 
 export function drawLink() {
   $('led').classList.toggle('on', state.connected);
@@ -103,6 +109,7 @@ function drawView() {
   drawChoices(view);
   drawCountdown(view);
   drawWaiting(view);
+  drawTable(view);
 }
 
 function myChoice(view) {
