@@ -2,6 +2,7 @@ import type { APIApplicationCommandOptionChoice } from 'discord.js';
 import { GameSessionError, InvalidInputError, StaleTurnError } from '../core/errors.js';
 import type { AdapterHost } from '../host/adapter-host.js';
 import { WrongStateError } from '../host/errors.js';
+import { RECENT_TTL_MS } from '../host/presence.js';
 import type { ChannelView, GameSpec, HostUser } from '../host/types.js';
 import type { CartridgeInfo } from '../narrator/cartridges.js';
 import { COMMAND_NAME } from './commands.js';
@@ -141,6 +142,12 @@ export class InteractionHandler {
     }
     if (req.user === null) return answer('Could not tell who you are; nothing was done.');
     const ctx = { channelId: req.channelId, user: req.user };
+    // Anyone who interacts is "here recently" (the table, who a window waits for). A store or
+    // bus outage must not stop the interaction itself.
+    if (req.kind === 'button' || req.kind === 'command')
+      await this.#host
+        .here(ctx.channelId, ctx.user, { ttlMs: RECENT_TTL_MS })
+        .catch((e: unknown) => this.#log.warn({ err: e }, 'presence not recorded'));
     switch (req.kind) {
       case 'button':
         return this.#button(ctx, req.customId, req.messageId, res, acked);
@@ -240,6 +247,13 @@ export class InteractionHandler {
       case 'retry':
         result = await this.#host.retry(ctx.channelId, ctx.user);
         break;
+      case 'watch': {
+        // One press to watch; one more to play again, from the next window.
+        const mine = view.present?.find((p) => p.userId === ctx.user.id)?.role ?? 'player';
+        const role = mine === 'player' ? 'spectator' : 'player';
+        result = await this.#host.here(ctx.channelId, ctx.user, { role, ttlMs: RECENT_TTL_MS });
+        break;
+      }
     }
     this.#presenter.show(result);
   }

@@ -53,7 +53,7 @@ function statusText(view: ChannelView, closed: boolean): string {
   if (closed && view.status !== 'ended' && view.status !== 'idle') {
     return w === null ? 'This scene is over.' : `🔒 Choices closed.${tally(view)}`;
   }
-  const last = view.reveal ? `\n🎲 Last turn: ${revealText(view.reveal)}` : '';
+  const last = `${view.reveal ? `\n🎲 Last turn: ${revealText(view.reveal)}` : ''}${table(view)}`;
   switch (view.status) {
     case 'playing':
       return `Press a choice: the first press starts the countdown.${last}`;
@@ -80,6 +80,22 @@ function statusText(view: ChannelView, closed: boolean): string {
     case 'idle':
       return `💾 ${oneLine(view.notice ?? 'The game was saved and exited.', 300, 'The game was saved and exited.')}`;
   }
+}
+
+/** Who was active here recently: players, and who watches or plays from the next window. */
+function table(view: ChannelView): string {
+  const present = view.present ?? [];
+  if (present.length === 0) return '';
+  const names = present.slice(0, 20).map((p) => {
+    const name = displayName(p.userName);
+    return p.role === 'spectator'
+      ? `${name} (watching)`
+      : p.role === 'joining'
+        ? `${name} (plays next window)`
+        : name;
+  });
+  const more = present.length > 20 ? ` and ${present.length - 20} more` : '';
+  return `\n👥 Here recently: ${names.join(', ')}${more}`;
 }
 
 /** The reveal's sentence for a message: one line, markdown escaped (names and choices are
@@ -153,6 +169,8 @@ function sceneButtons(view: ChannelView, closed: boolean): ButtonRow[] {
   });
   if (!closed && view.status === 'failed') {
     buttons.push(button(view, tag, 'retry', 0, 'Retry', ButtonStyle.Danger, false));
+  } else if (live) {
+    buttons.push(button(view, tag, 'watch', 0, '👀 Watch / Play', ButtonStyle.Secondary, false));
   }
   return rows(buttons);
 }

@@ -96,6 +96,7 @@ export async function playThreeTurns(rig: Rig) {
         ['Left', false],
         ['Right', false],
         ['Wait', false],
+        ['👀 Watch / Play', false],
       ],
     );
     const presses = PRESSES[turn] ?? [];

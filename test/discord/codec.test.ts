@@ -105,7 +105,7 @@ test('empty or invisible labels get a visible fallback; mentions are never parse
     view({ scene: { text: '@everyone hi <@123>', choices: ['\u200b\u202e', '  '], ended: false } }),
   );
   const labels = (rendered.main.components ?? []).flatMap((r) => r.components.map((b) => b.label));
-  assert.deepEqual(labels, ['Choice 1', 'Choice 2']);
+  assert.deepEqual(labels, ['Choice 1', 'Choice 2', '👀 Watch / Play']);
   assert.deepEqual(rendered.main.allowed_mentions, { parse: [] });
   assert.deepEqual(renderStatus(view()).allowed_mentions, { parse: [] });
   assert.deepEqual(renderGames([]).allowed_mentions, { parse: [] });

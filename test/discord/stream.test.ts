@@ -72,6 +72,7 @@ test('a slow narration streams into its message, which becomes the scene', async
         [
           ['On', false],
           ['Back', false],
+          ['👀 Watch / Play', false],
         ],
       );
       if (turn === 0) {
