@@ -1,7 +1,7 @@
 import type { GamePage, SessionStore } from '../core/store-port.js';
 
 /** Games per `games` page when the caller names no limit. */
-export const DEFAULT_GAMES_PAGE = 20;
+const DEFAULT_GAMES_PAGE = 20;
 /** Store pages read for one reply at most: a reply never scans the whole index. */
 const MAX_SCANS = 10;
 

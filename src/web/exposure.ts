@@ -5,13 +5,13 @@ import { isIP } from 'node:net';
 // the console listens beyond loopback.
 
 /** Whether `hostname` (the bind address) is a loopback interface only. */
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 /** The host name of a Host header value (`name:port`, `[v6]:port`), lower case; null if malformed. */
-export function hostName(header: string | undefined): string | null {
+function hostName(header: string | undefined): string | null {
   if (header === undefined || header.length === 0 || header.length > 300) return null;
   try {
     return new URL(`http://${header}/`).hostname.toLowerCase().replace(/^\[|\]$/g, '');

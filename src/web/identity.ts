@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 /** The session cookie's name. */
-export const SESSION_COOKIE = 'gg_session';
+const SESSION_COOKIE = 'gg_session';
 /** How long a browser keeps its identity (one year, renewed on every page load). */
 const SESSION_MAX_AGE_S = 365 * 24 * 3600;
 /** Length of the opaque per-channel handle shown to other players. */
@@ -94,7 +94,7 @@ function userIdOf(sessionId: string): string {
 }
 
 /** One cookie's value from a Cookie header, or undefined. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
+function readCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');

@@ -4,7 +4,7 @@ import { checkChannelId } from '../core/limits.js';
 import { SessionKeys } from './identity.js';
 import { loadSessionSecret } from './session-secret.js';
 
-export const INVITE_HELP = `Usage: gamegirl invite <channel> [options]
+const INVITE_HELP = `Usage: gamegirl invite <channel> [options]
 
 Prints the invite link of a channel: with --join-codes (GAMEGIRL_JOIN_CODES) a private channel is
 joined only through it. The link carries the channel's join code, derived from the console's

@@ -8,8 +8,6 @@ import {
 import type { GameSummary } from '../core/store-port.js';
 import type { ChosenDelta, WireTurn, WireView } from './wire-view.js';
 
-export type { WireTurn, WireView };
-
 /** The largest client message accepted, in bytes (UTF-8). Larger messages are refused. */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 

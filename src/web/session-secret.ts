@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The file in the data folder that keeps the console's session secret across restarts. */
-export const SESSION_KEY_FILE = 'session.key';
+const SESSION_KEY_FILE = 'session.key';
 
 /**
  * The secret that signs the web console's session cookies (and derives handles and join codes):

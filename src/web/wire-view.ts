@@ -7,7 +7,7 @@ import type { ChannelView, Reveal, StoryTurn } from '../host/types.js';
 /** Maps a user id to its opaque handle in the channel. */
 export type HandleOf = (userId: string) => string;
 
-export interface WireChosen {
+interface WireChosen {
   /** The player's opaque handle in this channel. */
   player: string;
   name: string;
