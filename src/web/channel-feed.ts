@@ -4,7 +4,14 @@ import type { HostEvent } from '../host/types.js';
 import type { ConsoleHost } from './console-host.js';
 import type { SessionKeys } from './identity.js';
 import type { ServerMessage } from './protocol.js';
-import { chosenDelta, type HandleOf, toWireTurn, toWireView, type WireView } from './wire-view.js';
+import {
+  type ChosenDelta,
+  chosenDelta,
+  type HandleOf,
+  toWireTurn,
+  toWireView,
+  type WireView,
+} from './wire-view.js';
 
 /** The channel already has as many players as a channel may have. */
 export class ChannelFullError extends GameSessionError {
@@ -18,6 +25,10 @@ export interface FeedMember {
   sendBytes(bytes: Buffer): void;
 }
 
+/** Presses within this time go out as one delta: a burst of N presses then costs each member a
+ *  few writes, not N (every write to a socket is a system call). */
+const COALESCE_MS = 30;
+
 /** Handles remembered per channel before the cache starts over (bounded memory). */
 const HANDLE_CACHE = 4096;
 
@@ -27,6 +38,9 @@ interface Feed {
   members: Set<FeedMember>;
   joining: Set<FeedMember>;
   last: WireView | null;
+  /** Presses not yet sent: merged into one delta, flushed after COALESCE_MS. */
+  pending: ChosenDelta | null;
+  timer: NodeJS.Timeout | null;
   handles: Map<string, string>;
   unsubscribe: () => void;
 }
@@ -48,12 +62,19 @@ export class ChannelFeeds {
   readonly #keys: SessionKeys;
   readonly #logger: Logger;
   readonly #maxPlayers: number;
+  readonly #deltas: boolean;
 
-  constructor(host: ConsoleHost, keys: SessionKeys, logger: Logger, maxPlayers: number) {
+  constructor(
+    host: ConsoleHost,
+    keys: SessionKeys,
+    logger: Logger,
+    options: { maxPlayers: number; deltas: boolean },
+  ) {
     this.#host = host;
     this.#keys = keys;
     this.#logger = logger;
-    this.#maxPlayers = maxPlayers;
+    this.#maxPlayers = options.maxPlayers;
+    this.#deltas = options.deltas;
   }
 
   /** The handle function of a channel (cached while the channel has members). */
@@ -82,6 +103,8 @@ export class ChannelFeeds {
         members: new Set(),
         joining: new Set(),
         last: null,
+        pending: null,
+        timer: null,
         handles: new Map(),
         unsubscribe: () => {},
       };
@@ -98,6 +121,7 @@ export class ChannelFeeds {
       f.joining.delete(member);
       f.members.delete(member);
       if (f.members.size + f.joining.size === 0 && this.#feeds.get(channelId) === f) {
+        if (f.timer !== null) clearTimeout(f.timer);
         f.unsubscribe();
         this.#feeds.delete(channelId);
       }
@@ -136,9 +160,13 @@ export class ChannelFeeds {
     switch (event.type) {
       case 'view': {
         const view = toWireView(event.view, handleOf);
-        const delta = chosenDelta(feed.last, view);
+        const delta = this.#deltas ? chosenDelta(feed.last, view) : null;
         feed.last = view;
-        message = delta ?? { type: 'view', view };
+        if (delta !== null) {
+          this.#queue(feed, delta);
+          return;
+        }
+        message = { type: 'view', view };
         break;
       }
       case 'text':
@@ -148,7 +176,40 @@ export class ChannelFeeds {
         message = { type: 'turn', record: toWireTurn(event.story, handleOf) };
         break;
     }
-    const bytes = encode(message);
+    this.#flush(feed);
+    this.#broadcast(feed, encode(message));
+  }
+
+  /** Adds a delta to the feed's pending one (same game and turn), or flushes and starts anew. */
+  #queue(feed: Feed, delta: ChosenDelta): void {
+    const p = feed.pending;
+    if (p !== null && (p.gameId !== delta.gameId || p.turn !== delta.turn)) this.#flush(feed);
+    if (feed.pending === null) feed.pending = delta;
+    else {
+      const merged = feed.pending;
+      const at = new Map(merged.entries.map((e, i) => [e.player, i]));
+      for (const e of delta.entries) {
+        const i = at.get(e.player);
+        if (i === undefined) {
+          at.set(e.player, merged.entries.length);
+          merged.entries.push(e);
+        } else merged.entries[i] = e;
+      }
+      merged.deadlineMs = delta.deadlineMs;
+      merged.secondsRemaining = delta.secondsRemaining;
+    }
+    feed.timer ??= setTimeout(() => this.#flush(feed), COALESCE_MS);
+  }
+
+  #flush(feed: Feed): void {
+    if (feed.timer !== null) clearTimeout(feed.timer);
+    feed.timer = null;
+    const pending = feed.pending;
+    feed.pending = null;
+    if (pending !== null) this.#broadcast(feed, encode(pending));
+  }
+
+  #broadcast(feed: Feed, bytes: Buffer): void {
     for (const member of feed.members) {
       try {
         member.sendBytes(bytes);

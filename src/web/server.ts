@@ -71,6 +71,9 @@ export interface WebConsoleOptions {
   /** Boots per client address, whoever the player; default 20 per minute (LLM: 5). */
   bootsPerAddress?: { presses: number; perMs: number };
   llmBootsPerAddress?: { presses: number; perMs: number };
+  /** Send presses as `chosen` deltas (default true); false sends the whole view on every press,
+   *  as before deltas (kept to measure the difference: bench/room.bench.ts). */
+  windowDeltas?: boolean;
 }
 
 export interface WebConsole {
@@ -133,7 +136,10 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
   const keys = new SessionKeys(options.secret ?? randomBytes(32), {
     secureCookie: options.secureCookie === true,
   });
-  const feeds = new ChannelFeeds(options.host, keys, logger, options.maxPlayersPerChannel ?? 300);
+  const feeds = new ChannelFeeds(options.host, keys, logger, {
+    maxPlayers: options.maxPlayersPerChannel ?? 300,
+    deltas: options.windowDeltas !== false,
+  });
   const perAddress = new Map<string, number>();
   const maxPerAddress = options.maxConnectionsPerAddress ?? 20;
   const bootLimits = new PressRateLimiter(
