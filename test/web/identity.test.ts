@@ -90,6 +90,19 @@ describe('web console identity and authorisation', { timeout: 60_000 }, () => {
     assert.ok(seen);
     const last = bob.lastView();
     assert.equal(last?.game?.bootedBy, aliceHandle, 'the booter is named by handle');
+    // The closed window's turn (pushed, then asked for as history) names players by handle.
+    const turn = await bob.waitFor((m) => m.type === 'turn', 20_000);
+    const record = turn.record as { choices: Array<{ player: string; name: string }> };
+    assert.deepEqual(
+      record.choices.map((c) => [c.player, c.name]),
+      [
+        [aliceHandle, 'Alice'],
+        [bobHandle, 'Bob'],
+      ],
+    );
+    const asked = bob.send({ type: 'history' });
+    const history = await bob.waitFor((m) => m.type === 'history' && m.id === asked);
+    assert.equal((history.turns as unknown[]).length, 1);
     const everything = JSON.stringify([...alice.messages, ...bob.messages]);
     assert.doesNotMatch(everything, /web:/, 'no user id was ever sent');
     assert.ok(!everything.includes(sessionId), 'no session id was ever sent');
