@@ -216,7 +216,11 @@ export class GameHost implements AdapterHost {
       this.#open();
       this.#limiter.take(`${channelId}\u0000${user.id}`);
       const r = await this.#ready(channelId);
-      const out = await r.press(user, turn, choice, options?.gameId);
+      const out = await r.press(user, turn, choice, options?.gameId).catch(async (e: unknown) => {
+        if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
+          throw new SessionInactiveError(r.notice ?? e.message);
+        throw e;
+      });
       this.#metrics.press('accepted');
       return { ...out, view: r.view() };
     } catch (e) {
