@@ -30,6 +30,7 @@ Usage: gamegirl <command> [options]
 Commands:
   serve    serve the web console (what \`npm start\` runs)
   games    list saved games
+  invite   print a channel's invite link (with its join code when --join-codes is on)
   doctor   check the configuration, the store and the narrators (exit code 0 = all good)
   discord  run the Discord bot (gateway, or --http); \`discord register [--guild ID]\` registers /gamegirl
 
@@ -272,6 +273,10 @@ async function main(argv: string[]): Promise<number> {
     // The Discord adapter parses its own flags (register, --http, --guild, settings).
     const { runDiscord } = await import('./app/discord.js');
     return runDiscord({ argv: rest });
+  }
+  if (command === 'invite') {
+    const { runInvite } = await import('./web/invite-cli.js');
+    return runInvite(rest, io);
   }
   if (command === 'cartridge') {
     // The author's commands parse their own flags (src/cartridge-kit/cli.ts).

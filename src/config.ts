@@ -65,6 +65,24 @@ const SETTINGS = {
     env: 'GAMEGIRL_METRICS_HOST',
     help: 'interface of the metrics port (default 127.0.0.1)',
   },
+  // Exposing the web console (see README "Exposing the console").
+  publicHost: {
+    flag: '--public-host',
+    env: 'GAMEGIRL_PUBLIC_HOST',
+    help: 'names the console is reached by (proxy), comma-separated; https:// marks cookies Secure',
+  },
+  joinCodes: {
+    flag: '--join-codes',
+    env: 'GAMEGIRL_JOIN_CODES',
+    help: 'channels are private: joined only by invite link (gamegirl invite <channel>)',
+    boolean: true,
+  },
+  trustProxy: {
+    flag: '--trust-proxy',
+    env: 'GAMEGIRL_TRUST_PROXY',
+    help: "take the client's address from X-Forwarded-For (only behind a proxy)",
+    boolean: true,
+  },
   // Channel settings: process-wide defaults for every channel.
   aggregation: {
     flag: '--aggregation',
@@ -113,6 +131,15 @@ export interface Config {
   maxConnections: number;
   /** A separate listener for /metrics, /healthz and /readyz, or null to serve them on `port`. */
   metrics: { port: number; host: string } | null;
+  /** How the web console is exposed. */
+  web: {
+    /** Host names besides loopback and the bind address (without scheme or path). */
+    publicHosts: string[];
+    /** A public host was given as https://: session cookies are Secure. */
+    secureCookie: boolean;
+    joinCodes: boolean;
+    trustProxy: boolean;
+  };
 }
 
 /** The configuration is invalid; `problems` are one line each, naming the flag or variable. */
@@ -216,6 +243,27 @@ const schema = z.object({
   ),
   closeWhenAllChosen: onOff,
   anyoneMayManage: onOff,
+  publicHost: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .max(1000)
+      .transform((s) =>
+        s
+          .split(',')
+          .map((h) => h.trim())
+          .filter((h) => h !== ''),
+      )
+      .refine(
+        (hosts) => hosts.every((h) => URL.canParse(/^https?:\/\//.test(h) ? h : `http://${h}`)),
+        {
+          message: 'must be host names or URLs, comma-separated',
+        },
+      )
+      .default([]),
+  ),
+  joinCodes: onOff,
+  trustProxy: onOff,
 });
 
 function shown(value: string | undefined): string {
@@ -283,6 +331,14 @@ export async function loadConfig(
     shutdownMs: d.shutdownSeconds * 1000,
     maxConnections: d.maxConnections,
     metrics: d.metricsPort === undefined ? null : { port: d.metricsPort, host: d.metricsHost },
+    web: {
+      publicHosts: d.publicHost.map((h) =>
+        new URL(/^https?:\/\//.test(h) ? h : `http://${h}`).host.toLowerCase(),
+      ),
+      secureCookie: d.publicHost.some((h) => h.startsWith('https://')),
+      joinCodes: d.joinCodes,
+      trustProxy: d.trustProxy,
+    },
   };
 }
 
@@ -326,7 +382,8 @@ export async function openStore(config: Config): Promise<{ store: SessionStore; 
     return { store, where: redactUrl(config.redisUrl) };
   }
   try {
-    mkdirSync(config.dataDir, { recursive: true });
+    // Saved games are the players' words: the folder is the operator's alone.
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new StoreError(
       `cannot create the data folder ${config.dataDir}: ${(err as Error).message}`,

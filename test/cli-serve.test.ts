@@ -72,13 +72,14 @@ async function playTwoTurns(wsUrl: string): Promise<{
   const bob = await TestClient.open(wsUrl);
   try {
     const channelId = 'settings-den';
-    for (const [c, user] of [
-      [ann, { id: 'ann', name: 'Ann' }],
-      [bob, { id: 'bob', name: 'Bob' }],
+    for (const [c, name] of [
+      [ann, 'Ann'],
+      [bob, 'Bob'],
     ] as const) {
-      const join = c.send({ type: 'join', channelId, user });
+      const join = c.send({ type: 'join', channelId, name });
       assert.equal((await c.reply(join)).type, 'ok');
     }
+    const annHandle = (await ann.waitFor((m) => m.type === 'joined')).you;
     const from = ann.messages.length;
     const boot = ann.send({ type: 'boot', spec: { kind: 'ink', cartridge: 'midnight-arcade' } });
     assert.equal((await ann.reply(boot, 20_000)).type, 'ok');
@@ -97,7 +98,7 @@ async function playTwoTurns(wsUrl: string): Promise<{
     // The window of turn t is recorded as turn t + 1.
     const next = await ann.waitFor(
       (m) =>
-        (m.type === 'view' && (m.view as View).decision?.userId === 'ann') ||
+        (m.type === 'view' && (m.view as View).decision?.player === annHandle) ||
         (m.type === 'turn' && (m.record as { turn: number }).turn === 1),
       20_000,
       from,

@@ -19,17 +19,17 @@ const playing = (turn: number) => (m: Msg) =>
   (m.view as { status: string; turn: number }).status === 'playing' &&
   (m.view as { turn: number }).turn === turn;
 
-async function joined(wsUrl: string, channelId: string, id: string): Promise<TestClient> {
+async function joined(wsUrl: string, channelId: string, name: string): Promise<TestClient> {
   const c = await TestClient.open(wsUrl);
-  const r = await c.reply(c.send({ type: 'join', channelId, user: { id, name: id } }));
+  const r = await c.reply(c.send({ type: 'join', channelId, name }));
   assert.equal(r.type, 'ok');
   return c;
 }
 
-/** A turn event's choices as [player, choice] pairs. */
+/** A turn event's choices as [player's name, choice] pairs (the page never sees user ids). */
 const choicesOf = (m: Msg) =>
-  (m.record as { choices: Array<{ userId: string; choice: string }> }).choices.map((c) => [
-    c.userId,
+  (m.record as { choices: Array<{ name: string; choice: string }> }).choices.map((c) => [
+    c.name,
     c.choice,
   ]);
 

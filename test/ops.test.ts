@@ -34,11 +34,7 @@ function sample(text: string, sample: string): number | null {
 async function pressOnce(wsUrl: string, channelId: string): Promise<void> {
   const ann = await TestClient.open(wsUrl);
   try {
-    assert.equal(
-      (await ann.reply(ann.send({ type: 'join', channelId, user: { id: 'ann', name: 'Ann' } })))
-        .type,
-      'ok',
-    );
+    assert.equal((await ann.reply(ann.send({ type: 'join', channelId, name: 'Ann' }))).type, 'ok');
     const from = ann.messages.length;
     const boot = ann.send({ type: 'boot', spec: { kind: 'ink', cartridge: 'midnight-arcade' } });
     assert.equal((await ann.reply(boot, 20_000)).type, 'ok');

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { listCartridges } from '../narrator/cartridges.js';
 import { renderTitlePng } from '../title/title-screen.js';
 import { createWebConsole, type WebConsole, webTitleScreen } from '../web/server.js';
+import { loadSessionSecret } from '../web/session-secret.js';
 import { DataDirLockedError } from './data-lock.js';
 import { type CommandIo, EXIT } from './io.js';
 import { runUntilStopped } from './lifecycle.js';
@@ -43,6 +44,11 @@ export async function runServe(config: Config, io: CommandIo): Promise<number> {
       host,
       port: config.port,
       hostname: config.host,
+      secret: loadSessionSecret(config.dataDir, process.env.GAMEGIRL_SESSION_SECRET),
+      publicHosts: config.web.publicHosts,
+      secureCookie: config.web.secureCookie,
+      joinCodes: config.web.joinCodes,
+      trustProxy: config.web.trustProxy,
       logger,
       maxConnections: config.maxConnections,
       llmEnabled: config.llm !== null,
@@ -78,6 +84,7 @@ export async function runServe(config: Config, io: CommandIo): Promise<number> {
   }
   logger.info({ store: where, llm: config.llm !== null }, 'serving');
   io.out(`GameGirl Color is running at ${web.url}`);
+  for (const line of web.exposure) io.err(line);
   const llmModels = config.llm
     ? (await import('../narrator/llm-config.js')).providersOf(config.llm).map((p) => p.model)
     : [];

@@ -15,7 +15,7 @@ import {
 } from 'discord.js';
 import type { HostUser } from '../host/types.js';
 import type { InteractionHandler, InteractionRequest, Responder } from './handler.js';
-import { type Logger, silentLogger } from './presenter.js';
+import { type Logger, silentLogger } from './messenger.js';
 import { type MessageBody, type MessageFile, NO_MENTIONS } from './render.js';
 import { hostUser } from './users.js';
 

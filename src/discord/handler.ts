@@ -7,7 +7,8 @@ import type { ChannelView, GameSpec, HostUser } from '../host/types.js';
 import type { CartridgeInfo } from '../narrator/cartridges.js';
 import { COMMAND_NAME } from './commands.js';
 import { type ButtonId, decodeButtonId, gameTag } from './custom-id.js';
-import { type Logger, type Presenter, silentLogger } from './presenter.js';
+import { type Logger, silentLogger } from './messenger.js';
+import type { Presenter } from './presenter.js';
 import {
   type MessageBody,
   type MessageFile,

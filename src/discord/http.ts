@@ -11,7 +11,7 @@ import {
 } from 'discord.js';
 import { z } from 'zod';
 import type { InteractionHandler, InteractionRequest, Responder } from './handler.js';
-import { type Logger, silentLogger } from './presenter.js';
+import { type Logger, silentLogger } from './messenger.js';
 import { type MessageBody, type MessageFile, notice } from './render.js';
 import { hostUser } from './users.js';
 

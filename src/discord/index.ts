@@ -10,4 +10,5 @@ export {
   publicKeyFromHex,
   verifySignature,
 } from './http.js';
-export { type Logger, Presenter, restMessenger, scenePostClaim } from './presenter.js';
+export { type Logger, restMessenger } from './messenger.js';
+export { Presenter, scenePostClaim } from './presenter.js';

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
-import type { ChannelMessenger, Logger } from './presenter.js';
+import type { ChannelMessenger, Logger } from './messenger.js';
 import type { MessageBody } from './render.js';
 
 /**

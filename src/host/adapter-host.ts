@@ -1,3 +1,4 @@
+import type { GamePage } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { ChannelView, GameSpec, HostEvent } from './events.js';
 import type { GameSummary, HostUser, PresenceRole, PressResult, StoryTurn } from './types.js';
@@ -32,6 +33,12 @@ export interface AdapterHost {
   exit(channelId: string, user: HostUser): Promise<ChannelView>;
   load(channelId: string, user: HostUser, gameId: string): Promise<ChannelView>;
   listGames(options?: { max?: number }): Promise<GameSummary[]>;
+  /** A page of the games a player in `channelId` may load: saved games and the channel's own
+   *  (a game running elsewhere is left out), newest first. */
+  loadableGames(
+    channelId: string,
+    options?: { cursor?: string | null; limit?: number },
+  ): Promise<GamePage>;
   history(channelId: string, count?: number): Promise<TurnRecord[]>;
   /** The channel's last `count` turns with names and reveals, oldest first. */
   story(channelId: string, count?: number): Promise<StoryTurn[]>;

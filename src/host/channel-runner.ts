@@ -486,12 +486,14 @@ export class ChannelRunner {
     s.extra = encodeHostExtra(this.extra);
     this.phase = 'failed';
     this.error = message;
-    this.emitView();
     try {
       await s.save();
     } catch {
       // The store is unreachable: the window's choices are safe in its lastWindow, and a
       // reload of this game re-runs the turn.
     }
+    // Shown once stored: a process that reloads the channel on seeing it must read the failure,
+    // or it would take the turn for one nobody narrated yet and run it again unasked.
+    this.emitView();
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { GameSessionError, InvalidInputError } from '../core/errors.js';
+import { GameSessionError, InvalidInputError, SessionInactiveError } from '../core/errors.js';
 import { GameSession, type GameSessionOptions, type TitleScreen } from '../core/game-session.js';
 import type { SessionRegistry } from '../core/registry.js';
 import type { SessionDict } from '../core/session-state.js';
@@ -87,11 +87,38 @@ export class ChannelSessions {
         message = await old.exitGame();
       } catch (e) {
         if (extra !== null && narrator !== null) r.attach(old, extra, narrator);
+        // The store lost the game: there is nothing to save, and the channel is idle now.
+        if (e instanceof SessionInactiveError && (await this.forgetIfGone(r))) return;
         throw e;
       }
     }
     this.#d.registry.remove(r.channelId);
     r.clear(why === 'exit' ? message : null);
+  }
+
+  /**
+   * A store command for the runner's game answered SESSION_INACTIVE. When the store no longer
+   * runs that game in this channel (its data was lost: FLUSHALL, a restart without
+   * persistence; or it was exited elsewhere), forgets it so the channel is idle, tells the
+   * players (a view with a notice) and returns true; false when the store still runs it here.
+   */
+  async forgetIfGone(r: ChannelRunner): Promise<boolean> {
+    const session = r.session;
+    if (session === null) return false;
+    const gameId = session.gameId;
+    const saved = await this.#d.store.loadChannel(r.channelId);
+    if (saved?.active === true && saved.game_id === gameId) return false;
+    if (r.session !== session) return true; // forgotten meanwhile
+    const kept = saved?.game_id === gameId || (await this.#d.store.loadGame(gameId)) !== null;
+    session.dispose();
+    this.#d.registry.remove(r.channelId);
+    r.clear(
+      kept
+        ? `Game ${gameId} no longer runs in this channel; boot or load a game.`
+        : `The store lost game ${gameId} (its data is gone); the channel is idle: boot or load a game.`,
+    );
+    r.emitView();
+    return true;
   }
 
   /** A game just swapped into `channelId` was running in another channel of this process. */

@@ -34,11 +34,11 @@ export class PermissionError extends GameSessionError {
   }
 }
 
-/** Too many presses from one player; try again after `retryAfterMs`. */
+/** Too many presses (or boots) from one player; try again after `retryAfterMs`. */
 export class RateLimitedError extends GameSessionError {
   readonly retryAfterMs: number;
-  constructor(retryAfterMs: number) {
-    super('RATE_LIMITED', `too many presses; try again in ${Math.ceil(retryAfterMs / 100) / 10} s`);
+  constructor(retryAfterMs: number, what = 'presses') {
+    super('RATE_LIMITED', `too many ${what}; try again in ${Math.ceil(retryAfterMs / 100) / 10} s`);
     this.retryAfterMs = retryAfterMs;
   }
 }

@@ -5,13 +5,14 @@ import { hotSwap, listAllGames } from '../core/games.js';
 import { checkChannelId, checkGameId, checkGameName } from '../core/limits.js';
 import { SessionRegistry } from '../core/registry.js';
 import type { SessionDict } from '../core/session-state.js';
-import type { SessionStore } from '../core/store-port.js';
+import type { GamePage, SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { AdapterHost } from './adapter-host.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
+import { loadableGames } from './game-list.js';
 import { checkScene, checkUser, defaultTitle } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
 import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
@@ -24,7 +25,12 @@ import {
   PresenceTable,
   presenceChange,
 } from './presence.js';
-import { DEFAULT_PRESS_RATE_LIMIT, PressRateLimiter } from './rate-limit.js';
+import {
+  DEFAULT_BOOT_RATE_LIMIT,
+  DEFAULT_LLM_BOOT_RATE_LIMIT,
+  DEFAULT_PRESS_RATE_LIMIT,
+  PressRateLimiter,
+} from './rate-limit.js';
 import {
   type Deciding,
   encodeHostExtra,
@@ -69,6 +75,8 @@ export class GameHost implements AdapterHost {
   readonly #countdownSeconds: number | undefined;
   readonly #settings: (channelId: string) => Partial<ChannelSettings>;
   readonly #limiter: PressRateLimiter;
+  readonly #bootLimiter: PressRateLimiter;
+  readonly #llmBootLimiter: PressRateLimiter;
   readonly #ctx: HostContext;
   // The host's own registry: the module default belongs to library users of GameSession.
   readonly #registry = new SessionRegistry();
@@ -98,6 +106,16 @@ export class GameHost implements AdapterHost {
     this.#limiter = new PressRateLimiter(
       options.pressRateLimit ?? DEFAULT_PRESS_RATE_LIMIT,
       this.#clock,
+    );
+    this.#bootLimiter = new PressRateLimiter(
+      options.bootRateLimit ?? DEFAULT_BOOT_RATE_LIMIT,
+      this.#clock,
+      'new games',
+    );
+    this.#llmBootLimiter = new PressRateLimiter(
+      options.llmBootRateLimit ?? DEFAULT_LLM_BOOT_RATE_LIMIT,
+      this.#clock,
+      'LLM stories',
     );
     const timeout = options.narratorTimeoutMs ?? DEFAULT_NARRATOR_TIMEOUT_MS;
     if (!Number.isFinite(timeout) || timeout <= 0)
@@ -148,6 +166,10 @@ export class GameHost implements AdapterHost {
     checkUser(user);
     const parsed = parseSpec(spec);
     if (options?.title !== undefined) checkGameName(options.title);
+    this.#open();
+    // Per player, whatever the channel: LLM boots (paid completions) have their own, lower cap.
+    if (parsed.kind === 'llm') this.#llmBootLimiter.take(user.id);
+    this.#bootLimiter.take(user.id);
     const r = await this.#ready(channelId);
     return r.exclusive(async () => {
       this.#mayReplace(r, user);
@@ -203,7 +225,11 @@ export class GameHost implements AdapterHost {
       this.#open();
       this.#limiter.take(`${channelId}\u0000${user.id}`);
       const r = await this.#ready(channelId);
-      const out = await r.press(user, turn, choice, options?.gameId);
+      const out = await r.press(user, turn, choice, options?.gameId).catch(async (e: unknown) => {
+        if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
+          throw new SessionInactiveError(r.notice ?? e.message);
+        throw e;
+      });
       this.#metrics.press('accepted');
       return { ...out, view: r.view() };
     } catch (e) {
@@ -317,7 +343,9 @@ export class GameHost implements AdapterHost {
       const saved = await this.#store.loadGame(gameId);
       if (saved === null) throw new GameNotFoundError(gameId);
       // Validate before anything changes: a game no GameHost made cannot be resumed.
-      const narrator = this.#sessions.makeNarrator(parseHostExtra(saved.extra).spec);
+      const savedExtra = parseHostExtra(saved.extra);
+      this.#mayTake(r.channelId, saved, savedExtra.bootedBy, user);
+      const narrator = this.#sessions.makeNarrator(savedExtra.spec);
       const old = r.session;
       r.detach();
       let session: GameSession;
@@ -369,6 +397,17 @@ export class GameHost implements AdapterHost {
     const before = this.#presence.get(r.channelId, userId, this.#clock.now());
     if (before === null) return;
     this.#presenceChanged(r, { ...before, until: 0 });
+  }
+
+  /** One page of the games a player of `channelId` may load (saved ones and the channel's own),
+   *  newest first; pass `nextCursor` back for the next page. */
+  async loadableGames(
+    channelId: string,
+    options?: { cursor?: string | null; limit?: number },
+  ): Promise<GamePage> {
+    checkChannelId(channelId);
+    this.#open();
+    return loadableGames(this.#store, channelId, options);
   }
 
   /** Every saved game, newest first. */
@@ -550,6 +589,18 @@ export class GameHost implements AdapterHost {
    *  apply changes in one order) and redraws the channel's view if the table as shown changed. */
   #presenceChanged(r: ChannelRunner, change: PresenceChange): void {
     this.#driver.publish(r.channelId, { type: 'presence', channelId: r.channelId, change });
+  }
+
+  /** A game running in another channel is moved here only by someone who may manage it there:
+   *  its booter, or anyone when that channel allows it. (A platform manager's permission is for
+   *  the channel they act in, so it does not count for the other one.) */
+  #mayTake(channelId: string, saved: SessionDict, bootedBy: string | null, user: HostUser): void {
+    if (!saved.active || saved.channel_id === channelId) return;
+    const there = this.settings(saved.channel_id);
+    if (mayManage({ ...user, canManageChannel: false }, bootedBy, there)) return;
+    throw new PermissionError(
+      'this game is running in another channel; only the player who booted it may move it here',
+    );
   }
 
   /** Exit/swap/boot over a running game: its booter, a manager, or anyone if allowed. */

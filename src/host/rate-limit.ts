@@ -3,6 +3,9 @@ import { InvalidInputError } from '../core/errors.js';
 import { RateLimitedError } from './errors.js';
 
 export const DEFAULT_PRESS_RATE_LIMIT = { presses: 5, perMs: 2000 } as const;
+/** Boots per player: a boot runs a narrator (an LLM boot is a paid completion). */
+export const DEFAULT_BOOT_RATE_LIMIT = { presses: 10, perMs: 60_000 } as const;
+export const DEFAULT_LLM_BOOT_RATE_LIMIT = { presses: 3, perMs: 60_000 } as const;
 
 /** How many `take` calls between sweeps of idle keys (keeps memory bounded by active players). */
 const SWEEP_EVERY = 1024;
@@ -15,10 +18,12 @@ export class PressRateLimiter {
   readonly presses: number;
   readonly perMs: number;
   readonly #clock: Clock;
+  readonly #what: string;
   readonly #log = new Map<string, number[]>();
   #calls = 0;
 
-  constructor(limit: { presses: number; perMs: number }, clock: Clock) {
+  /** `what` names the counted thing in the refusal ("presses", "boots"). */
+  constructor(limit: { presses: number; perMs: number }, clock: Clock, what = 'presses') {
     if (!Number.isSafeInteger(limit.presses) || limit.presses < 1)
       throw new InvalidInputError('pressRateLimit.presses', 'must be a positive integer');
     if (!Number.isFinite(limit.perMs) || limit.perMs <= 0)
@@ -26,6 +31,7 @@ export class PressRateLimiter {
     this.presses = limit.presses;
     this.perMs = limit.perMs;
     this.#clock = clock;
+    this.#what = what;
   }
 
   /** Counts one press for `key`, or throws RateLimitedError with the wait until the next one. */
@@ -39,7 +45,7 @@ export class PressRateLimiter {
     }
     while (times.length > 0 && (times[0] as number) <= now - this.perMs) times.shift();
     if (times.length >= this.presses) {
-      throw new RateLimitedError((times[0] as number) + this.perMs - now);
+      throw new RateLimitedError((times[0] as number) + this.perMs - now, this.#what);
     }
     times.push(now);
   }

@@ -40,6 +40,11 @@ export interface GameHostOptions {
   /** Per-player press rate limit. Default 5 presses per 2 s. */
   pressRateLimit?: { presses: number; perMs: number };
   narratorTimeoutMs?: number;
+  /** Boots per player (`presses` counts boots). Default 10 per minute. */
+  bootRateLimit?: { presses: number; perMs: number };
+  /** LLM boots per player, on top of bootRateLimit (each is a paid completion). Default 3 per
+   *  minute. */
+  llmBootRateLimit?: { presses: number; perMs: number };
   /** Who resolves closed windows and how events reach subscribers. Default: this process alone
    *  (LocalTurnDriver). Many processes share channels with the Redis driver
    *  (`createRedisTurnDriver` from gamegirl/redis), whose store must be the same RedisStore. */

@@ -1,3 +1,4 @@
+import { closeSync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { InvalidInputError, SessionDataError, StoreError } from '../core/errors.js';
@@ -74,8 +75,29 @@ const toSummary = (r: GameRow): GameSummary => ({
 // `import 'gamegirl'` stays light for users of the other stores.
 const require = createRequire(import.meta.url);
 
+/**
+ * A database file that exists but is empty is refused (a truncated copy or a failed restore
+ * would otherwise start as an empty store without a word); a new file is created 0600 (SQLite
+ * gives its WAL and shared-memory files the same mode).
+ */
+function prepareFile(filename: string): void {
+  if (filename === ':memory:' || filename === '' || filename.startsWith('file:')) return;
+  let size: number | null = null;
+  try {
+    size = statSync(filename).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (size === 0)
+    throw new StoreError(
+      `the database file ${filename} exists but is empty: restore it, or delete it to start with no saved games`,
+    );
+  if (size === null) closeSync(openSync(filename, 'wx', 0o600));
+}
+
 function openDatabase(filename: string): BetterSqlite3.Database {
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
+  prepareFile(filename);
   const db = new Database(filename);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -1,17 +1,25 @@
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { GameSessionError } from '../core/errors.js';
-import { checkChannelId, checkUserId, checkUserName } from '../core/limits.js';
+import { checkChannelId, checkUserName } from '../core/limits.js';
 import { CONNECTED_TTL_MS } from '../host/presence.js';
-import type { ChannelView, HostEvent, HostUser } from '../host/types.js';
+import type { GameSpec, HostUser } from '../host/types.js';
+import { type ChannelFeeds, encode, type FeedMember } from './channel-feed.js';
 import type { ConsoleHost } from './console-host.js';
 import {
   type ClientMessage,
   MAX_CLIENT_MESSAGE_BYTES,
   parseClientMessage,
   type ServerMessage,
-  wireTurn,
 } from './protocol.js';
+import { toWireTurn } from './wire-view.js';
+
+/** A private channel refused a join without its code. */
+export class JoinCodeError extends GameSessionError {
+  constructor() {
+    super('JOIN_CODE', 'this channel is private: open its invite link (or ask for its join code)');
+  }
+}
 
 export interface RateLimit {
   /** Messages allowed in a burst. */
@@ -33,11 +41,23 @@ export interface ConnectionOptions {
   logger: Logger;
   rateLimit: RateLimit;
   hello: () => ServerMessage;
+  /** The player's user id, derived by the server from its session (never from a message). */
+  userId: string;
+  feeds: ChannelFeeds;
+  /** Counts a boot from this connection's address (throws RateLimitedError over the limit). */
+  takeBoot: (spec: GameSpec) => void;
+  /** When set, a channel is joined only with its code; called to check one. */
+  joinCodes: {
+    check(channelId: string, code: string | undefined): boolean;
+    code(channelId: string): string;
+  } | null;
+  /** A connection that has not joined a channel within this time is closed. */
+  joinDeadlineMs: number;
   now?: () => number;
 }
 
 /** One browser's WebSocket: validates its messages and relays its channel's events. */
-export class ClientConnection {
+export class ClientConnection implements FeedMember {
   readonly #ws: WebSocket;
   readonly #o: ConnectionOptions;
   readonly #now: () => number;
@@ -52,6 +72,7 @@ export class ClientConnection {
   /** Refreshes this page's presence at its channel's table while it is connected. */
   #presenceTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
+  #joinTimer: NodeJS.Timeout | null;
 
   constructor(ws: WebSocket, options: ConnectionOptions) {
     this.#ws = ws;
@@ -62,6 +83,11 @@ export class ClientConnection {
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('close', () => this.dispose());
     ws.on('error', (err) => this.#o.logger.debug({ err }, 'websocket error'));
+    // A socket that never joins must not hold a connection slot for long.
+    this.#joinTimer = setTimeout(() => {
+      if (this.#channelId === null) ws.close(1008, 'join a channel first');
+    }, options.joinDeadlineMs);
+    this.#joinTimer.unref();
     this.send(options.hello());
   }
 
@@ -70,18 +96,24 @@ export class ClientConnection {
   }
 
   send(message: ServerMessage): void {
+    this.sendBytes(encode(message));
+  }
+
+  /** Sends an encoded message (the same bytes a channel feed sends every member). */
+  sendBytes(bytes: Buffer): void {
     if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return;
     if (this.#ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.#o.logger.warn({ channelId: this.#channelId }, 'dropping a client that stopped reading');
       this.#ws.terminate();
       return;
     }
-    this.#ws.send(JSON.stringify(message));
+    this.#ws.send(bytes, { binary: false });
   }
 
   dispose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#joinTimer !== null) clearTimeout(this.#joinTimer);
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     this.#leaveTable();
@@ -171,20 +203,22 @@ export class ClientConnection {
     if (this.#closed) return;
     const host = this.#o.host;
     if (m.type === 'join') {
-      await this.#join(m.channelId, m.user, m.id);
-      return;
-    }
-    if (m.type === 'games') {
-      this.send({ type: 'games', id: m.id, games: await host.listGames() });
+      await this.#join(m.channelId, m.name, m.code, m.id);
       return;
     }
     const at = this.#joined(m);
     if (at === null) return;
     const { channelId, user } = at;
     switch (m.type) {
+      case 'games': {
+        const page = await host.loadableGames(channelId, { cursor: m.cursor ?? null });
+        this.send({ type: 'games', id: m.id, games: page.games, nextCursor: page.nextCursor });
+        return;
+      }
       case 'history': {
         const turns = await host.story(channelId, HISTORY_TURNS);
-        this.send({ type: 'history', id: m.id, turns: turns.map(wireTurn) });
+        const handleOf = this.#o.feeds.handleOf(channelId);
+        this.send({ type: 'history', id: m.id, turns: turns.map((t) => toWireTurn(t, handleOf)) });
         return;
       }
       case 'press':
@@ -205,6 +239,7 @@ export class ClientConnection {
       }
       case 'boot':
         // The host refuses what no narrator can play (unknown cartridge, no LLM configured).
+        this.#o.takeBoot(m.spec);
         await host.boot(channelId, user, m.spec);
         break;
       case 'exit':
@@ -223,26 +258,34 @@ export class ClientConnection {
     this.send({ type: 'ok', id: m.id, for: m.type });
   }
 
-  async #join(channelId: string, user: { id: string; name: string }, id?: number): Promise<void> {
+  async #join(channelId: string, name: string, code: string | undefined, id?: number) {
     checkChannelId(channelId);
-    const hostUser: HostUser = { id: checkUserId(user.id), name: checkUserName(user.name) };
+    const hostUser: HostUser = { id: this.#o.userId, name: checkUserName(name) };
+    const codes = this.#o.joinCodes;
+    if (codes !== null && !codes.check(channelId, code)) throw new JoinCodeError();
     this.#unsubscribe?.();
     this.#unsubscribe = null;
-    if (this.#channelId !== channelId || this.#user?.id !== hostUser.id) this.#leaveTable();
-    this.#channelId = channelId;
-    this.#user = hostUser;
-    // Subscribe first so nothing is missed; a pushed view newer than the fetched one wins.
-    let pushedView = false;
-    const unsubscribe = this.#o.host.subscribe(channelId, (event) => {
-      if (event.type === 'view') pushedView = true;
-      this.#relay(event);
-    });
-    if (this.#closed || this.#channelId !== channelId) {
-      unsubscribe();
+    // Another channel (or the same one again): leave the old table first.
+    if (this.#channelId !== channelId) this.#leaveTable();
+    this.#channelId = null;
+    const leave = await this.#o.feeds.join(channelId, this);
+    if (this.#closed) {
+      leave();
       return;
     }
-    this.#unsubscribe = unsubscribe;
-    // At the table while connected: refreshed well within its time to live.
+    this.#unsubscribe = leave;
+    this.#channelId = channelId;
+    this.#user = hostUser;
+    const you = this.#o.feeds.handleOf(channelId)(hostUser.id);
+    this.send({
+      type: 'joined',
+      id,
+      channelId,
+      you,
+      ...(codes !== null ? { code: codes.code(channelId) } : {}),
+    });
+    // At the table while connected: refreshed well within its time to live. The view that
+    // follows (the table changed) reaches this page through the channel's feed.
     await this.#o.host.here(channelId, hostUser, { ttlMs: CONNECTED_TTL_MS });
     if (this.#presenceTimer === null && !this.#closed) {
       this.#presenceTimer = setInterval(() => {
@@ -252,22 +295,6 @@ export class ClientConnection {
       }, CONNECTED_TTL_MS / 3);
       this.#presenceTimer.unref?.();
     }
-    const view: ChannelView = await this.#o.host.view(channelId);
-    if (!pushedView && this.#channelId === channelId) this.send({ type: 'view', view });
     this.send({ type: 'ok', id, for: 'join' });
-  }
-
-  #relay(event: HostEvent): void {
-    switch (event.type) {
-      case 'view':
-        this.send({ type: 'view', view: event.view });
-        return;
-      case 'text':
-        this.send({ type: 'text', delta: event.delta });
-        return;
-      case 'turn':
-        this.send({ type: 'turn', record: wireTurn(event.story) });
-        return;
-    }
   }
 }

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { InvalidInputError } from '../core/errors.js';
 
 /** Headers on every response. The page loads only its own script, style and images. */
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -163,6 +164,12 @@ export function createTitleHandler(route: TitleRoute) {
       sendText(req, res, 400, 'bad game id');
       return true;
     }
+    // A control character (e.g. %00) is no game id: refused here, not by the store.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
+    if (/[\u0000-\u001f\u007f]/.test(gameId)) {
+      sendText(req, res, 400, 'bad game id');
+      return true;
+    }
     try {
       const name = gameId.length <= 128 ? await route.gameName(gameId) : null;
       if (name === null) {
@@ -171,6 +178,10 @@ export function createTitleHandler(route: TitleRoute) {
       }
       sendCached(req, res, await rendered(name), 'public, max-age=300');
     } catch (err) {
+      if (err instanceof InvalidInputError) {
+        sendText(req, res, 400, 'bad game id');
+        return true;
+      }
       route.logger.error({ err, gameId }, 'title screen failed');
       sendText(req, res, 500, 'title screen unavailable');
     }

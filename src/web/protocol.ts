@@ -3,11 +3,10 @@ import {
   CHANNEL_ID_MAX_LENGTH,
   CHOICE_MAX_LENGTH,
   GAME_ID_MAX_LENGTH,
-  USER_ID_MAX_LENGTH,
   USER_NAME_MAX_LENGTH,
 } from '../core/limits.js';
 import type { GameSummary } from '../core/store-port.js';
-import type { ChannelView, StoryTurn } from '../host/types.js';
+import type { ChosenDelta, WireTurn, WireView } from './wire-view.js';
 
 /** The largest client message accepted, in bytes (UTF-8). Larger messages are refused. */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
@@ -16,10 +15,8 @@ export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 const text = (max: number) => z.string().min(1).max(max);
 const requestId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
 
-const userSchema = z.strictObject({
-  id: text(USER_ID_MAX_LENGTH),
-  name: text(USER_NAME_MAX_LENGTH),
-});
+/** A page of `games`: the cursor of a previous reply's `nextCursor`. */
+const cursorSchema = z.string().min(1).max(200).optional();
 
 const specSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('ink'), cartridge: text(64) }),
@@ -34,7 +31,10 @@ const clientMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('join'),
     id: requestId,
     channelId: text(CHANNEL_ID_MAX_LENGTH),
-    user: userSchema,
+    // The display name only: who the player is comes from the server's session cookie.
+    name: text(USER_NAME_MAX_LENGTH),
+    // A private channel's join code (from its invite link).
+    code: z.string().min(1).max(64).optional(),
   }),
   z.strictObject({
     type: z.literal('press'),
@@ -55,7 +55,7 @@ const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exit'), id: requestId }),
   z.strictObject({ type: z.literal('load'), id: requestId, gameId: text(GAME_ID_MAX_LENGTH) }),
   z.strictObject({ type: z.literal('retry'), id: requestId }),
-  z.strictObject({ type: z.literal('games'), id: requestId }),
+  z.strictObject({ type: z.literal('games'), id: requestId, cursor: cursorSchema }),
   z.strictObject({ type: z.literal('history'), id: requestId }),
   // Watch the channel without playing, or play (from the next window).
   z.strictObject({
@@ -80,10 +80,6 @@ const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'role',
 ];
 
-/** A turn of the history as the page shows it: choices in press order with the players'
- *  names, and the window's reveal (tally, what went to the narrator). */
-export type WireTurn = StoryTurn;
-
 export interface CartridgeEntry {
   id: string;
   title: string;
@@ -98,18 +94,23 @@ export type ServerMessage =
       llm: boolean;
       maxMessageBytes: number;
     }
-  | { type: 'view'; view: ChannelView }
+  /** After a join: the player's own handle in the channel, and the channel's invite code when
+   *  the channel is private (to share as a link). */
+  | { type: 'joined'; id?: number | undefined; channelId: string; you: string; code?: string }
+  | { type: 'view'; view: WireView }
+  | ChosenDelta
   | { type: 'text'; delta: string }
   | { type: 'turn'; record: WireTurn }
-  | { type: 'games'; id?: number | undefined; games: GameSummary[] }
+  | {
+      type: 'games';
+      id?: number | undefined;
+      games: GameSummary[];
+      /** Ask with this cursor for the next page; null on the last page. */
+      nextCursor: string | null;
+    }
   | { type: 'history'; id?: number | undefined; turns: WireTurn[] }
   | { type: 'ok'; id?: number | undefined; for: ClientMessageType }
   | { type: 'error'; id?: number | undefined; code: string; message: string };
-
-/** A copy for the wire (the host's objects are shared with its other subscribers). */
-export function wireTurn(t: StoryTurn): WireTurn {
-  return { ...t, choices: t.choices.map((c) => ({ ...c })) };
-}
 
 export type ParseResult =
   | { ok: true; message: ClientMessage }

@@ -1,11 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { WebSocketServer } from 'ws';
+import { systemClock } from '../core/clock.js';
 import type { TitleScreen } from '../core/game-session.js';
+import { PressRateLimiter } from '../host/rate-limit.js';
+import { ChannelFeeds } from './channel-feed.js';
 import { ClientConnection, DEFAULT_RATE_LIMIT, type RateLimit } from './connection.js';
 import type { ConsoleHost } from './console-host.js';
+import { clientAddress, exposureNotice, HostAllowList } from './exposure.js';
 import {
   createTitleHandler,
   findPublicDir,
@@ -13,6 +18,7 @@ import {
   sendCached,
   sendText,
 } from './http.js';
+import { SessionKeys } from './identity.js';
 import { type CartridgeEntry, MAX_CLIENT_MESSAGE_BYTES } from './protocol.js';
 
 export interface WebConsoleOptions {
@@ -43,6 +49,31 @@ export interface WebConsoleOptions {
   /** Other routes answered first (the operator's /metrics, /healthz, /readyz); resolves true
    *  when it answered the request. */
   routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** Signs session cookies and derives handles and join codes (≥ 32 bytes). Keep it across
+   *  restarts (and share it between processes on one Redis) so identities survive; default: a
+   *  fresh random one. */
+  secret?: Buffer;
+  /** Mark the session cookie Secure (the page is served over HTTPS by a proxy). */
+  secureCookie?: boolean;
+  /** Host names the console is reached by besides loopback and the bind address (a reverse
+   *  proxy's public name): allowed in Host and Origin. */
+  publicHosts?: readonly string[];
+  /** Take the client's address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy?: boolean;
+  /** Channels are private: joined only with their code (an invite link). Default off. */
+  joinCodes?: boolean;
+  /** Players (connections) per channel; default 300. */
+  maxPlayersPerChannel?: number;
+  /** WebSocket connections per client address; default 20. */
+  maxConnectionsPerAddress?: number;
+  /** A connection must join a channel within this time; default 10 s. */
+  joinDeadlineMs?: number;
+  /** Boots per client address, whoever the player; default 20 per minute (LLM: 5). */
+  bootsPerAddress?: { presses: number; perMs: number };
+  llmBootsPerAddress?: { presses: number; perMs: number };
+  /** Send presses as `chosen` deltas (default true); false sends the whole view on every press,
+   *  as before deltas (kept to measure the difference: bench/room.bench.ts). */
+  windowDeltas?: boolean;
 }
 
 export interface WebConsole {
@@ -58,22 +89,15 @@ export interface WebConsole {
   /** Closes every connection and stops listening. `restarting`: the players are told the
    *  server is restarting (close code 1012, Service Restart) rather than going away (1001). */
   close(options?: { restarting?: boolean }): Promise<void>;
+  /** The invite link of a channel (carries its join code when join codes are on). */
+  inviteLink(channelId: string): string;
+  /** What the operator must be told about the console's reach (empty on loopback). */
+  readonly exposure: string[];
 }
 
 /** The host's `titleScreen` option for games played through the web console. */
 export const webTitleScreen: TitleScreen = ({ gameId }) =>
   `/title/${encodeURIComponent(gameId)}.png`;
-
-/** Refuses cross-site WebSocket upgrades: a browser always sends Origin, which must be us. */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -107,6 +131,37 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
   const llm = options.llmEnabled ?? false;
   const maxConnections = options.maxConnections ?? 1000;
   let accepting = true;
+  const bindAddress = options.hostname ?? '127.0.0.1';
+  const allowList = new HostAllowList(bindAddress, options.publicHosts);
+  const keys = new SessionKeys(options.secret ?? randomBytes(32), {
+    secureCookie: options.secureCookie === true,
+  });
+  const feeds = new ChannelFeeds(options.host, keys, logger, {
+    maxPlayers: options.maxPlayersPerChannel ?? 300,
+    deltas: options.windowDeltas !== false,
+  });
+  const perAddress = new Map<string, number>();
+  const maxPerAddress = options.maxConnectionsPerAddress ?? 20;
+  const bootLimits = new PressRateLimiter(
+    options.bootsPerAddress ?? { presses: 20, perMs: 60_000 },
+    systemClock,
+    'new games from this address',
+  );
+  const llmBootLimits = new PressRateLimiter(
+    options.llmBootsPerAddress ?? { presses: 5, perMs: 60_000 },
+    systemClock,
+    'LLM stories from this address',
+  );
+  const joinCodes =
+    options.joinCodes === true
+      ? { check: keys.checkJoinCode.bind(keys), code: keys.joinCode.bind(keys) }
+      : null;
+  const addressOf = (req: IncomingMessage): string =>
+    clientAddress(
+      req.socket.remoteAddress,
+      req.headers['x-forwarded-for'],
+      options.trustProxy === true,
+    );
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -119,8 +174,15 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
       sendText(req, res, 200, 'ok');
       return;
     }
+    if (!allowList.allows(req.headers.host)) {
+      sendText(req, res, 421, 'unknown host name (see --public-host)');
+      return;
+    }
     const file = files.get(path);
     if (file) {
+      // The page hands out the player's identity: a signed, HttpOnly session cookie.
+      if (file.type.startsWith('text/html') && keys.userOf(req) === null)
+        res.setHeader('Set-Cookie', keys.cookie(keys.issue().token));
       sendCached(req, res, file, 'no-cache');
       return;
     }
@@ -149,13 +211,38 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
-    if (!sameOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!allowList.allowsOrigin(req.headers.origin, req.headers.host))
+      return refuseUpgrade(socket, 403, 'Forbidden');
     if (live.size >= maxConnections || accepting === false)
       return refuseUpgrade(socket, 503, 'Service Unavailable');
+    const from = addressOf(req);
+    const open = perAddress.get(from) ?? 0;
+    if (open >= maxPerAddress) return refuseUpgrade(socket, 429, 'Too Many Requests');
+    // Without a session cookie (not a browser that loaded the page) the connection is a new
+    // player of its own, for as long as it lasts.
+    const userId = keys.userOf(req) ?? keys.issue().userId;
+    perAddress.set(from, open + 1);
+    let counted = true;
+    const release = (): void => {
+      if (!counted) return;
+      counted = false;
+      const n = (perAddress.get(from) ?? 1) - 1;
+      if (n <= 0) perAddress.delete(from);
+      else perAddress.set(from, n);
+    };
+    socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new ClientConnection(ws, {
         host: options.host,
         logger,
+        userId,
+        feeds,
+        joinCodes,
+        joinDeadlineMs: options.joinDeadlineMs ?? 10_000,
+        takeBoot: (spec) => {
+          if (spec.kind === 'llm') llmBootLimits.take(from);
+          bootLimits.take(from);
+        },
         rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
         hello: () => ({
           type: 'hello',
@@ -169,7 +256,10 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
       ws.on('pong', () => {
         entry.alive = true;
       });
-      ws.on('close', () => live.delete(ws));
+      ws.on('close', () => {
+        live.delete(ws);
+        release();
+      });
     });
   });
 
@@ -187,7 +277,7 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.hostname ?? '127.0.0.1', () => {
+    server.listen(options.port, bindAddress, () => {
       server.off('error', reject);
       resolve();
     });
@@ -196,6 +286,8 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? 'localhost' : shownHost}:${address.port}/`;
   logger.info({ url }, 'web console listening');
+  const exposure = exposureNotice(bindAddress, joinCodes !== null);
+  if (exposure.length > 0) logger.warn({ joinCodes: joinCodes !== null }, exposure.join(' '));
   // Compile the cartridge catalog while nobody is waiting for it.
   setImmediate(() => cartridges());
 
@@ -215,6 +307,9 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
       void stopListening();
       server.closeIdleConnections();
     },
+    exposure,
+    inviteLink: (channelId) =>
+      `${url}#${encodeURIComponent(channelId)}${joinCodes === null ? '' : `?code=${keys.joinCode(channelId)}`}`,
     close(closeOptions = {}) {
       closing ??= new Promise<void>((resolve) => {
         accepting = false;

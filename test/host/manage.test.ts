@@ -132,7 +132,10 @@ test('a game loaded into another channel leaves the first one', async () => {
     if (e.type === 'view') seen.push(e.view.status);
   });
   const a = await r.host.boot(CH, ALICE, SCRIPT);
-  const moved = await r.host.load(other, BOB, a.game?.gameId ?? '');
+  // A game running elsewhere moves only with its booter (or when that channel lets anyone).
+  await assert.rejects(r.host.load(other, BOB, a.game?.gameId ?? ''), { code: 'PERMISSION' });
+  assert.equal((await r.host.view(CH)).game?.gameId, a.game?.gameId, 'still running in CH');
+  const moved = await r.host.load(other, ALICE, a.game?.gameId ?? '');
   assert.equal(moved.game?.gameId, a.game?.gameId);
   const left = await r.host.view(CH);
   assert.equal(left.status, 'idle');

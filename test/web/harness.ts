@@ -12,7 +12,12 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { renderTitlePng } from '../../src/title/title-screen.js';
 import type { RateLimit } from '../../src/web/connection.js';
 import type { ServerMessage } from '../../src/web/protocol.js';
-import { createWebConsole, type WebConsole, webTitleScreen } from '../../src/web/server.js';
+import {
+  createWebConsole,
+  type WebConsole,
+  type WebConsoleOptions,
+  webTitleScreen,
+} from '../../src/web/server.js';
 
 export interface Harness {
   web: WebConsole;
@@ -31,6 +36,8 @@ export async function startConsole(
     narrators?: NarratorFactory;
     /** Offer the LLM story in the page (the narrators must then build one). */
     llmEnabled?: boolean;
+    /** Extra web console options (join codes, caps, public hosts…). */
+    web?: Partial<WebConsoleOptions>;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gg-web-'));
@@ -58,6 +65,7 @@ export async function startConsole(
     renderTitle: (name) => renderTitlePng(name),
     llmEnabled: options.llmEnabled ?? false,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...options.web,
   });
   return {
     web,
@@ -94,6 +102,15 @@ export class TestClient {
       this.closeCode = code;
       for (const w of this.#waiters) w();
     });
+  }
+
+  /** Loads the page as a browser would and returns its session cookie (`name=value`). */
+  static async sessionCookie(pageUrl: string): Promise<string> {
+    const res = await fetch(pageUrl);
+    await res.arrayBuffer();
+    const set = res.headers.get('set-cookie');
+    if (set === null) throw new Error('the page set no session cookie');
+    return set.split(';')[0] as string;
   }
 
   static async open(url: string, headers: Record<string, string> = {}): Promise<TestClient> {

@@ -212,6 +212,9 @@ describe('players in a real browser', { skip, timeout: 180_000 }, () => {
     const table = (page: Page) => page.locator('#table li').allTextContents();
     await alice.locator('#table li', { hasText: 'Cat' }).waitFor();
     assert.deepEqual((await table(alice)).length, 3);
+    // Each page marks itself by its own handle (the page never sees a user id).
+    await alice.locator('#table li.me', { hasText: 'Alice' }).waitFor();
+    assert.equal(await alice.locator('#table li.me').count(), 1);
     // Bob watches (one press): everyone sees it, his presses are refused.
     await bob.click('#role-button');
     await alice.locator('#table li', { hasText: 'Bob watching' }).waitFor();

@@ -17,7 +17,7 @@ describe('web console WebSocket fuzzing', () => {
     const joined = good.send({
       type: 'join',
       channelId: CHANNEL,
-      user: { id: 'u-good', name: 'Good' },
+      name: 'Good',
     });
     assert.equal((await good.reply(joined)).type, 'ok');
     const booted = good.send({ type: 'boot', spec: { kind: 'ink', cartridge: 'midnight-arcade' } });
@@ -109,14 +109,13 @@ describe('web console WebSocket fuzzing', () => {
     await refused(() => bad.send({ type: 'exit' }), 'NOT_JOINED');
     await refused(() => bad.send({ type: 'history' }), 'NOT_JOINED');
     await refused(
-      () =>
-        bad.send({ type: 'join', channelId: 'evil\u202Eroom', user: { id: 'u-bad', name: 'Bad' } }),
+      () => bad.send({ type: 'join', channelId: 'evil\u202Eroom', name: 'Bad' }),
       'INVALID_INPUT',
     );
     const joined = bad.send({
       type: 'join',
       channelId: CHANNEL,
-      user: { id: 'u-bad', name: 'Bad' },
+      name: 'Bad',
     });
     assert.equal((await bad.reply(joined)).type, 'ok');
     const view = bad.lastView();
@@ -144,7 +143,7 @@ describe('web console WebSocket fuzzing', () => {
     const own = loner.send({
       type: 'join',
       channelId: 'fuzz-alone',
-      user: { id: 'u-l', name: 'L' },
+      name: 'L',
     });
     assert.equal((await loner.reply(own)).type, 'ok');
     await refused(() => loner.send({ type: 'boot', spec: { kind: 'llm' } }), 'NARRATOR', loner);

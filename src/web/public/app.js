@@ -7,10 +7,20 @@ import { connect, me, send, state } from './connection.js';
 import { $, storage, toast } from './dom.js';
 import { closeMenu, drawCartridges, drawGames, drawHistory, openMenu } from './menus.js';
 import { toggleRole } from './players.js';
-import { drawLink, drawScreen, onView, pressChoice, tick } from './screen.js';
+import { drawLink, drawScreen, onChosen, onView, pressChoice, tick } from './screen.js';
 
 function join() {
-  send({ type: 'join', channelId: state.channel, user: { id: me.id, name: me.name } });
+  const message = { type: 'join', channelId: state.channel, name: me.name };
+  send(state.code ? { ...message, code: state.code } : message);
+}
+
+/** The channel (and a private channel's join code) of an invite link: `#channel?code=…`. */
+function fromInvite() {
+  const hash = location.hash.replace(/^#/, '');
+  const q = hash.indexOf('?');
+  const code = q < 0 ? null : new URLSearchParams(hash.slice(q + 1)).get('code');
+  const channel = decodeURIComponent(q < 0 ? hash : hash.slice(0, q)).trim();
+  return { channel, code };
 }
 
 function onMessage(m) {
@@ -19,15 +29,24 @@ function onMessage(m) {
       state.hello = m;
       drawCartridges();
       break;
+    case 'joined':
+      state.you = m.you;
+      if (m.code) state.code = m.code;
+      if (state.view) onView(state.view);
+      break;
     case 'view':
       onView(m.view);
+      break;
+    case 'chosen':
+      onChosen(m);
       break;
     case 'text':
       // Appended as a text node: a long scene is not re-laid out from the start on every chunk.
       $('stream-text').append(String(m.delta));
       break;
     case 'games':
-      drawGames(m.games);
+      drawGames(m.games, m.nextCursor, state.gamesMore);
+      state.gamesMore = false;
       break;
     case 'history':
       state.turns = m.turns;
@@ -42,6 +61,12 @@ function onMessage(m) {
       break;
     case 'error':
       if (m.code === 'NOT_JOINED' && state.joined) join();
+      // A private channel without its code, or a full one: back to the join form.
+      if ((m.code === 'JOIN_CODE' || m.code === 'CHANNEL_FULL') && state.joined) {
+        state.joined = false;
+        storage.set('gg.joined', '0');
+        drawScreen();
+      }
       toast(String(m.message));
       break;
     case 'ok':
@@ -55,15 +80,18 @@ function onMessage(m) {
 function wire() {
   const channelInput = /** @type {HTMLInputElement} */ ($('join-channel'));
   const nameInput = /** @type {HTMLInputElement} */ ($('join-name'));
-  const fromHash = decodeURIComponent(location.hash.replace(/^#/, '')).trim();
-  channelInput.value = fromHash || state.channel;
+  const invite = fromInvite();
+  if (invite.code) state.code = invite.code;
+  channelInput.value = invite.channel || state.channel;
   nameInput.value = me.name;
   $('join-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const channel = channelInput.value.trim();
     const name = nameInput.value.trim();
     if (!channel || !name) return;
+    if (channel !== state.channel && channel !== invite.channel) state.code = null;
     state.channel = channel;
+    state.you = null;
     me.name = name;
     state.joined = true;
     state.view = null;

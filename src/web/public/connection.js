@@ -2,17 +2,11 @@
 // sending requests and reconnecting with backoff. What a message does is decided by app.js.
 import { storage, toast } from './dom.js';
 
-function randomId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
+// Who the player is comes from the server (a signed, HttpOnly session cookie set with the page):
+// the page keeps only the display name, and learns its opaque handle in each channel it joins.
 export const me = {
-  id: storage.get('gg.userId') || randomId(),
   name: storage.get('gg.name') || '',
 };
-storage.set('gg.userId', me.id);
 
 export const state = {
   /** @type {WebSocket | null} */ ws: null,
@@ -29,6 +23,14 @@ export const state = {
   milestonesSaid: new Set(),
   /** The choice that had keyboard focus when the buttons were last taken down, or null. */
   focusChoice: null,
+  /** This player's handle in the joined channel (views name players by handle). */
+  you: null,
+  /** A private channel's join code (from the invite link), sent with every join. */
+  code: null,
+  /** The games menu's next page, when there is one. */
+  gamesCursor: null,
+  /** The games reply awaited is a further page (appended to the list). */
+  gamesMore: false,
   windowTotalMs: 1,
   deadlineLocal: 0,
   nextId: 1,

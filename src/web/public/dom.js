@@ -2,7 +2,7 @@
 
 export const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-/** localStorage that tolerates private mode (identity then lasts as long as the page). */
+/** localStorage that tolerates private mode (the name and channel then last as long as the page). */
 export const storage = {
   get(key) {
     try {
@@ -15,7 +15,7 @@ export const storage = {
     try {
       localStorage.setItem(key, value);
     } catch {
-      // Private mode: identity lasts as long as the page.
+      // Private mode: the name and channel last as long as the page.
     }
   },
 };

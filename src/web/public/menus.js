@@ -10,6 +10,7 @@ export function openMenu(name) {
   // A list drawn on an earlier visit may be out of date (a game swapped, a turn played): it is
   // replaced by a loading row until the server's fresh answer arrives, never shown as current.
   if (name === 'games') {
+    state.gamesMore = false;
     loading('games-list');
     send({ type: 'games' });
   }
@@ -43,11 +44,14 @@ export function drawCartridges() {
   show('llm-form', Boolean(state.hello?.llm));
 }
 
-export function drawGames(games) {
+/** Draws a page of games: the first replaces the list, a later one (`more`) extends it. */
+export function drawGames(games, nextCursor, more = false) {
   const list = $('games-list');
   list.removeAttribute('aria-busy');
-  list.replaceChildren();
-  if (games.length === 0) list.append(item('No saved games yet', 'Boot a new game first.'));
+  if (!more) list.replaceChildren();
+  list.querySelector('[data-more]')?.remove();
+  if (games.length === 0 && !more && !nextCursor)
+    list.append(item('No saved games yet', 'Boot a new game first.'));
   const current = state.view?.game?.gameId;
   for (const g of games) {
     const here = g.gameId === current;
@@ -67,6 +71,15 @@ export function drawGames(games) {
     li.dataset.gameId = g.gameId;
     list.append(li);
   }
+  state.gamesCursor = nextCursor ?? null;
+  if (nextCursor) {
+    const li = item('More games', '', 'More', () => {
+      state.gamesMore = true;
+      send({ type: 'games', cursor: nextCursor });
+    });
+    li.dataset.more = '1';
+    list.append(li);
+  }
 }
 
 export function drawHistory() {
@@ -76,7 +89,7 @@ export function drawHistory() {
   list.replaceChildren();
   if (turns.length === 0) list.append(item('Nothing yet', 'Turns appear here once played.'));
   for (const t of turns.slice().reverse()) {
-    const who = t.choices.map((c) => `${c.userName}: ${c.choice}`);
+    const who = t.choices.map((c) => `${c.name}: ${c.choice}`);
     const lines = [t.summary, who.join(' · '), t.reveal?.text ?? ''].filter(Boolean);
     list.append(item(`Turn ${t.turn}`, lines.join('\n')));
   }

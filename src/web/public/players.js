@@ -1,7 +1,7 @@
 // What the group decided and who the table waits for: the reveal of the last closed window, the
 // "waiting for" line of an open window, and the polite announcements a screen reader hears (a
 // new scene, the reveal, the countdown at a few milestones). Untrusted text only via textContent.
-import { me, send, state } from './connection.js';
+import { send, state } from './connection.js';
 import { $, show } from './dom.js';
 
 /** The reveal: while narrating, what the window that just closed sent to the narrator; on a
@@ -99,7 +99,9 @@ export function drawTable(view) {
   show('table-line', present.length > 0);
   const list = $('table');
   list.replaceChildren();
-  const chosen = new Set((view.window?.chosen ?? []).map((c) => c.userId));
+  // Players are told apart by their handle in the channel (never a user id); this page's own
+  // handle is state.you.
+  const chosen = new Set((view.window?.chosen ?? []).map((c) => c.player));
   const waiting = new Set(view.status === 'counting' ? (view.window?.waitingFor ?? []) : []);
   for (const p of present) {
     const li = document.createElement('li');
@@ -108,15 +110,15 @@ export function drawTable(view) {
         ? 'watching'
         : p.role === 'joining'
           ? 'plays next window'
-          : chosen.has(p.userId)
+          : chosen.has(p.player)
             ? 'chosen'
-            : waiting.has(p.userName)
+            : waiting.has(p.name)
               ? 'waiting'
               : '';
     li.dataset.state = mark || 'here';
-    li.className = p.userId === me.id ? 'me' : '';
+    li.className = p.player === state.you ? 'me' : '';
     const name = document.createElement('b');
-    name.textContent = p.userName;
+    name.textContent = p.name;
     li.append(name);
     if (mark) {
       const what = document.createElement('span');
@@ -125,7 +127,7 @@ export function drawTable(view) {
     }
     list.append(li);
   }
-  const mine = present.find((p) => p.userId === me.id)?.role ?? 'player';
+  const mine = present.find((p) => p.player === state.you)?.role ?? 'player';
   const button = /** @type {HTMLButtonElement} */ ($('role-button'));
   button.textContent = mine === 'player' ? 'Watch' : mine === 'joining' ? 'Joining…' : 'Play';
   button.disabled = mine === 'joining';

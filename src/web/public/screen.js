@@ -68,7 +68,7 @@ function drawView() {
   badge.dataset.status = status;
   // What an LLM game has spent, for the player who booted it.
   const spend = $('spend-badge');
-  const mine = game?.spend && game.bootedBy === me.id ? game.spend : null;
+  const mine = game?.spend && game.bootedBy === state.you ? game.spend : null;
   spend.hidden = mine === null;
   if (mine) {
     const total = mine.prompt + mine.completion;
@@ -112,8 +112,40 @@ function drawView() {
   drawTable(view);
 }
 
+/**
+ * Presses made since the last view (new or changed entries, upserted by handle): a press costs
+ * a few bytes instead of the whole list. A delta for another game or turn is ignored (a view
+ * follows).
+ */
+export function onChosen(delta) {
+  const view = state.view;
+  if (!view?.window || view.game?.gameId !== delta.gameId || view.turn !== delta.turn) return;
+  const chosen = [...view.window.chosen];
+  for (const entry of delta.entries) {
+    const at = chosen.findIndex((c) => c.player === entry.player);
+    if (at < 0) chosen.push(entry);
+    else chosen[at] = entry;
+  }
+  // Who the window waits for: a player who chose for the first time is no longer waited for
+  // (the server sends a whole view instead when that would not be right).
+  const waitingFor = [...view.window.waitingFor];
+  for (const entry of delta.entries) {
+    if (view.window.chosen.some((c) => c.player === entry.player)) continue;
+    const at = waitingFor.indexOf(entry.name);
+    if (at >= 0) waitingFor.splice(at, 1);
+  }
+  const window = {
+    ...view.window,
+    deadlineMs: delta.deadlineMs,
+    secondsRemaining: delta.secondsRemaining,
+    chosen,
+    waitingFor,
+  };
+  onView({ ...view, window });
+}
+
 function myChoice(view) {
-  return view.window?.chosen.find((c) => c.userId === me.id)?.choice ?? null;
+  return view.window?.chosen.find((c) => c.player === state.you)?.choice ?? null;
 }
 
 /**
@@ -190,7 +222,7 @@ function drawDecision(decision) {
   const box = $('decision-choices');
   box.replaceChildren();
   if (!decision) return;
-  const mine = decision.userId === me.id;
+  const mine = decision.player === state.you;
   $('decision-text').textContent = mine
     ? 'You booted this game: pick what happens next.'
     : (state.view?.reveal?.text ?? 'Waiting for the host to decide…');
@@ -216,9 +248,9 @@ function drawCountdown(view) {
   if (!counting) return;
   for (const c of view.window.chosen) {
     const item = document.createElement('li');
-    item.className = c.userId === me.id ? 'me' : '';
+    item.className = c.player === state.you ? 'me' : '';
     const who = document.createElement('b');
-    who.textContent = c.userName;
+    who.textContent = c.name;
     const what = document.createElement('span');
     what.textContent = ` → ${c.choice}`;
     item.append(who, what);
