@@ -8,8 +8,10 @@ import type { SessionDict } from '../core/session-state.js';
 import type { GamePage, SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { AdapterHost } from './adapter-host.js';
-import { ChannelRunner, type HostContext } from './channel-runner.js';
+import { ChannelDirectory } from './channel-directory.js';
+import type { ChannelRunner, HostContext } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
+import { storeDecision } from './decisions.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { loadableGames } from './game-list.js';
@@ -17,7 +19,7 @@ import { checkScene, checkUser, defaultTitle } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
 import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
-import { checkDecision, mayManage, resolveSettings } from './permissions.js';
+import { mayManage, resolveSettings } from './permissions.js';
 import {
   CONNECTED_TTL_MS,
   type PresenceChange,
@@ -31,13 +33,7 @@ import {
   DEFAULT_PRESS_RATE_LIMIT,
   PressRateLimiter,
 } from './rate-limit.js';
-import {
-  type Deciding,
-  encodeHostExtra,
-  type HostExtra,
-  parseHostExtra,
-  parseSpec,
-} from './saved-state.js';
+import { encodeHostExtra, type HostExtra, parseHostExtra, parseSpec } from './saved-state.js';
 import { type StoryTurn, storyTurn } from './story.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
@@ -80,11 +76,10 @@ export class GameHost implements AdapterHost {
   readonly #ctx: HostContext;
   // The host's own registry: the module default belongs to library users of GameSession.
   readonly #registry = new SessionRegistry();
-  readonly #runners = new Map<string, ChannelRunner>();
   readonly #hub = new EventHub();
   readonly #presence = new PresenceTable();
-  readonly #reloading = new Set<ChannelRunner>();
   readonly #sessions: ChannelSessions;
+  readonly #channels: ChannelDirectory;
   readonly #driver: TurnDriver;
   /** Settles once the driver runs (rejects if it cannot start). */
   readonly #started: Promise<void>;
@@ -131,6 +126,12 @@ export class GameHost implements AdapterHost {
       settings: (channelId) => this.settings(channelId),
       here: (channelId) => this.#presence.here(channelId, this.#clock.now()),
     };
+    this.#channels = new ChannelDirectory({
+      ctx: this.#ctx,
+      sessions: this.#sessions,
+      store: this.#store,
+      isClosed: () => this.#closed,
+    });
     this.#started = this.#driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
       deliver: (channelId, event, remote) => this.#deliver(channelId, event, remote),
@@ -241,7 +242,7 @@ export class GameHost implements AdapterHost {
   /** Countdown windows open in this process right now. */
   openWindows(): number {
     let n = 0;
-    for (const r of this.#runners.values()) if (r.session?.secondsRemaining != null) n++;
+    for (const r of this.#channels.all()) if (r.session?.secondsRemaining != null) n++;
     return n;
   }
 
@@ -274,24 +275,16 @@ export class GameHost implements AdapterHost {
   ): Promise<ChannelView> {
     checkUser(user);
     const r = await this.#ready(channelId);
-    // The pending decision is stored with the game: its resolver may run in another process.
-    const saved = await this.#store.loadChannel(r.channelId);
-    let pending: (Deciding & { extra: HostExtra }) | null = null;
-    if (saved?.active === true) {
-      const x = parseHostExtra(saved.extra);
-      if (x.deciding?.choice === null) pending = { ...x.deciding, extra: x };
-    }
-    const at = saved && { gameId: saved.game_id, turnNumber: saved.turn_number };
-    const { extra, ...d } = checkDecision(at, pending, user, choice, expect);
-    const gameId = (saved as SessionDict).game_id;
-    const deciding = { ...d, choice };
-    await this.#store.updateGame(
-      gameId,
-      { extra: encodeHostExtra({ ...extra, deciding }) },
-      this.#clock.now(),
+    const { gameId, deciding } = await storeDecision(
+      this.#store,
+      this.#clock,
+      r.channelId,
+      user,
+      choice,
+      expect,
     );
     r.noteDecision(gameId, deciding);
-    this.#driver.decided(gameId, d.turn);
+    this.#driver.decided(gameId, deciding.turn);
     return r.view();
   }
 
@@ -359,7 +352,7 @@ export class GameHost implements AdapterHost {
           r.attach(old, r.extra, r.narrator);
         throw e;
       }
-      this.#sessions.releaseElsewhere(this.#runners.values(), r.channelId, gameId);
+      this.#sessions.releaseElsewhere(this.#channels.all(), r.channelId, gameId);
       r.attach(session, parseHostExtra(session.extra), narrator);
       r.emitView();
       return r.view();
@@ -447,7 +440,7 @@ export class GameHost implements AdapterHost {
 
   /** Resolves once the channel's current turn resolution (if any) is over. */
   async settled(channelId: string): Promise<void> {
-    const r = this.#runners.get(checkChannelId(channelId));
+    const r = this.#channels.get(checkChannelId(channelId));
     await r?.resolving;
   }
 
@@ -469,7 +462,7 @@ export class GameHost implements AdapterHost {
    */
   async drain(maxMs: number): Promise<void> {
     const running: Promise<void>[] = [];
-    for (const r of this.#runners.values()) if (r.resolving !== null) running.push(r.resolving);
+    for (const r of this.#channels.all()) if (r.resolving !== null) running.push(r.resolving);
     if (running.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -485,7 +478,7 @@ export class GameHost implements AdapterHost {
     if (this.#closed) return;
     this.#closed = true;
     const pending: Promise<void>[] = [];
-    for (const r of this.#runners.values()) {
+    for (const r of this.#channels.all()) {
       const resolving = r.resolving;
       r.shutdown();
       if (resolving !== null) pending.push(resolving);
@@ -502,58 +495,19 @@ export class GameHost implements AdapterHost {
     if (this.#closed) throw new WrongStateError('the game host is closed');
   }
 
-  /** The channel's runner, its game looked up in the store on first use, and again when
-   *  another process changed it (unless this process is resolving its turn right now). */
+  /** The channel's runner, up to date (see ChannelDirectory.ready). */
   async #ready(channelId: string): Promise<ChannelRunner> {
     checkChannelId(channelId);
     this.#open();
     await this.#started;
-    let r = this.#runners.get(channelId);
-    if (r === undefined) {
-      r = new ChannelRunner(channelId, this.#ctx);
-      this.#runners.set(channelId, r);
-    }
-    const runner = r;
-    if (runner.loaded === null) {
-      runner.loaded = this.#sessions.restore(runner).catch((e: unknown) => {
-        runner.loaded = null; // a store outage must not make the channel look empty forever
-        throw e;
-      });
-    } else if (runner.stale && !this.#reloading.has(runner)) {
-      this.#reloading.add(runner);
-      runner.loaded = runner
-        .exclusive(async () => {
-          this.#reloading.delete(runner);
-          runner.stale = false;
-          const saved = await this.#store.loadChannel(channelId);
-          if (this.#closed) return;
-          // A turn this process is resolving keeps its state while the store agrees its game
-          // still runs here; an exit or swap elsewhere ends it (the reload detaches it).
-          const same = saved?.active === true && saved.game_id === runner.session?.gameId;
-          if (runner.resolvingHere && same) return;
-          await this.#sessions.reload(runner, saved);
-        })
-        .catch((e: unknown) => {
-          this.#reloading.delete(runner);
-          runner.stale = true;
-          runner.loaded = Promise.resolve();
-          throw e;
-        });
-    }
-    await runner.loaded;
-    return runner;
+    return this.#channels.ready(channelId);
   }
 
-  /** The driver's call into the loop: resolve `closed` on the channel's runner, brought up to
-   *  date from the store first if the turn was closed elsewhere. */
+  /** The driver's call into the loop. */
   async #resolveTurn(closed: ClosedTurn, lease: TurnLease): Promise<TurnOutcome> {
     if (this.#closed) return 'interrupted';
-    let r = await this.#ready(closed.channelId);
-    if (!r.holds(closed) && !r.resolvingHere) {
-      r.stale = true;
-      r = await this.#ready(closed.channelId);
-    }
-    return r.holds(closed) ? r.resolve(closed, lease) : 'skipped';
+    await this.#started;
+    return this.#channels.resolveTurn(closed, lease);
   }
 
   /** An event for this process' subscribers. One from another process also means this copy of
@@ -579,10 +533,7 @@ export class GameHost implements AdapterHost {
         : event,
     );
     if (!remote || event.type === 'text' || this.#closed) return;
-    const r = this.#runners.get(channelId);
-    if (r === undefined || r.loaded === null) return;
-    r.stale = true;
-    this.#ready(channelId).catch(() => {}); // a failed reload is retried at the next use
+    this.#channels.markStale(channelId);
   }
 
   /** Published to every process, this one included: each applies it as delivered (so all

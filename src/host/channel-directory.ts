@@ -1,0 +1,93 @@
+import type { SessionStore } from '../core/store-port.js';
+import { ChannelRunner, type HostContext } from './channel-runner.js';
+import type { ChannelSessions } from './channel-sessions.js';
+import type { ClosedTurn, TurnLease, TurnOutcome } from './turn-driver.js';
+
+export interface ChannelDirectoryDeps {
+  ctx: HostContext;
+  sessions: ChannelSessions;
+  store: SessionStore;
+  /** Whether the owning GameHost has been closed (read at each use). */
+  isClosed(): boolean;
+}
+
+/**
+ * GameHost's channels in this process: one runner per channel, its game looked up in the store
+ * on first use, and looked up again when another process changed the channel (marked stale by
+ * an event it published) — but not while this process is resolving that channel's turn, unless
+ * the store says its game no longer runs there.
+ */
+export class ChannelDirectory {
+  readonly #d: ChannelDirectoryDeps;
+  readonly #runners = new Map<string, ChannelRunner>();
+  readonly #reloading = new Set<ChannelRunner>();
+
+  constructor(deps: ChannelDirectoryDeps) {
+    this.#d = deps;
+  }
+
+  get(channelId: string): ChannelRunner | undefined {
+    return this.#runners.get(channelId);
+  }
+
+  all(): IterableIterator<ChannelRunner> {
+    return this.#runners.values();
+  }
+
+  /** The channel's runner, loaded (or reloaded if stale) from the store. */
+  async ready(channelId: string): Promise<ChannelRunner> {
+    let runner = this.#runners.get(channelId);
+    if (runner === undefined) {
+      runner = new ChannelRunner(channelId, this.#d.ctx);
+      this.#runners.set(channelId, runner);
+    }
+    const r = runner;
+    if (r.loaded === null) {
+      r.loaded = this.#d.sessions.restore(r).catch((e: unknown) => {
+        r.loaded = null; // a store outage must not make the channel look empty forever
+        throw e;
+      });
+    } else if (r.stale && !this.#reloading.has(r)) {
+      this.#reloading.add(r);
+      r.loaded = r
+        .exclusive(async () => {
+          this.#reloading.delete(r);
+          r.stale = false;
+          const saved = await this.#d.store.loadChannel(channelId);
+          if (this.#d.isClosed()) return;
+          // A turn this process is resolving keeps its state while the store agrees its game
+          // still runs here; an exit or swap elsewhere ends it (the reload detaches it).
+          const same = saved?.active === true && saved.game_id === r.session?.gameId;
+          if (r.resolvingHere && same) return;
+          await this.#d.sessions.reload(r, saved);
+        })
+        .catch((e: unknown) => {
+          this.#reloading.delete(r);
+          r.stale = true;
+          r.loaded = Promise.resolve();
+          throw e;
+        });
+    }
+    await r.loaded;
+    return r;
+  }
+
+  /** Resolves `closed` on the channel's runner, brought up to date from the store first if the
+   *  turn was closed elsewhere; 'skipped' when the channel no longer runs that game's turn. */
+  async resolveTurn(closed: ClosedTurn, lease: TurnLease): Promise<TurnOutcome> {
+    let r = await this.ready(closed.channelId);
+    if (!r.holds(closed) && !r.resolvingHere) {
+      r.stale = true;
+      r = await this.ready(closed.channelId);
+    }
+    return r.holds(closed) ? r.resolve(closed, lease) : 'skipped';
+  }
+
+  /** Another process changed the channel: reload it in the background (and before next use). */
+  markStale(channelId: string): void {
+    const r = this.#runners.get(channelId);
+    if (r === undefined || r.loaded === null) return;
+    r.stale = true;
+    this.ready(channelId).catch(() => {}); // a failed reload is retried at the next use
+  }
+}
