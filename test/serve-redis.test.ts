@@ -1,0 +1,121 @@
+// Two `gamegirl serve` processes on one Redis, WebSocket players spread over both (as behind a
+// load balancer): every player receives every turn event and the streamed text of every scene,
+// whichever process narrated it; no press is lost and no turn is doubled or skipped.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Responder, reply, startFakeOpenAI } from './helpers/fake-openai.js';
+import { type RedisNode, startRedis, stopAllRedis } from './helpers/redis-server.js';
+import { type Served, startServe } from './helpers/serve.js';
+import { TestClient } from './web/harness.js';
+
+type Msg = TestClient['messages'][number];
+const CHANNELS = 3;
+const PLAYERS = 4;
+const TURNS = 2;
+
+const turnEvents = (c: TestClient, n: number): Msg[] =>
+  c.messages.filter((m) => m.type === 'turn' && (m.record as { turn: number }).turn === n);
+const sceneOf = (m: Msg) => (m.view as { scene: { text: string } | null }).scene?.text ?? '';
+const playingAt = (turn: number) => (m: Msg) =>
+  m.type === 'view' &&
+  (m.view as { status: string; turn: number }).status === 'playing' &&
+  (m.view as { turn: number }).turn === turn;
+
+describe('two serve processes on one Redis', { timeout: 240_000 }, () => {
+  let node: RedisNode;
+  before(async () => {
+    node = await startRedis();
+  });
+  after(async () => {
+    await stopAllRedis([node]);
+  });
+
+  it('every player on either process sees every turn and every streamed scene', async () => {
+    let scenes = 0;
+    // Every scene is streamed in pieces, so players see 'text' before the scene arrives.
+    const scene: Responder = (req, res) => {
+      const n = ++scenes;
+      const text = `Scene number ${n} unfolds, slowly, for everyone at the table.`;
+      const json = JSON.stringify({ scene: text, choices: ['Left', 'Right'], summary: text });
+      return reply(json, { pieces: 6, delayMs: 30 })(req, res);
+    };
+    const llm = await startFakeOpenAI([scene]);
+    const env = {
+      REDIS_URL: node.url,
+      GAMEGIRL_LLM_BASE_URL: llm.baseURL,
+      GAMEGIRL_LLM_MODEL: 'fake-model',
+    };
+    const servers: Served[] = [];
+    const clients: TestClient[] = [];
+    try {
+      servers.push(await startServe(['--countdown', '1'], env));
+      servers.push(await startServe(['--countdown', '1'], env));
+      const tables: TestClient[][] = [];
+      for (let ch = 0; ch < CHANNELS; ch++) {
+        const table: TestClient[] = [];
+        for (let p = 0; p < PLAYERS; p++) {
+          const served = servers[(ch + p) % 2] as Served; // spread over both processes
+          const c = await TestClient.open(served.wsUrl);
+          const r = await c.reply(c.send({ type: 'join', channelId: `den-${ch}`, name: `p${p}` }));
+          assert.equal(r.type, 'ok');
+          table.push(c);
+          clients.push(c);
+        }
+        tables.push(table);
+      }
+      await Promise.all(
+        tables.map(async (table) => {
+          const booter = table[0] as TestClient;
+          const boot = booter.send({ type: 'boot', spec: { kind: 'llm', premise: 'a diner' } });
+          assert.equal((await booter.reply(boot, 30_000)).type, 'ok');
+          await Promise.all(table.map((c) => c.waitFor(playingAt(0), 30_000)));
+        }),
+      );
+      for (let turn = 0; turn < TURNS; turn++) {
+        await Promise.all(
+          tables.map(async (table) => {
+            for (const [p, c] of table.entries()) {
+              const choice = p % 2 === 0 ? 'Left' : 'Right';
+              assert.equal((await c.reply(c.send({ type: 'press', turn, choice }))).type, 'ok');
+            }
+            // p1 changes their mind: their later press replaces the earlier one.
+            const p1 = table[1] as TestClient;
+            assert.equal(
+              (await p1.reply(p1.send({ type: 'press', turn, choice: 'Left' }))).type,
+              'ok',
+            );
+            await Promise.all(table.map((c) => c.waitFor(playingAt(turn + 1), 30_000)));
+          }),
+        );
+      }
+      for (const table of tables) {
+        for (const c of table) {
+          for (let t = 1; t <= TURNS; t++) {
+            const events = turnEvents(c, t);
+            assert.equal(events.length, 1, `one turn ${t} event for every player`);
+            const choices = (
+              (events[0] as Msg).record as { choices: Array<{ name: string; choice: string }> }
+            ).choices.map((x) => `${x.name}=${x.choice}`);
+            assert.deepEqual(choices.sort(), ['p0=Left', 'p1=Left', 'p2=Left', 'p3=Right']);
+          }
+          // The streamed text of every scene this player saw reached them, on either process.
+          const streamed = c.messages
+            .filter((m) => m.type === 'text')
+            .map((m) => m.delta as string)
+            .join('');
+          for (let t = 0; t <= TURNS; t++) {
+            const shown = sceneOf(c.messages.find(playingAt(t)) as Msg);
+            assert.ok(shown !== '' && streamed.includes(shown), `scene ${t} was streamed`);
+          }
+        }
+      }
+      // One narration per scene: the boot and every turn of every channel, none twice.
+      assert.equal(scenes, CHANNELS * (TURNS + 1));
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(servers.map((s) => s.stop()));
+      await llm.close();
+    }
+  });
+});
