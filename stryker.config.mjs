@@ -74,6 +74,11 @@ export default {
   tsconfigFile: 'stryker-skips-tsconfig.json',
   // The machine is shared: at most two mutants at a time.
   concurrency: 2,
+  // A run ends as soon as its tests do (scripts/run-imported-tests.mjs), so only a real hang
+  // (an endless loop) waits for the timeout; a generous one keeps a run slowed by a busy
+  // machine from passing for a hang (a timeout counts as a detected mutant).
+  timeoutFactor: 2,
+  timeoutMS: 10_000,
   incremental: true,
   incrementalFile,
   reporters: ['clear-text', 'progress', 'html', 'json'],

@@ -5,12 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { applyClose, applyPress, stateFromDict } from '../../src/core/session-state.js';
 import {
   CountdownNotStartedError,
   GameSession,
   InvalidInputError,
   ManualClock,
   MemoryStore,
+  SessionDataError,
   SessionInactiveError,
   StaleTurnError,
   WindowClosedError,
@@ -182,21 +184,29 @@ describe('session rules at their edges', () => {
 
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    const bad: Array<[string, unknown]> = [
-      ['titleScreenUrl', { titleScreenUrl: 42 }],
-      ['extra', { extra: [1, 2] }],
-      ['extra', { extra: null }],
-      ['extra', { extra: 'text' }],
-      ['extra', { extra: { n: 10n } }],
-      ['extra', { extra: circular }],
-      ['gameName', { gameName: ' ' }],
-      ['gameName', { gameName: 'x'.repeat(101) }],
+    // [field, patch, the start of the error's reason]
+    const bad: Array<[string, unknown, string]> = [
+      ['titleScreenUrl', { titleScreenUrl: 42 }, 'must be a string'],
+      ['extra', { extra: [1, 2] }, 'must be an object'],
+      ['extra', { extra: null }, 'must be an object'],
+      ['extra', { extra: 'text' }, 'must be an object'],
+      [
+        'extra',
+        { extra: { n: 10n } },
+        'must be JSON-serialisable (Do not know how to serialize a BigInt',
+      ],
+      ['extra', { extra: circular }, 'must be JSON-serialisable (Converting circular structure'],
+      ['gameName', { gameName: ' ' }, 'must not be blank'],
+      ['gameName', { gameName: 'x'.repeat(101) }, 'must be at most 100 characters'],
     ];
     const kept = await load();
-    for (const [field, patch] of bad) {
+    for (const [field, patch, reason] of bad) {
       await assert.rejects(
         store.updateGame('g', patch as never, T0 + 70),
-        (e: unknown) => e instanceof InvalidInputError && e.field === field,
+        (e: unknown) =>
+          e instanceof InvalidInputError &&
+          e.field === field &&
+          e.message.startsWith(`${field}: ${reason}`),
         field,
       );
       // Nothing of a patch is applied when one part of it is bad.
@@ -282,5 +292,47 @@ describe('session rules at their edges', () => {
     assert.deepEqual(c.extra, {});
     assert.equal(c.windowDeadlineMs, null);
     assert.equal(c.lastWindow, null);
+  });
+
+  test('the rules refuse a press or close meant for another game (no store lets one through)', () => {
+    // Stores and sessions look a game up by its id before applying a rule, so this guard is
+    // reachable only through the rule functions themselves (as RedisStore's model would be).
+    const s = stateFromDict(gameDict('g', 'c'));
+    const other = { gameId: 'other', userId: 'u', userName: 'U', choice: 'a', nowMs: T0 };
+    const another = /another game has been loaded into this channel/;
+    assert.throws(
+      () => applyPress(s, other),
+      (e: unknown) => e instanceof SessionInactiveError && another.test(e.message),
+    );
+    applyPress(s, { ...other, gameId: 'g' });
+    applyClose(s, { gameId: 'g', turn: 0, nowMs: T0 + 10_000 });
+    // Turn 0's window is the last one, but not of this game: no cached answer for it.
+    assert.throws(
+      () => applyClose(s, { gameId: 'other', turn: 0, nowMs: T0 + 20_000 }),
+      SessionInactiveError,
+    );
+    assert.throws(
+      () => applyClose(s, { gameId: 'other', turn: 1, nowMs: T0 + 20_000 }),
+      (e: unknown) => e instanceof SessionInactiveError && another.test(e.message),
+    );
+    assert.equal(s.turnNumber, 1);
+  });
+
+  test('an explicit order that does not match its choices names the bad field', () => {
+    const last_window = { turn: 0, choices: { 1: 'a', 2: 'b' }, choice_order: ['2', '3'] };
+    const bad = [
+      [{ ...gameDict('g', 'c'), last_window }, 'last_window.choice_order'],
+      [
+        { ...gameDict('g', 'c'), pending_choices: { 1: 'a' }, pending_order: ['1', '1'] },
+        'pending_order',
+      ],
+    ] as const;
+    for (const [dict, field] of bad) {
+      assert.throws(
+        () => GameSession.fromDict(dict),
+        (e: unknown) => e instanceof SessionDataError && e.field === field,
+        field,
+      );
+    }
   });
 });

@@ -114,24 +114,33 @@ describe('countdown window edges', () => {
 
   test('an answer that arrives after the window was cancelled changes nothing', async () => {
     for (const answer of ['open', 'closed', 'error'] as const) {
-      const { s, clock, store, wait } = await booted();
-      let release = () => {};
-      store.closeAnswerGate = new Promise<void>((r) => {
-        release = r;
-      });
-      if (answer === 'open') store.closeLagMs = 400;
-      clock.advance(10_000);
-      await settle();
-      assert.equal(store.closeCalls, 1, answer);
-      s.dispose();
-      await assert.rejects(wait, CountdownCancelledError);
-      if (answer === 'error') store.closeFailures.push(new StoreError('late'));
-      store.closeAnswerGate = null;
-      release();
-      await settle();
-      assert.equal(clock.pendingTimers, 0, `${answer}: nothing re-armed`);
-      assert.equal(s.turnNumber, 0, `${answer}: the disposed session did not advance`);
-      await assert.rejects(wait, CountdownCancelledError);
+      for (const then of ['dispose', 'exit and boot again'] as const) {
+        const label = `${answer}, ${then}`;
+        const { s, clock, store, wait } = await booted();
+        let release = () => {};
+        store.closeAnswerGate = new Promise<void>((r) => {
+          release = r;
+        });
+        if (answer === 'open') store.closeLagMs = 400;
+        if (answer === 'error') store.lateCloseFailure = new StoreError('late');
+        clock.advance(10_000);
+        await settle();
+        assert.equal(store.closeCalls, 1, label);
+        if (then === 'dispose') s.dispose();
+        else {
+          // The session runs again (active), but that window belongs to the game it left.
+          await s.exitGame();
+          await s.boot('Windows again');
+        }
+        await assert.rejects(wait, CountdownCancelledError);
+        release();
+        await settle();
+        assert.equal(clock.pendingTimers, 0, `${label}: nothing re-armed`);
+        assert.equal(s.turnNumber, 0, `${label}: the session did not advance`);
+        clock.advance(60_000);
+        await settle();
+        assert.equal(store.closeCalls, 1, `${label}: no close was tried again`);
+      }
     }
   });
 

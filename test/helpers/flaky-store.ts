@@ -25,6 +25,8 @@ export class FlakyStore implements SessionStore {
   closeLagMs = 0;
   /** When set, closeWindow's answer (already decided by the inner store) waits for this. */
   closeAnswerGate: Promise<void> | null = null;
+  /** When set, thrown instead of the answer once the gate opens (a reply lost on the way back). */
+  lateCloseFailure: unknown = undefined;
   /** How many times closeWindow was called. */
   closeCalls = 0;
 
@@ -57,6 +59,7 @@ export class FlakyStore implements SessionStore {
       nowMs: input.nowMs - this.closeLagMs,
     });
     if (this.closeAnswerGate !== null) await this.closeAnswerGate;
+    if (this.lateCloseFailure !== undefined) throw this.lateCloseFailure;
     return out;
   }
   exitGame(

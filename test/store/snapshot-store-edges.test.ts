@@ -86,6 +86,19 @@ class BrokenBackend implements SnapshotBackend {
   }
 }
 
+/** A backend holding one game row that is not JSON, bound to channel `c`. */
+class CorruptBackend extends BrokenBackend {
+  override transaction<T>(fn: () => T): T {
+    return fn();
+  }
+  override readGame(): string | null {
+    return '{not json';
+  }
+  override boundGame(): string | null {
+    return 'g';
+  }
+}
+
 describe('SnapshotStore edges', () => {
   test('a closed store refuses every call with StoreClosedError, and closes its backend once', async () => {
     const backend = new BrokenBackend();
@@ -149,13 +162,30 @@ describe('SnapshotStore edges', () => {
     }
   });
 
+  test('a stored row that is not JSON is reported as SessionDataError naming the game', async () => {
+    const store = new SnapshotStore(new CorruptBackend());
+    for (const call of [() => store.loadGame('g'), () => store.loadChannel('c')]) {
+      await assert.rejects(call(), (e: unknown) => {
+        assert.ok(e instanceof SessionDataError);
+        assert.equal(e.field, 'game g');
+        assert.match(e.message, /^game g: stored row is not valid JSON \(.+\)$/);
+        return true;
+      });
+    }
+  });
+
   test('a game runs only in the channel it is bound to', async () => {
     const store = new MemoryStore();
     await store.bootGame(gameDict('g', 'c'));
     await store.bootGame(gameDict('h', 'd'));
     const press = (channel: string, gameId: string) =>
       store.press(channel, { gameId, userId: 'u', userName: 'U', choice: 'x', nowMs: T0 });
-    await assert.rejects(press('d', 'g'), SessionInactiveError);
+    await assert.rejects(
+      press('d', 'g'),
+      (e: unknown) =>
+        e instanceof SessionInactiveError &&
+        e.message === 'this game is not running in this channel',
+    );
     await assert.rejects(press('c', 'h'), SessionInactiveError);
     await assert.rejects(press('c', 'nope'), SessionInactiveError);
     await assert.rejects(store.exitGame('d', 'g', T0), SessionInactiveError);
