@@ -3,9 +3,10 @@
 // Slow (seconds per mutant), so it is not part of CI. Notes: docs/mutation-testing.md.
 //
 // To cover more code, add globs to MUTATE and the tests that check that code to TEST_FILES.
-// While iterating, narrow the run: `npm run mutate -- --mutate src/core/limits.ts`.
+// While iterating, narrow the run: `npm run mutate -- --mutate src/core/limits.ts`, and the
+// tests with MUTATE_TESTS (below).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Source files to mutate. */
@@ -22,19 +23,26 @@ const TEST_FILES = [
   'test/core/limits-edges.test.ts',
   'test/core/limits.test.ts',
   'test/core/model.property.test.ts',
+  'test/core/record-turn.test.ts',
   'test/core/registry.test.ts',
   'test/core/rules-edges.test.ts',
   'test/core/serialization.test.ts',
   'test/core/window-edges.test.ts',
   'test/store/memory-sqlite.test.ts',
   'test/store/snapshot-store-edges.test.ts',
+  'test/store/stored-state.test.ts',
 ];
+// MUTATE_TESTS=limits,game-session runs only the test files whose path contains one of those
+// words: faster while iterating, and a lower bound of the score with every test file.
+const only = process.env.MUTATE_TESTS?.split(',').filter(Boolean) ?? [];
+const testFiles =
+  only.length === 0 ? TEST_FILES : TEST_FILES.filter((f) => only.some((w) => f.includes(w)));
 
 /**
  * The command runner reports one test ("All tests") with no file, so Stryker's incremental mode
  * cannot see a test change and would keep old survivors. The results file is therefore keyed
- * by a hash of everything under test/: reruns are cheap while the tests stay the same (only
- * changed source is mutated again), and a changed test starts a full run.
+ * by a hash of everything under test/ and of the list of test files run: reruns are cheap while
+ * the tests stay the same (only changed source is mutated again); a changed test starts afresh.
  */
 const REPORTS = 'reports/mutation';
 function testTreeHash(dir = 'test', hash = createHash('sha256')) {
@@ -47,27 +55,19 @@ function testTreeHash(dir = 'test', hash = createHash('sha256')) {
   }
   return hash;
 }
-const incrementalFile = `${REPORTS}/incremental-${testTreeHash().digest('hex').slice(0, 16)}.json`;
-// Results for other versions of the tests can never be reused: drop them.
-for (const name of (() => {
-  try {
-    return readdirSync(REPORTS);
-  } catch {
-    return [];
-  }
-})()) {
-  const path = `${REPORTS}/${name}`;
-  if (/^incremental-[0-9a-f]{16}\.json$/.test(name) && path !== incrementalFile) rmSync(path);
-}
+// The key also covers which test files run (MUTATE_TESTS), so a narrowed run's survivors are
+// never reused by a run with every test file.
+const key = testTreeHash().update(testFiles.join('\n')).digest('hex').slice(0, 16);
+const incrementalFile = `${REPORTS}/incremental-${key}.json`;
 
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+/** Stryker's options (https://stryker-mutator.io/docs/stryker-js/configuration). */
 export default {
   mutate: MUTATE,
   // node's test runner has no Stryker plugin: one node process imports every test file (about
   // half the time of `node --test`, which starts a process per file) and exits non-zero on a failure.
   testRunner: 'command',
   commandRunner: {
-    command: `node --import tsx scripts/run-imported-tests.mjs ${TEST_FILES.join(' ')}`,
+    command: `node --import tsx scripts/run-imported-tests.mjs ${testFiles.join(' ')}`,
   },
   // TypeScript 7 has no JavaScript API, which Stryker's tsconfig rewriting step needs: a
   // tsconfigFile that does not exist skips that step (there is no type checker plugin either).

@@ -1,4 +1,6 @@
 import type {
+  AppendTurnOptions,
+  AppendTurnOutcome,
   CloseInput,
   CloseOutcome,
   GamePage,
@@ -76,8 +78,13 @@ export class FlakyStore implements SessionStore {
   updateGame(gameId: string, patch: GamePatch, nowMs: number): Promise<void> {
     return this.inner.updateGame(gameId, patch, nowMs);
   }
-  appendTurn(gameId: string, record: TurnRecordDict, patch?: GamePatch): Promise<boolean> {
-    return this.inner.appendTurn(gameId, record, patch);
+  appendTurn(
+    gameId: string,
+    record: TurnRecordDict,
+    patch?: GamePatch,
+    options?: AppendTurnOptions,
+  ): Promise<AppendTurnOutcome> {
+    return this.inner.appendTurn(gameId, record, patch, options);
   }
   recentTurns(gameId: string, count: number): Promise<TurnRecordDict[]> {
     return this.inner.recentTurns(gameId, count);

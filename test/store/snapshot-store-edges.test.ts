@@ -10,11 +10,11 @@ import {
   MemoryStore,
   SessionDataError,
   SessionInactiveError,
-  type SnapshotBackend,
-  SnapshotStore,
+  type SessionState,
   StoreClosedError,
   StoreError,
 } from '../../src/index.js';
+import { type SnapshotBackend, SnapshotStore } from '../../src/store/snapshot-store.js';
 import { gameDict } from '../helpers/game-dict.js';
 
 const T0 = 1_700_000_000_000;
@@ -54,7 +54,7 @@ class BrokenBackend implements SnapshotBackend {
   #gone(): never {
     throw new Error('disk gone');
   }
-  readGame(): string | null {
+  readGame(): SessionState | null {
     return this.#gone();
   }
   writeGame(): void {
@@ -72,7 +72,10 @@ class BrokenBackend implements SnapshotBackend {
   unbind(): void {
     this.#gone();
   }
-  appendTurn(): boolean {
+  appendTurn(): void {
+    this.#gone();
+  }
+  turnByKey(): string | null {
     return this.#gone();
   }
   recentTurns(): string[] {
@@ -86,16 +89,10 @@ class BrokenBackend implements SnapshotBackend {
   }
 }
 
-/** A backend holding one game row that is not JSON, bound to channel `c`. */
-class CorruptBackend extends BrokenBackend {
-  override transaction<T>(fn: () => T): T {
-    return fn();
-  }
-  override readGame(): string | null {
-    return '{not json';
-  }
-  override boundGame(): string | null {
-    return 'g';
+/** A backend whose one stored turn record (of every game) is not JSON. */
+class CorruptTurnsBackend extends BrokenBackend {
+  override recentTurns(): string[] {
+    return ['{not json'];
   }
 }
 
@@ -162,16 +159,14 @@ describe('SnapshotStore edges', () => {
     }
   });
 
-  test('a stored row that is not JSON is reported as SessionDataError naming the game', async () => {
-    const store = new SnapshotStore(new CorruptBackend());
-    for (const call of [() => store.loadGame('g'), () => store.loadChannel('c')]) {
-      await assert.rejects(call(), (e: unknown) => {
-        assert.ok(e instanceof SessionDataError);
-        assert.equal(e.field, 'game g');
-        assert.match(e.message, /^game g: stored row is not valid JSON \(.+\)$/);
-        return true;
-      });
-    }
+  test('a stored turn record that is not JSON is reported as SessionDataError naming the game', async () => {
+    const store = new SnapshotStore(new CorruptTurnsBackend());
+    await assert.rejects(store.recentTurns('g', 5), (e: unknown) => {
+      assert.ok(e instanceof SessionDataError);
+      assert.equal(e.field, 'turns of g');
+      assert.match(e.message, /^turns of g: stored record is not valid JSON \(.+\)$/);
+      return true;
+    });
   });
 
   test('a game runs only in the channel it is bound to', async () => {
@@ -284,19 +279,34 @@ describe('SnapshotStore edges', () => {
     assert.deepEqual(second, { games: all.games.slice(1), nextCursor: null });
   });
 
-  test('a turn with a patch applies it at the turn time; without one the game is not rewritten', async () => {
+  test('a turn with a patch applies it at the turn time; a repeated key stores and patches nothing', async () => {
     const store = new MemoryStore();
     await store.bootGame({ ...gameDict('g', 'c'), updated_at_ms: T0 });
-    assert.equal(await store.appendTurn('g', turn(1, 1_700_000_100.0004)), true);
-    assert.equal((await store.loadGame('g'))?.updated_at_ms, T0);
+    assert.equal((await store.appendTurn('g', turn(1, 1_700_000_100.0004))).stored, true);
     assert.equal(
-      await store.appendTurn('g', turn(2, 1_700_000_200.0006), { extra: { scene: 2 } }),
-      true,
+      (await store.loadGame('g'))?.updated_at_ms,
+      T0,
+      'no patch: the game is not rewritten',
     );
+    const second = await store.appendTurn(
+      'g',
+      turn(2, 1_700_000_200.0006),
+      { extra: { scene: 2 } },
+      { key: 'turn:2' },
+    );
+    assert.equal(second.stored, true);
+    assert.equal(second.record.narrative_summary, 'turn 2');
     const d = await store.loadGame('g');
     assert.deepEqual(d?.extra, { scene: 2 });
     assert.equal(d?.updated_at_ms, 1_700_000_200_001);
-    assert.equal(await store.appendTurn('g', turn(2), { extra: { scene: 'again' } }), false);
+    const again = await store.appendTurn(
+      'g',
+      turn(2, 5),
+      { extra: { scene: 'again' } },
+      { key: 'turn:2' },
+    );
+    assert.deepEqual(again, { record: second.record, stored: false });
+    assert.deepEqual(await store.loadGame('g'), d);
     assert.deepEqual(
       (await store.recentTurns('g', 5)).map((t) => [t.turn, t.narrative_summary]),
       [
