@@ -59,6 +59,43 @@ describe('input limits at their edges', () => {
     assert.equal(nameVerdict(`${'😀'.repeat(99)}é`), 'ok');
     assert.equal(nameVerdict(`${'é'.repeat(98)}😀😀`), 'ok');
     assert.equal(nameVerdict(`${'é'.repeat(99)}😀😀`), TOO_LONG);
+    // The first and last surrogate of each half: U+10000 (D800 DC00) and U+1F3FF (D83C DFFF).
+    assert.equal(nameVerdict('\u{10000}'.repeat(100)), 'ok');
+    assert.equal(nameVerdict('\u{1F3FF}'.repeat(100)), 'ok');
+    assert.equal(nameVerdict('\u{10000}'.repeat(101)), TOO_LONG);
+  });
+
+  test('each field is named in its error', async () => {
+    const s = new GameSession('c', '', 'g');
+    await s.boot('Fields');
+    const field = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: unknown) => (e instanceof InvalidInputError ? e.field : String(e)),
+      );
+    assert.equal(await field(s.submitChoice('', 'Ann', 'x')), 'userId');
+    assert.equal(await field(s.submitChoice('u1', 'Ann', '')), 'choice');
+    assert.equal(await field(s.submitChoice('u1', 'Ann', 'c'.repeat(501))), 'choice');
+    const store = new MemoryStore();
+    await store.bootGame(gameDict('g', 'c'));
+    const rec = { turn: 1, choices: {}, narrative_summary: '', timestamp: 1 };
+    assert.equal(await field(store.appendTurn('g', rec, undefined, { key: ' ' })), 'key');
+    assert.equal(
+      await field(store.appendTurn('g', rec, undefined, { key: 'k'.repeat(201) })),
+      'key',
+    );
+    // A null key is no key: every such append is stored.
+    const nullKey = { key: null as unknown as string };
+    assert.equal((await store.appendTurn('g', rec, undefined, nullKey)).stored, true);
+    assert.equal((await store.appendTurn('g', rec, undefined, nullKey)).stored, true);
+    assert.equal(
+      (await store.appendTurn('g', rec, undefined, { key: 'k'.repeat(200) })).stored,
+      true,
+    );
+    assert.equal(
+      (await store.appendTurn('g', rec, undefined, { key: 'k'.repeat(200) })).stored,
+      false,
+    );
   });
 
   test('names: blank is refused in ASCII and beyond, text among blanks is fine', () => {
