@@ -1,4 +1,5 @@
 import { windowCommitKey } from '../core/store-port.js';
+import { DecisionWaiters } from './decision-waiters.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnLoop } from './turn-driver.js';
 
 /**
@@ -11,7 +12,7 @@ export class LocalTurnDriver implements TurnDriver {
   #loop: TurnLoop | null = null;
   #closed = false;
   readonly #leases = new Set<AbortController>();
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #decisions = new DecisionWaiters();
 
   async start(loop: TurnLoop): Promise<void> {
     this.#loop = loop;
@@ -30,33 +31,11 @@ export class LocalTurnDriver implements TurnDriver {
   }
 
   awaitDecision(gameId: string, turn: number, signal: AbortSignal): Promise<void> {
-    const key = `${turn}\u0000${gameId}`;
-    return new Promise<void>((resolve, reject) => {
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const waiters = this.#waiters.get(key) ?? new Set<() => void>();
-      this.#waiters.set(key, waiters);
-      const wake = (): void => {
-        signal.removeEventListener('abort', stop);
-        resolve();
-      };
-      const stop = (): void => {
-        waiters.delete(wake);
-        if (waiters.size === 0) this.#waiters.delete(key);
-        reject(signal.reason);
-      };
-      waiters.add(wake);
-      signal.addEventListener('abort', stop, { once: true });
-    });
+    return this.#decisions.wait(gameId, turn, signal);
   }
 
   decided(gameId: string, turn: number): void {
-    const key = `${turn}\u0000${gameId}`;
-    const waiters = this.#waiters.get(key);
-    this.#waiters.delete(key);
-    for (const wake of waiters ?? []) wake();
+    this.#decisions.wake(gameId, turn);
   }
 
   async ready(): Promise<boolean> {

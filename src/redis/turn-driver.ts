@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TurnRecord } from '../core/turn-record.js';
+import { DecisionWaiters } from '../host/decision-waiters.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnLoop } from '../host/turn-driver.js';
 import type { ChannelView, HostEvent, PresenceChange, StoryTurn } from '../host/types.js';
 import { RedisPubSub } from './pubsub.js';
@@ -64,7 +65,7 @@ export class RedisTurnDriver implements TurnDriver {
   #closed = false;
   /** Games whose failed turn a player asked to retry through this process. */
   readonly #retrying = new Set<string>();
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #decisions = new DecisionWaiters();
   readonly #text = new Map<string, { delta: string; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(options: RedisTurnDriverOptions) {
@@ -130,36 +131,11 @@ export class RedisTurnDriver implements TurnDriver {
   }
 
   awaitDecision(gameId: string, turn: number, signal: AbortSignal): Promise<void> {
-    const key = `${turn}\u0000${gameId}`;
-    return new Promise<void>((resolve, reject) => {
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const waiters = this.#waiters.get(key) ?? new Set<() => void>();
-      this.#waiters.set(key, waiters);
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', stop);
-        waiters.delete(wake);
-        if (waiters.size === 0 && this.#waiters.get(key) === waiters) this.#waiters.delete(key);
-      };
-      const wake = (): void => {
-        done();
-        resolve();
-      };
-      const stop = (): void => {
-        done();
-        reject(signal.reason);
-      };
-      const timer = setTimeout(wake, DECISION_RECHECK_MS);
-      waiters.add(wake);
-      signal.addEventListener('abort', stop, { once: true });
-    });
+    return this.#decisions.wait(gameId, turn, signal, DECISION_RECHECK_MS);
   }
 
   decided(gameId: string, turn: number): void {
-    this.#wake(gameId, turn);
+    this.#decisions.wake(gameId, turn);
     void this.#bus?.publish({
       o: this.#origin,
       k: 'decided',
@@ -212,11 +188,6 @@ export class RedisTurnDriver implements TurnDriver {
     void this.#bus?.publish({ o: this.#origin, k: 'event', c: channelId, e } satisfies Message);
   }
 
-  #wake(gameId: string, turn: number): void {
-    const waiters = this.#waiters.get(`${turn}\u0000${gameId}`);
-    for (const wake of [...(waiters ?? [])]) wake();
-  }
-
   #receive(m: unknown): void {
     if (this.#closed || typeof m !== 'object' || m === null) return;
     const msg = m as Partial<Message>;
@@ -225,7 +196,7 @@ export class RedisTurnDriver implements TurnDriver {
     if (msg.k === 'decided') {
       if (!remote) return; // woken when it was stored
       if (typeof msg.g === 'string' && Number.isSafeInteger(msg.t))
-        this.#wake(msg.g, msg.t as number);
+        this.#decisions.wake(msg.g, msg.t as number);
       return;
     }
     if (msg.k !== 'event' || typeof msg.c !== 'string') return;
