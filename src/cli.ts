@@ -275,7 +275,7 @@ async function main(argv: string[]): Promise<number> {
     return runDiscord({ argv: rest });
   }
   if (command === 'invite') {
-    const { runInvite } = await import('./web/invite-cli.js');
+    const { runInvite } = await import('./app/invite.js');
     return runInvite(rest, io);
   }
   if (command === 'cartridge') {

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, settingFlagOptions, settingsFromFlags } from '../config.js';
 import { checkChannelId } from '../core/limits.js';
-import { SessionKeys } from './identity.js';
-import { loadSessionSecret } from './session-secret.js';
+import { SessionKeys } from '../web/identity.js';
+import { loadSessionSecret } from '../web/session-secret.js';
 
 const INVITE_HELP = `Usage: gamegirl invite <channel> [options]
 
