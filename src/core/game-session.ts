@@ -290,8 +290,11 @@ export class GameSession implements SessionState, WindowOwner {
     else registerPlayerIn(this, userId, userName);
     this.#dirtyPlayers?.delete(userId);
     this.active = true;
-    if (out.pending !== undefined) this.pendingChoices = new Map(out.pending);
-    else {
+    if (out.pending !== undefined) {
+      this.pendingChoices = new Map(out.pending);
+      // Choices of players another process registered: learn their names from the store.
+      if (out.pending.some(([id]) => !this.players.has(id))) await this.#learnPlayers(store);
+    } else {
       // Only this press is known: keep what this session saw of the same window, plus it.
       if (this.turnNumber !== out.turnNumber || this.windowDeadlineMs !== out.deadlineMs) {
         this.pendingChoices = new Map();
@@ -418,6 +421,14 @@ export class GameSession implements SessionState, WindowOwner {
     if (target === null) return;
     await target.updateGame(this.gameId, this.#patch(true), this.#clock.now());
     this.#dirtyPlayers = null;
+  }
+
+  /** Adds the players the store knows and this session does not (registered elsewhere). */
+  async #learnPlayers(store: SessionStore): Promise<void> {
+    const saved = await store.loadGame(this.gameId).catch(() => null);
+    if (saved === null) return;
+    for (const [id, d] of Object.entries(saved.players))
+      if (!this.players.has(id)) this.players.set(id, PlayerState.fromDict(d));
   }
 
   /**
