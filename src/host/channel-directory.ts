@@ -1,6 +1,7 @@
 import type { SessionStore } from '../core/store-port.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
 import type { ChannelSessions } from './channel-sessions.js';
+import { ChannelResync } from './store-faults.js';
 import type { ClosedTurn, TurnLease, TurnOutcome } from './turn-driver.js';
 
 export interface ChannelDirectoryDeps {
@@ -21,9 +22,11 @@ export class ChannelDirectory {
   readonly #d: ChannelDirectoryDeps;
   readonly #runners = new Map<string, ChannelRunner>();
   readonly #reloading = new Set<ChannelRunner>();
+  readonly #resync: ChannelResync;
 
   constructor(deps: ChannelDirectoryDeps) {
     this.#d = deps;
+    this.#resync = new ChannelResync(deps.ctx.clock, (channelId) => this.#refresh(channelId));
   }
 
   get(channelId: string): ChannelRunner | undefined {
@@ -81,6 +84,27 @@ export class ChannelDirectory {
       r = await this.ready(closed.channelId);
     }
     return r.holds(closed) ? r.resolve(closed, lease) : 'skipped';
+  }
+
+  /**
+   * A call on the channel failed without saying whether the store applied it (a stalled Redis
+   * runs it when it resumes): the channel is read again in the background, as soon as the store
+   * answers, and its view pushed to every subscriber.
+   */
+  resync(channelId: string): void {
+    this.#resync.request(channelId);
+  }
+
+  /** Stops the background work (host shutdown). */
+  close(): void {
+    this.#resync.close();
+  }
+
+  async #refresh(channelId: string): Promise<void> {
+    const r = this.#runners.get(channelId);
+    if (r === undefined || this.#d.isClosed()) return;
+    r.stale = true;
+    (await this.ready(channelId)).emitView();
   }
 
   /** Another process changed the channel: reload it in the background (and before next use). */

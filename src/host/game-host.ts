@@ -1,5 +1,10 @@
 import { type Clock, systemClock } from '../core/clock.js';
-import { GameNotFoundError, InvalidInputError, SessionInactiveError } from '../core/errors.js';
+import {
+  GameNotFoundError,
+  InvalidInputError,
+  SessionInactiveError,
+  StoreUncertainError,
+} from '../core/errors.js';
 import { GameSession } from '../core/game-session.js';
 import { hotSwap, listAllGames } from '../core/games.js';
 import { checkChannelId, checkGameId, checkGameName } from '../core/limits.js';
@@ -34,6 +39,7 @@ import {
   PressRateLimiter,
 } from './rate-limit.js';
 import { encodeHostExtra, type HostExtra, parseHostExtra, parseSpec } from './saved-state.js';
+import { pressMayBeRecorded } from './store-faults.js';
 import { type StoryTurn, storyTurn } from './story.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
@@ -229,6 +235,10 @@ export class GameHost implements AdapterHost {
       const out = await r.press(user, turn, choice, options?.gameId).catch(async (e: unknown) => {
         if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
           throw new SessionInactiveError(r.notice ?? e.message);
+        if (e instanceof StoreUncertainError) {
+          this.#channels.resync(r.channelId);
+          throw pressMayBeRecorded(e);
+        }
         throw e;
       });
       this.#metrics.press('accepted');
@@ -483,6 +493,7 @@ export class GameHost implements AdapterHost {
       r.shutdown();
       if (resolving !== null) pending.push(resolving);
     }
+    this.#channels.close();
     this.#registry.clear();
     this.#hub.clear();
     this.#presence.clear();
