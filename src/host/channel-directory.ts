@@ -56,7 +56,7 @@ export class ChannelDirectory {
         .exclusive(async () => {
           this.#reloading.delete(r);
           r.stale = false;
-          const saved = await this.#d.store.loadChannel(channelId);
+          const saved = await this.#d.sessions.readChannel(channelId);
           if (this.#d.isClosed()) return;
           // A turn this process is resolving keeps its state while the store agrees its game
           // still runs here; an exit or swap elsewhere ends it (the reload detaches it).

@@ -103,6 +103,7 @@ export class GameHost implements AdapterHost {
       clock: this.#clock,
       titleScreen: options.titleScreen,
       isClosed: () => this.#closed,
+      log: options.log ?? { warn: () => {} },
     });
     this.#limiter = new PressRateLimiter(
       options.pressRateLimit ?? DEFAULT_PRESS_RATE_LIMIT,
@@ -200,6 +201,7 @@ export class GameHost implements AdapterHost {
         deciding: null,
         outcomes: [],
       };
+      await this.#sessions.setAsideDamaged(r);
       await this.#sessions.unload(r, null);
       session.extra = encodeHostExtra(extra);
       await session.boot(title);
@@ -349,6 +351,7 @@ export class GameHost implements AdapterHost {
       const savedExtra = parseHostExtra(saved.extra);
       this.#mayTake(r.channelId, saved, savedExtra.bootedBy, user);
       const narrator = this.#sessions.makeNarrator(savedExtra.spec);
+      await this.#sessions.setAsideDamaged(r);
       const old = r.session;
       r.detach();
       let session: GameSession;
