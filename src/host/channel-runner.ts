@@ -73,6 +73,7 @@ export class ChannelRunner {
   #resolvingHere = 0;
   readonly #closedAt = new Map<number, number>();
   #ops: Promise<unknown> = Promise.resolve();
+  #busy = 0;
   readonly #overdue: OverdueWindow;
 
   constructor(channelId: string, ctx: HostContext) {
@@ -98,9 +99,15 @@ export class ChannelRunner {
 
   /** Runs management operations (boot, exit, load, retry) one at a time per channel. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.#busy++;
     const run = this.#ops.then(fn, fn);
-    this.#ops = run.catch(() => {});
+    this.#ops = run.catch(() => {}).finally(() => this.#busy--);
     return run;
+  }
+
+  /** A management operation is queued or running. */
+  get busy(): boolean {
+    return this.#busy > 0;
   }
 
   /** Takes over a game and resumes it exactly where its saved state says it is. */

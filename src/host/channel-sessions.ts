@@ -170,6 +170,12 @@ export class ChannelSessions {
     return true;
   }
 
+  /** The runner is let go from memory (idle): the registry forgets its session. */
+  release(r: ChannelRunner): void {
+    if (this.#d.registry.get(r.channelId) === r.session) this.#d.registry.remove(r.channelId);
+    this.#damaged.delete(r.channelId);
+  }
+
   /** A game just swapped into `channelId` was running in another channel of this process. */
   releaseElsewhere(runners: Iterable<ChannelRunner>, channelId: string, gameId: string): void {
     for (const other of runners) {

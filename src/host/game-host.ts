@@ -20,6 +20,7 @@ import { storeDecision } from './decisions.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { loadableGames } from './game-list.js';
+import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
 import { checkScene, checkUser, defaultTitle } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
 import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
@@ -138,6 +139,9 @@ export class GameHost implements AdapterHost {
       sessions: this.#sessions,
       store: this.#store,
       isClosed: () => this.#closed,
+      followed: (ch) => this.#hub.has(ch) || this.#presence.here(ch, this.#clock.now()).length > 0,
+      evicted: (ch) => this.#presence.forget(ch),
+      evictIdleAfterMs: options.evictIdleAfterMs ?? DEFAULT_EVICT_IDLE_AFTER_MS,
     });
     this.#started = this.#driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
@@ -249,6 +253,11 @@ export class GameHost implements AdapterHost {
       this.#metrics.press(pressOutcome(e));
       throw e;
     }
+  }
+
+  /** Channels this process holds in memory now (idle ones are let go: evictIdleAfterMs). */
+  channelsInMemory(): number {
+    return this.#channels.size;
   }
 
   /** Countdown windows open in this process right now. */

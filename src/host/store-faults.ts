@@ -74,9 +74,9 @@ export class ChannelResync {
     this.#attempt(channelId);
   }
 
-  /** Channels with a re-read pending. */
-  get pending(): number {
-    return this.#pending.size;
+  /** A re-read of the channel is pending. */
+  has(channelId: string): boolean {
+    return this.#pending.has(channelId);
   }
 
   close(): void {
