@@ -16,6 +16,7 @@ export {
   StaleTurnError,
   StoreClosedError,
   StoreError,
+  StoreUncertainError,
   WindowClosedError,
 } from './core/errors.js';
 export {

@@ -118,4 +118,53 @@ describe('two serve processes on one Redis', { timeout: 240_000 }, () => {
       await llm.close();
     }
   });
+
+  it('Redis stalled (SIGSTOP) past the command timeout: the press "may have been recorded", then every page is shown it', async () => {
+    const served = await startServe(['--countdown', '2'], { REDIS_URL: node.url });
+    const clients: TestClient[] = [];
+    let stopped = false;
+    try {
+      for (const name of ['Ann', 'Ben']) {
+        const c = await TestClient.open(served.wsUrl);
+        assert.equal(
+          (await c.reply(c.send({ type: 'join', channelId: 'stall', name }))).type,
+          'ok',
+        );
+        clients.push(c);
+      }
+      const [ann, ben] = clients as [TestClient, TestClient];
+      const boot = ann.send({ type: 'boot', spec: { kind: 'ink', cartridge: 'robot-diner' } });
+      assert.equal((await ann.reply(boot, 30_000)).type, 'ok');
+      const playing = (await ann.waitFor(playingAt(0), 30_000)).view as {
+        scene: { choices: string[] };
+      };
+      const choice = playing.scene.choices[0] as string;
+
+      node.signal('SIGSTOP');
+      stopped = true;
+      const from = ben.messages.length;
+      const refused = await ann.reply(ann.send({ type: 'press', turn: 0, choice }), 30_000);
+      assert.equal(refused.type, 'error');
+      assert.equal(refused.code, 'STORE_UNCERTAIN');
+      assert.match(String(refused.message), /may have been recorded/);
+      node.signal('SIGCONT');
+      stopped = false;
+      // Nobody presses again: both pages are shown the window Redis opened when it resumed.
+      const counting = (m: Msg) =>
+        m.type === 'view' &&
+        (m.view as { status: string }).status === 'counting' &&
+        (m.view as { window: { chosen: unknown[] } }).window.chosen.length === 1;
+      await Promise.all([ann, ben].map((c) => c.waitFor(counting, 30_000, from)));
+      const turn = await ben.waitFor((m) => m.type === 'turn', 30_000, from);
+      const chosen = (turn.record as { choices: Array<{ name: string; choice: string }> }).choices;
+      assert.deepEqual(
+        chosen.map((x) => `${x.name}=${x.choice}`),
+        [`Ann=${choice}`],
+      );
+    } finally {
+      if (stopped) node.signal('SIGCONT');
+      await Promise.all(clients.map((c) => c.close()));
+      await served.stop();
+    }
+  });
 });

@@ -152,7 +152,7 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
   const logger = createLogger(config.logLevel, 'gamegirl-discord');
   let started: StartedHost;
   try {
-    started = await startHost(config);
+    started = await startHost(config, { log: logger });
   } catch (e) {
     if (e instanceof DataDirLockedError) {
       err(`gamegirl discord: ${e.message}`);

@@ -27,7 +27,7 @@ export async function runServe(config: Config, io: CommandIo): Promise<number> {
   const logger = createLogger(config.logLevel, 'gamegirl');
   let started: StartedHost;
   try {
-    started = await startHost(config, { titleScreen: webTitleScreen });
+    started = await startHost(config, { titleScreen: webTitleScreen, log: logger });
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       io.err(`gamegirl: ${err.message}`);

@@ -12,7 +12,7 @@ import { type AppMetrics, createMetrics } from './metrics.js';
 import { type OpsRoutes, opsRoutes } from './ops-http.js';
 
 /** What an entry point may add to the host the configuration describes. */
-export type StartHostExtra = Pick<GameHostOptions, 'titleScreen'>;
+export type StartHostExtra = Pick<GameHostOptions, 'titleScreen' | 'log'>;
 
 export interface StartedHost {
   host: GameHost;

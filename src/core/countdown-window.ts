@@ -38,6 +38,7 @@ export class CountdownWindow {
   readonly #reject: (error: Error) => void;
   #timer: TimerHandle | null = null;
   #settled = false;
+  #retrying = false;
 
   constructor(turn: number, clock: Clock, owner: WindowOwner) {
     this.turn = turn;
@@ -56,6 +57,11 @@ export class CountdownWindow {
   /** True once the promise is settled (closed, failed or cancelled). */
   get settled(): boolean {
     return this.#settled;
+  }
+
+  /** The last attempt to close the window failed on an unreachable store; it is retried. */
+  get retryingClose(): boolean {
+    return this.#retrying && !this.#settled;
   }
 
   /** Closes the window `delayMs` from now. */
@@ -88,6 +94,7 @@ export class CountdownWindow {
     if (this.#settled) return;
     if (e instanceof StoreError && !(e instanceof StoreClosedError) && sessionActive) {
       // The store is unreachable: the window's choices are safe in it; try again shortly.
+      this.#retrying = true;
       this.arm(CLOSE_RETRY_MS);
       return;
     }

@@ -85,8 +85,19 @@ export class GameNotFoundError extends GameSessionError {
 
 /** The store could not be reached or refused the operation. Nothing is reported as stored. */
 export class StoreError extends GameSessionError {
+  constructor(message: string, options?: { cause?: unknown }, code = 'STORE') {
+    super(code, message, options);
+  }
+}
+
+/**
+ * The store did not answer in time, or the connection dropped while the call was in flight: the
+ * operation may have been applied, or not (a stalled Redis runs it when it resumes). The caller
+ * must re-read before it tells anyone what happened.
+ */
+export class StoreUncertainError extends StoreError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('STORE', message, options);
+    super(message, options, 'STORE_UNCERTAIN');
   }
 }
 

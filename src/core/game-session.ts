@@ -137,6 +137,12 @@ export class GameSession implements SessionState, WindowOwner {
     return Math.max(0, this.windowDeadlineMs - this.#clock.now()) / 1000;
   }
 
+  /** The open window is past its deadline and its close failed on an unreachable store (it is
+   *  retried every second until the store answers). */
+  get windowCloseFailing(): boolean {
+    return this.#window?.retryingClose === true;
+  }
+
   /** Initialises a new game in this session and returns the boot message. */
   async boot(gameName: string, store?: SessionStore): Promise<string> {
     checkGameName(gameName);

@@ -85,6 +85,13 @@ export interface SessionStore {
   unbindChannel(channelId: string): Promise<void>;
   /** Deletes a saved game and its history. */
   deleteGame(gameId: string): Promise<void>;
+  /**
+   * The channel's bound game when its stored data cannot be read (SessionDataError): unbinds it
+   * and moves its data and history aside, untouched (out of the index, kept for the operator to
+   * inspect), so the channel can take another game. Returns the game id moved, or null when the
+   * channel has no bound game or it reads fine (then nothing changes).
+   */
+  setAsideUnreadable(channelId: string, nowMs: number): Promise<string | null>;
   listGames(options?: ListGamesOptions): Promise<GamePage>;
 
   press(channelId: string, input: PressInput): Promise<StoredPressOutcome>;

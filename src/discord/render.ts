@@ -64,7 +64,9 @@ function statusText(view: ChannelView, closed: boolean): string {
         w.waitingFor.length === 0
           ? ''
           : `\nWaiting for: ${w.waitingFor.map((n) => displayName(n)).join(', ')}`;
-      return `⏳ Choices close <t:${t}:R> (at <t:${t}:T>, ${Math.ceil(w.secondsRemaining)} s left when this was drawn).${chosen}${waiting}${last}`;
+      // e.g. the store cannot be reached and the window cannot close yet.
+      const note = view.notice ? `\n⚠️ ${escapeMarkdown(oneLine(view.notice, 300, ''))}` : '';
+      return `⏳ Choices close <t:${t}:R> (at <t:${t}:T>, ${Math.ceil(w.secondsRemaining)} s left when this was drawn).${note}${chosen}${waiting}${last}`;
     }
     case 'narrating': {
       // The same text as the sealed message, so the window's close is the message's last edit.

@@ -1,6 +1,8 @@
 import type { SessionStore } from '../core/store-port.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
 import type { ChannelSessions } from './channel-sessions.js';
+import { IdleChannels } from './idle-channels.js';
+import { ChannelResync } from './store-faults.js';
 import type { ClosedTurn, TurnLease, TurnOutcome } from './turn-driver.js';
 
 export interface ChannelDirectoryDeps {
@@ -9,6 +11,12 @@ export interface ChannelDirectoryDeps {
   store: SessionStore;
   /** Whether the owning GameHost has been closed (read at each use). */
   isClosed(): boolean;
+  /** Someone follows the channel in this process (a subscriber, or a player at its table). */
+  followed(channelId: string): boolean;
+  /** A channel was let go from memory (the host forgets what else it kept for it). */
+  evicted(channelId: string): void;
+  /** Idle channels are let go after this long (ms; Infinity: never). */
+  evictIdleAfterMs: number;
 }
 
 /**
@@ -21,9 +29,19 @@ export class ChannelDirectory {
   readonly #d: ChannelDirectoryDeps;
   readonly #runners = new Map<string, ChannelRunner>();
   readonly #reloading = new Set<ChannelRunner>();
+  readonly #loading = new Set<ChannelRunner>();
+  readonly #resync: ChannelResync;
+  readonly #idle: IdleChannels;
 
   constructor(deps: ChannelDirectoryDeps) {
     this.#d = deps;
+    this.#resync = new ChannelResync(deps.ctx.clock, (channelId) => this.#refresh(channelId));
+    this.#idle = new IdleChannels(deps.ctx.clock, deps.evictIdleAfterMs);
+  }
+
+  /** Channels held in memory now. */
+  get size(): number {
+    return this.#runners.size;
   }
 
   get(channelId: string): ChannelRunner | undefined {
@@ -36,6 +54,8 @@ export class ChannelDirectory {
 
   /** The channel's runner, loaded (or reloaded if stale) from the store. */
   async ready(channelId: string): Promise<ChannelRunner> {
+    this.#idle.touch(channelId);
+    this.#evictIdle();
     let runner = this.#runners.get(channelId);
     if (runner === undefined) {
       runner = new ChannelRunner(channelId, this.#d.ctx);
@@ -43,17 +63,21 @@ export class ChannelDirectory {
     }
     const r = runner;
     if (r.loaded === null) {
-      r.loaded = this.#d.sessions.restore(r).catch((e: unknown) => {
-        r.loaded = null; // a store outage must not make the channel look empty forever
-        throw e;
-      });
+      this.#loading.add(r);
+      r.loaded = this.#d.sessions
+        .restore(r)
+        .catch((e: unknown) => {
+          r.loaded = null; // a store outage must not make the channel look empty forever
+          throw e;
+        })
+        .finally(() => this.#loading.delete(r));
     } else if (r.stale && !this.#reloading.has(r)) {
       this.#reloading.add(r);
       r.loaded = r
         .exclusive(async () => {
           this.#reloading.delete(r);
           r.stale = false;
-          const saved = await this.#d.store.loadChannel(channelId);
+          const saved = await this.#d.sessions.readChannel(channelId);
           if (this.#d.isClosed()) return;
           // A turn this process is resolving keeps its state while the store agrees its game
           // still runs here; an exit or swap elsewhere ends it (the reload detaches it).
@@ -81,6 +105,56 @@ export class ChannelDirectory {
       r = await this.ready(closed.channelId);
     }
     return r.holds(closed) ? r.resolve(closed, lease) : 'skipped';
+  }
+
+  /**
+   * A call on the channel failed without saying whether the store applied it (a stalled Redis
+   * runs it when it resumes): the channel is read again in the background, as soon as the store
+   * answers, and its view pushed to every subscriber.
+   */
+  resync(channelId: string): void {
+    this.#resync.request(channelId);
+  }
+
+  /** Stops the background work (host shutdown). */
+  close(): void {
+    this.#resync.close();
+  }
+
+  async #refresh(channelId: string): Promise<void> {
+    const r = this.#runners.get(channelId);
+    if (r === undefined || this.#d.isClosed()) return;
+    r.stale = true;
+    (await this.ready(channelId)).emitView();
+  }
+
+  /**
+   * Lets go of the channels idle for the idle period that nobody follows here and whose game
+   * waits for nothing (no open window, no turn being resolved, nothing being booted or loaded):
+   * their game is in the store, and the next use loads it again, exactly as after a restart.
+   */
+  #evictIdle(): void {
+    for (const channelId of this.#idle.due()) {
+      const r = this.#runners.get(channelId);
+      if (r === undefined) {
+        this.#idle.forget(channelId);
+        continue;
+      }
+      const s = r.session;
+      const waiting =
+        r.busy ||
+        r.resolvingHere ||
+        (r.phase !== 'ready' && r.phase !== 'failed') ||
+        (s !== null && s.windowDeadlineMs !== null) ||
+        this.#reloading.has(r) ||
+        this.#loading.has(r);
+      if (waiting || this.#d.followed(channelId) || this.#resync.has(channelId)) continue;
+      this.#runners.delete(channelId);
+      this.#idle.forget(channelId);
+      this.#d.sessions.release(r);
+      r.shutdown();
+      this.#d.evicted(channelId);
+    }
   }
 
   /** Another process changed the channel: reload it in the background (and before next use). */

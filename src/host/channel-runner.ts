@@ -22,6 +22,7 @@ import { failureMessage, narrateTurn, underDeadline } from './narration.js';
 import { allActiveChosen } from './permissions.js';
 import { checkMayPress, countedPlayers, type PresenceChange } from './presence.js';
 import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './saved-state.js';
+import { OverdueWindow, STORE_UNREACHABLE_NOTICE } from './store-faults.js';
 import { storyTurn, withOutcome } from './story.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type { ChannelSettings, ChannelView, HostUser } from './types.js';
@@ -72,10 +73,13 @@ export class ChannelRunner {
   #resolvingHere = 0;
   readonly #closedAt = new Map<number, number>();
   #ops: Promise<unknown> = Promise.resolve();
+  #busy = 0;
+  readonly #overdue: OverdueWindow;
 
   constructor(channelId: string, ctx: HostContext) {
     this.channelId = channelId;
     this.#ctx = ctx;
+    this.#overdue = new OverdueWindow(ctx.clock, () => this.#windowOverdue());
   }
 
   /** A game is running here (booted or loaded, not exited). */
@@ -95,9 +99,15 @@ export class ChannelRunner {
 
   /** Runs management operations (boot, exit, load, retry) one at a time per channel. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.#busy++;
     const run = this.#ops.then(fn, fn);
-    this.#ops = run.catch(() => {});
+    this.#ops = run.catch(() => {}).finally(() => this.#busy--);
     return run;
+  }
+
+  /** A management operation is queued or running. */
+  get busy(): boolean {
+    return this.#busy > 0;
   }
 
   /** Takes over a game and resumes it exactly where its saved state says it is. */
@@ -144,6 +154,7 @@ export class ChannelRunner {
     this.#abort?.abort(new NarratorError('aborted', 'the game was exited or swapped out'));
     this.#abort = null;
     this.#watchedTurn = -1;
+    this.#overdue.stop();
     this.phase = 'ready';
     this.error = null;
     this.resolving = null;
@@ -254,6 +265,7 @@ export class ChannelRunner {
     const turn = s.turnNumber;
     if (this.#watchedTurn === turn) return;
     this.#watchedTurn = turn;
+    this.#overdue.watch(s.windowDeadlineMs);
     const epoch = this.#epoch;
     s.waitForCountdown().then(
       (choices) => {
@@ -261,6 +273,7 @@ export class ChannelRunner {
       },
       (e: unknown) => {
         if (epoch !== this.#epoch || e instanceof CountdownCancelledError) return;
+        this.#overdue.stop();
         this.#watchedTurn = -1;
         this.error = `The countdown could not be closed: ${(e as Error).message}`;
         this.emitView();
@@ -417,8 +430,21 @@ export class ChannelRunner {
     return { channelId: this.channelId, gameId: this.session?.gameId ?? '', turn, choices };
   }
 
+  /** The open window is well past its deadline: tell the players if the store is why. */
+  #windowOverdue(): void {
+    const s = this.session;
+    if (this.phase !== 'ready' || s === null || s.windowDeadlineMs === null) return;
+    if (!s.windowCloseFailing) {
+      this.#overdue.watch(this.#ctx.clock.now()); // still closing: look again later
+      return;
+    }
+    this.notice = STORE_UNREACHABLE_NOTICE;
+    this.emitView();
+  }
+
   /** A window closed: show 'narrating' and have the driver resolve its turn. */
   #windowClosed(turn: number, choices: Map<string, string>, announce: boolean): void {
+    this.#overdue.stop();
     this.phase = 'narrating';
     this.error = null;
     this.notice = null;

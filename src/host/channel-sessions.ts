@@ -1,5 +1,10 @@
 import type { Clock } from '../core/clock.js';
-import { GameSessionError, InvalidInputError, SessionInactiveError } from '../core/errors.js';
+import {
+  GameSessionError,
+  InvalidInputError,
+  SessionDataError,
+  SessionInactiveError,
+} from '../core/errors.js';
 import { GameSession, type GameSessionOptions, type TitleScreen } from '../core/game-session.js';
 import type { SessionRegistry } from '../core/registry.js';
 import type { SessionDict } from '../core/session-state.js';
@@ -7,7 +12,7 @@ import type { SessionStore } from '../core/store-port.js';
 import type { Narrator } from '../narrator/port.js';
 import type { ChannelRunner } from './channel-runner.js';
 import { type HostExtra, parseHostExtra } from './saved-state.js';
-import type { GameSpec, NarratorFactory } from './types.js';
+import type { GameSpec, HostLog, NarratorFactory } from './types.js';
 
 export interface ChannelSessionsDeps {
   store: SessionStore;
@@ -17,7 +22,12 @@ export interface ChannelSessionsDeps {
   titleScreen: TitleScreen | undefined;
   /** Whether the owning GameHost has been closed (read at each use). */
   isClosed: () => boolean;
+  log: HostLog;
 }
+
+/** Shown in a channel whose bound game cannot be read from the store. */
+const DAMAGED_NOTICE =
+  "This channel's game cannot be read (its saved data is damaged). Boot or load another game: the damaged one is then set aside for the operator to inspect.";
 
 /**
  * GameHost's bookkeeping of the GameSession attached to each channel's runner: restoring it
@@ -26,6 +36,8 @@ export interface ChannelSessionsDeps {
  */
 export class ChannelSessions {
   readonly #d: ChannelSessionsDeps;
+  /** Channels whose bound game could not be read, and why. */
+  readonly #damaged = new Map<string, string>();
 
   constructor(deps: ChannelSessionsDeps) {
     this.#d = deps;
@@ -48,9 +60,46 @@ export class ChannelSessions {
     }
   }
 
+  /**
+   * The channel's bound game as stored. One whose data cannot be read (SessionDataError) is
+   * reported to the operator and read as none: the channel is idle with a notice, and the next
+   * boot or load sets the damaged game aside (setAsideDamaged) instead of failing on it.
+   */
+  async readChannel(channelId: string): Promise<SessionDict | null> {
+    try {
+      const saved = await this.#d.store.loadChannel(channelId);
+      this.#damaged.delete(channelId);
+      return saved;
+    } catch (e) {
+      if (!(e instanceof SessionDataError)) throw e;
+      this.#damaged.set(channelId, e.message);
+      this.#d.log.warn(
+        { channelId, field: e.field, error: e.message },
+        "the channel's game cannot be read from the store (damaged data); it is set aside at the channel's next boot or load",
+      );
+      return null;
+    }
+  }
+
+  /** Before a game takes the channel: moves a damaged bound game aside (kept in the store for
+   *  inspection, out of the list), so the new one is not refused because of it. */
+  async setAsideDamaged(r: ChannelRunner): Promise<void> {
+    const why = this.#damaged.get(r.channelId);
+    if (why === undefined) return;
+    const gameId = await this.#d.store.setAsideUnreadable(r.channelId, this.#d.clock.now());
+    this.#damaged.delete(r.channelId);
+    if (r.notice === DAMAGED_NOTICE) r.notice = null;
+    if (gameId !== null)
+      this.#d.log.warn(
+        { channelId: r.channelId, gameId, error: why },
+        'a damaged game was set aside (unbound from its channel, kept in the store)',
+      );
+  }
+
   /** Attaches the channel's saved active game (looked up unless `known` is given), if any. */
   async restore(r: ChannelRunner, known?: SessionDict | null): Promise<void> {
-    const saved = known !== undefined ? known : await this.#d.store.loadChannel(r.channelId);
+    const saved = known !== undefined ? known : await this.readChannel(r.channelId);
+    if (saved === null && this.#damaged.has(r.channelId)) r.notice = DAMAGED_NOTICE;
     if (saved === null || !saved.active || r.session !== null || this.#d.isClosed()) return;
     let extra: HostExtra;
     let narrator: Narrator;
@@ -119,6 +168,12 @@ export class ChannelSessions {
     );
     r.emitView();
     return true;
+  }
+
+  /** The runner is let go from memory (idle): the registry forgets its session. */
+  release(r: ChannelRunner): void {
+    if (this.#d.registry.get(r.channelId) === r.session) this.#d.registry.remove(r.channelId);
+    this.#damaged.delete(r.channelId);
   }
 
   /** A game just swapped into `channelId` was running in another channel of this process. */

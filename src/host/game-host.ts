@@ -1,5 +1,10 @@
 import { type Clock, systemClock } from '../core/clock.js';
-import { GameNotFoundError, InvalidInputError, SessionInactiveError } from '../core/errors.js';
+import {
+  GameNotFoundError,
+  InvalidInputError,
+  SessionInactiveError,
+  StoreUncertainError,
+} from '../core/errors.js';
 import { GameSession } from '../core/game-session.js';
 import { hotSwap, listAllGames } from '../core/games.js';
 import { checkChannelId, checkGameId, checkGameName } from '../core/limits.js';
@@ -15,6 +20,7 @@ import { storeDecision } from './decisions.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { loadableGames } from './game-list.js';
+import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
 import { checkScene, checkUser, defaultTitle } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
 import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
@@ -34,6 +40,7 @@ import {
   PressRateLimiter,
 } from './rate-limit.js';
 import { encodeHostExtra, type HostExtra, parseHostExtra, parseSpec } from './saved-state.js';
+import { pressMayBeRecorded } from './store-faults.js';
 import { type StoryTurn, storyTurn } from './story.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
@@ -97,6 +104,7 @@ export class GameHost implements AdapterHost {
       clock: this.#clock,
       titleScreen: options.titleScreen,
       isClosed: () => this.#closed,
+      log: options.log ?? { warn: () => {} },
     });
     this.#limiter = new PressRateLimiter(
       options.pressRateLimit ?? DEFAULT_PRESS_RATE_LIMIT,
@@ -131,6 +139,9 @@ export class GameHost implements AdapterHost {
       sessions: this.#sessions,
       store: this.#store,
       isClosed: () => this.#closed,
+      followed: (ch) => this.#hub.has(ch) || this.#presence.here(ch, this.#clock.now()).length > 0,
+      evicted: (ch) => this.#presence.forget(ch),
+      evictIdleAfterMs: options.evictIdleAfterMs ?? DEFAULT_EVICT_IDLE_AFTER_MS,
     });
     this.#started = this.#driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
@@ -194,6 +205,7 @@ export class GameHost implements AdapterHost {
         deciding: null,
         outcomes: [],
       };
+      await this.#sessions.setAsideDamaged(r);
       await this.#sessions.unload(r, null);
       session.extra = encodeHostExtra(extra);
       await session.boot(title);
@@ -229,6 +241,10 @@ export class GameHost implements AdapterHost {
       const out = await r.press(user, turn, choice, options?.gameId).catch(async (e: unknown) => {
         if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
           throw new SessionInactiveError(r.notice ?? e.message);
+        if (e instanceof StoreUncertainError) {
+          this.#channels.resync(r.channelId);
+          throw pressMayBeRecorded(e);
+        }
         throw e;
       });
       this.#metrics.press('accepted');
@@ -237,6 +253,11 @@ export class GameHost implements AdapterHost {
       this.#metrics.press(pressOutcome(e));
       throw e;
     }
+  }
+
+  /** Channels this process holds in memory now (idle ones are let go: evictIdleAfterMs). */
+  channelsInMemory(): number {
+    return this.#channels.size;
   }
 
   /** Countdown windows open in this process right now. */
@@ -339,6 +360,7 @@ export class GameHost implements AdapterHost {
       const savedExtra = parseHostExtra(saved.extra);
       this.#mayTake(r.channelId, saved, savedExtra.bootedBy, user);
       const narrator = this.#sessions.makeNarrator(savedExtra.spec);
+      await this.#sessions.setAsideDamaged(r);
       const old = r.session;
       r.detach();
       let session: GameSession;
@@ -483,6 +505,7 @@ export class GameHost implements AdapterHost {
       r.shutdown();
       if (resolving !== null) pending.push(resolving);
     }
+    this.#channels.close();
     this.#registry.clear();
     this.#hub.clear();
     this.#presence.clear();

@@ -120,6 +120,12 @@ export class PresenceTable {
     return u !== undefined && u.until > nowMs ? u : null;
   }
 
+  /** Forgets a channel nobody is at (let go from memory). */
+  forget(channelId: string): void {
+    this.#channels.delete(channelId);
+    this.#lastViews.delete(channelId);
+  }
+
   clear(): void {
     this.#channels.clear();
     this.#lastViews.clear();

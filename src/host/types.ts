@@ -30,6 +30,12 @@ export interface HostUser {
   canManageChannel?: boolean;
 }
 
+/** Where the host tells the operator what players cannot fix (a damaged stored game). A pino
+ *  Logger fits; the host depends on no logging library. */
+export interface HostLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
 export interface GameHostOptions {
   store: SessionStore;
   narrators: NarratorFactory;
@@ -51,6 +57,12 @@ export interface GameHostOptions {
   driver?: TurnDriver;
   /** Where the host reports presses, narrations and close → scene latencies. Default: nowhere. */
   metrics?: HostMetrics;
+  /** A channel unused for this long (ms) that nobody follows in this process and whose game
+   *  waits for nothing (no open window, no narration) is let go from memory; its game is loaded
+   *  from the store again on the next use. Default 10 minutes; Infinity keeps every channel. */
+  evictIdleAfterMs?: number;
+  /** Where the operator is told of damaged stored games. Default: nowhere. */
+  log?: HostLog;
 }
 
 /** What GameHost.press returns. */

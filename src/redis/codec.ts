@@ -49,6 +49,9 @@ type GameKeys = {
   idx: string;
   open: string;
   unres: string;
+  /** Where setAside keeps the hash and history of a game that could not be read. */
+  aside: string;
+  asideHist: string;
   prefix: string;
 };
 
@@ -78,6 +81,8 @@ export class Keys {
       idx: `${p}idx`,
       open: `${p}open`,
       unres: `${p}unres`,
+      aside: `${p}x:${gameId}`,
+      asideHist: `${p}xh:${gameId}`,
       prefix: p,
     };
     this.#games.set(gameId, k);

@@ -3,6 +3,7 @@ import {
   InvalidInputError,
   StoreClosedError,
   StoreError,
+  StoreUncertainError,
 } from '../core/errors.js';
 import { type LoadedScript, loadScripts, type ScriptName } from './scripts.js';
 
@@ -36,6 +37,15 @@ interface ScriptClient {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** node-redis' error classes that say how a call failed: with a reply from Redis (it ran the
+ *  call, or refused it as a whole), or before it was sent (the socket was down). */
+interface CertainFailures {
+  reply: ErrorClass;
+  unsent: ErrorClass[];
+}
+
 interface Pending {
   at: number;
   reject: (e: Error) => void;
@@ -56,6 +66,7 @@ export class ScriptConn {
   readonly #timeoutMs: number;
   readonly #pending = new Set<Pending>();
   readonly #watchdog: ReturnType<typeof setInterval>;
+  readonly #certain: CertainFailures;
   #closed = false;
   /** Number of commands sent to Redis (EVALSHA + EVAL fallbacks), for tests and benchmarks. */
   commands = 0;
@@ -64,8 +75,10 @@ export class ScriptConn {
     clients: ScriptClient[],
     scripts: Record<ScriptName, LoadedScript>,
     timeoutMs: number,
+    certain: CertainFailures,
   ) {
     this.#clients = clients;
+    this.#certain = certain;
     this.#scripts = scripts;
     this.#timeoutMs = timeoutMs;
     this.#watchdog = setInterval(() => this.#expire(), Math.min(250, timeoutMs / 4));
@@ -140,7 +153,11 @@ export class ScriptConn {
     } finally {
       clearTimeout(timer);
     }
-    return new ScriptConn(clients, scripts, timeoutMs);
+    const certain: CertainFailures = {
+      reply: redis.ErrorReply,
+      unsent: [redis.ClientOfflineError, redis.ClientClosedError],
+    };
+    return new ScriptConn(clients, scripts, timeoutMs, certain);
   }
 
   #expire(): void {
@@ -148,7 +165,8 @@ export class ScriptConn {
     for (const p of this.#pending) {
       if (p.at > limit) break; // insertion order: the rest are younger
       this.#pending.delete(p);
-      p.reject(new StoreError(`Redis did not answer within ${this.#timeoutMs} ms`));
+      // Sent and not answered: a stalled Redis (SIGSTOP, a long script) runs it when it resumes.
+      p.reject(new StoreUncertainError(`Redis did not answer within ${this.#timeoutMs} ms`));
     }
   }
 
@@ -173,7 +191,7 @@ export class ScriptConn {
       };
       const fail = (e: unknown) => {
         this.#pending.delete(p);
-        reject(toError(e, mapError));
+        reject(toError(e, mapError, this.#certain));
       };
       client.evalSha(script.sha, o).then(done, (e: unknown) => {
         if (e instanceof Error && e.message.startsWith('NOSCRIPT')) {
@@ -224,10 +242,21 @@ export class ScriptConn {
   }
 }
 
-function toError(e: unknown, mapError: (message: string) => Error | null): Error {
+function toError(
+  e: unknown,
+  mapError: (message: string) => Error | null,
+  certain: CertainFailures,
+): Error {
   if (e instanceof GameSessionError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  return mapError(message) ?? new StoreError(`Redis: ${message}`, { cause: e });
+  const mapped = mapError(message);
+  if (mapped !== null) return mapped;
+  // An error reply came from Redis (the script ran, or failed as a whole); a client that was
+  // offline never sent the call. Anything else (the socket dropped with the call in flight)
+  // leaves it unknown whether Redis ran it.
+  if (e instanceof certain.reply || certain.unsent.some((c) => e instanceof c))
+    return new StoreError(`Redis: ${message}`, { cause: e });
+  return new StoreUncertainError(`Redis: ${message}`, { cause: e });
 }
 
 /**

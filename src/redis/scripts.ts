@@ -10,7 +10,8 @@
  * pending choices as one field per player `c:<user>` plus `co` (JSON list of users in first-press
  * order); players as `p:<user>` = "<joinedTurn>|<name>" plus `po` (JSON list, join order) — so a
  * press touches O(1) fields instead of re-encoding lists; private fields: `f:<channel>` (binding
- * fence per channel), ftok (lease token counter), rs (last committed resolution).
+ * fence per channel), ftok (lease token counter), rs (last committed resolution). A game whose
+ * hash cannot be read is moved as it is to `x:<id>` (its history to `xh:<id>`) by setAside.
  * Numbers are written with %.17g (exact for doubles); turns inside JSON are strings, so cjson's
  * 14-digit number encoding never rounds them.
  */
@@ -33,6 +34,7 @@ const SCRIPT_NAMES = [
   'append',
   'recent',
   'delete',
+  'setAside',
   'list',
   'closeDue',
   'windows',

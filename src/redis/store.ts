@@ -1,4 +1,9 @@
-import { GameNotFoundError, InvalidInputError, WindowClosedError } from '../core/errors.js';
+import {
+  GameNotFoundError,
+  InvalidInputError,
+  SessionDataError,
+  WindowClosedError,
+} from '../core/errors.js';
 import {
   checkAppendKey,
   checkChannelId,
@@ -157,7 +162,9 @@ export class RedisStore implements SessionStore {
 
   #gameKeys(
     gameId: string,
-    which: Array<'game' | 'hist' | 'hkeys' | 'ur' | 'lease' | 'idx' | 'open' | 'unres'>,
+    which: Array<
+      'game' | 'hist' | 'hkeys' | 'ur' | 'lease' | 'idx' | 'open' | 'unres' | 'aside' | 'asideHist'
+    >,
   ) {
     const k = this.#keys.game(gameId);
     return which.map((w) => k[w]);
@@ -261,6 +268,38 @@ export class RedisStore implements SessionStore {
     ]);
     const [ch, bound] = (await this.#run('delete', k, [gameId], gameId)) as string[];
     if (bound === '1' && ch) await this.#forget(ch, [gameId]);
+  }
+
+  async setAsideUnreadable(channelId: string, nowMs: number): Promise<string | null> {
+    checkChannelId(channelId);
+    const ck = this.#keys.channel(channelId);
+    const id = await this.#run('loadChannel', [ck.chan], []);
+    if (typeof id !== 'string' || id === '') return null;
+    const h = await this.#load(id);
+    if (h === null || h.ch !== channelId || h.bd !== '1') return null;
+    let reason: string;
+    try {
+      fieldsToDict(h);
+      return null;
+    } catch (e) {
+      if (!(e instanceof SessionDataError)) throw e;
+      reason = e.message;
+    }
+    const k = this.#gameKeys(id, [
+      'game',
+      'hist',
+      'hkeys',
+      'ur',
+      'lease',
+      'idx',
+      'open',
+      'unres',
+      'aside',
+      'asideHist',
+    ]);
+    await this.#run('setAside', k, [id, String(nowMs), reason], id);
+    await this.#forget(channelId, [id]);
+    return id;
   }
 
   async listGames(options: ListGamesOptions = {}): Promise<GamePage> {

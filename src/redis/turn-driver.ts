@@ -125,9 +125,18 @@ export class RedisTurnDriver implements TurnDriver {
       return;
     }
     this.#flushText(channelId); // text written before this event is delivered before it
+    if (this.#local(channelId, event)) return;
     const e: WireEvent =
       event.type === 'turn' ? { ...event, record: event.record.toDict() } : event;
     void this.#bus?.publish({ o: this.#origin, k: 'event', c: channelId, e } satisfies Message);
+  }
+
+  /** While Redis cannot be reached, an event (e.g. the notice that the store is down) is given
+   *  to this process' own subscribers directly: the other processes see their own copy. */
+  #local(channelId: string, event: HostEvent): boolean {
+    if (this.#bus === null || this.#bus.connected()) return false;
+    this.#loop?.deliver(channelId, event, false);
+    return true;
   }
 
   awaitDecision(gameId: string, turn: number, signal: AbortSignal): Promise<void> {
@@ -184,6 +193,7 @@ export class RedisTurnDriver implements TurnDriver {
     if (pending === undefined) return;
     clearTimeout(pending.timer);
     this.#text.delete(channelId);
+    if (this.#local(channelId, { type: 'text', channelId, delta: pending.delta })) return;
     const e: WireEvent = { type: 'text', channelId, delta: pending.delta };
     void this.#bus?.publish({ o: this.#origin, k: 'event', c: channelId, e } satisfies Message);
   }

@@ -88,6 +88,21 @@ class MemoryBackend implements SnapshotBackend {
     this.turns.delete(gameId);
   }
 
+  /** Games set aside (a memory store never holds unreadable data; kept for the port's sake). */
+  readonly setAsideGames = new Map<
+    string,
+    { game: SessionState; turns: string[]; reason: string }
+  >();
+
+  setAside(gameId: string, _nowMs: number, reason: string): void {
+    const g = this.games.get(gameId);
+    if (g === undefined) return;
+    this.remember(this.setAsideGames, gameId);
+    const turns = this.turns.get(gameId)?.records.map((r) => r.json) ?? [];
+    this.setAsideGames.set(gameId, { game: g.state, turns, reason });
+    this.removeGame(gameId);
+  }
+
   boundGame(channelId: string): string | null {
     return this.channels.get(channelId) ?? null;
   }
@@ -150,6 +165,7 @@ class MemoryBackend implements SnapshotBackend {
     this.games.clear();
     this.channels.clear();
     this.turns.clear();
+    this.setAsideGames.clear();
   }
 }
 

@@ -60,6 +60,8 @@ export interface SnapshotBackend {
    *  whose write cannot fail afterwards (a press). Backends that keep no objects leave it out. */
   liveGame?(gameId: string): SessionState | null;
   removeGame(gameId: string): void;
+  /** Moves a game's stored data and history aside as they are (out of the index, unbound). */
+  setAside(gameId: string, nowMs: number, reason: string): void;
   boundGame(channelId: string): string | null;
   bind(channelId: string, gameId: string): void;
   unbind(channelId: string): void;
@@ -207,6 +209,23 @@ export class SnapshotStore implements SessionStore {
       const s = this.#read(b, gameId);
       if (s !== null && b.boundGame(s.channelId) === gameId) b.unbind(s.channelId);
       b.removeGame(gameId);
+    });
+  }
+
+  async setAsideUnreadable(channelId: string, nowMs: number): Promise<string | null> {
+    checkChannelId(channelId);
+    return this.#tx((b) => {
+      const id = b.boundGame(channelId);
+      if (id === null) return null;
+      try {
+        this.#read(b, id);
+        return null;
+      } catch (e) {
+        if (!(e instanceof SessionDataError)) throw e;
+        b.unbind(channelId);
+        b.setAside(id, nowMs, e.message);
+        return id;
+      }
     });
   }
 

@@ -49,6 +49,17 @@ const MIGRATIONS: readonly string[] = [
    INSERT INTO turn_log (game_id, seq, commit_key, data)
      SELECT game_id, ROW_NUMBER() OVER (PARTITION BY game_id ORDER BY turn), NULL, data FROM turns;
    DROP TABLE turns;`,
+  // Games whose stored data could not be read, moved out of the way as they were (their
+  // history as a JSON array of the stored records) for the operator to inspect.
+  `CREATE TABLE set_aside (
+     game_id      TEXT NOT NULL,
+     set_aside_at INTEGER NOT NULL,
+     channel_id   TEXT NOT NULL,
+     reason       TEXT NOT NULL,
+     data         TEXT NOT NULL,
+     turns        TEXT NOT NULL,
+     PRIMARY KEY (game_id, set_aside_at)
+   ) WITHOUT ROWID;`,
 ];
 
 interface GameRow {
@@ -139,6 +150,12 @@ class SqliteBackend implements SnapshotBackend {
       ),
       writeData: db.prepare('UPDATE games SET data = ? WHERE game_id = ?'),
       removeGame: db.prepare('DELETE FROM games WHERE game_id = ?'),
+      setAside: db.prepare<[{ gameId: string; now: number; reason: string }]>(
+        `INSERT OR REPLACE INTO set_aside (game_id, set_aside_at, channel_id, reason, data, turns)
+         SELECT game_id, @now, channel_id, @reason, data,
+           (SELECT json_group_array(data) FROM (SELECT data FROM turn_log WHERE game_id = @gameId ORDER BY seq))
+         FROM games WHERE game_id = @gameId`,
+      ),
       boundGame: db.prepare<[string], { game_id: string }>(
         'SELECT game_id FROM channels WHERE channel_id = ?',
       ),
@@ -200,6 +217,11 @@ class SqliteBackend implements SnapshotBackend {
 
   removeGame(gameId: string): void {
     this.#stmts.removeGame.run(gameId);
+  }
+
+  setAside(gameId: string, nowMs: number, reason: string): void {
+    this.#stmts.setAside.run({ gameId, now: nowMs, reason });
+    this.#stmts.removeGame.run(gameId); // its binding and history rows go with it (ON DELETE CASCADE)
   }
 
   boundGame(channelId: string): string | null {

@@ -179,6 +179,13 @@ test("the scene tells the last window's reveal and who the window waits for, esc
   const field = renderScene(counting).main.embeds?.[0]?.fields?.[0]?.value ?? '';
   assert.match(field, /Waiting for: Ben, \\_Cid\\_/);
   assert.doesNotMatch(field, /Last turn/);
+  assert.doesNotMatch(field, /⚠️/);
+  const stuck = {
+    ...counting,
+    notice: "The game's store cannot be reached; the turn will close when it is back.",
+  };
+  const told = renderScene(stuck).main.embeds?.[0]?.fields?.[0]?.value ?? '';
+  assert.match(told, /⚠️ The game's store cannot be reached; the turn will close when it is back\./);
 });
 
 test('the slash command: one /gamegirl with the six subcommands, guild only', () => {

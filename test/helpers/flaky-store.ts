@@ -44,6 +44,9 @@ export class FlakyStore implements SessionStore {
   unbindChannel(channelId: string): Promise<void> {
     return this.inner.unbindChannel(channelId);
   }
+  setAsideUnreadable(channelId: string, nowMs: number): Promise<string | null> {
+    return this.inner.setAsideUnreadable(channelId, nowMs);
+  }
   deleteGame(gameId: string): Promise<void> {
     return this.inner.deleteGame(gameId);
   }

@@ -9,6 +9,7 @@ import { GameHost } from '../../src/host/game-host.js';
 import type {
   ChannelSettings,
   ChannelView,
+  GameHostOptions,
   HostEvent,
   HostUser,
   StoryTurn,
@@ -64,7 +65,11 @@ export interface Deployment {
 
 export interface DriverFixture {
   name: string;
-  deploy(narrator: ScriptNarrator, settings?: Partial<ChannelSettings>): Promise<Deployment>;
+  deploy(
+    narrator: ScriptNarrator,
+    settings?: Partial<ChannelSettings>,
+    host?: Partial<GameHostOptions>,
+  ): Promise<Deployment>;
 }
 
 function subscribe(host: GameHost, seen: Seen): void {
@@ -76,7 +81,7 @@ const nextScene = (host: GameHost, turn: number): Promise<ChannelView> =>
 
 export const localDriver: DriverFixture = {
   name: 'local driver (one process)',
-  async deploy(narrator, settings = {}) {
+  async deploy(narrator, settings = {}, extra = {}) {
     const clock = new ManualClock();
     const store: SessionStore = new MemoryStore();
     const make = (): GameHost =>
@@ -86,6 +91,7 @@ export const localDriver: DriverFixture = {
         narrators: () => narrator,
         countdownSeconds: 10,
         settings: () => settings,
+        ...extra,
       });
     let host = make();
     const seen: [Seen, Seen] = [new Seen(), new Seen()];
@@ -125,7 +131,7 @@ const COUNTDOWN_S = 1;
 export function redisDriver(node: () => RedisNode): DriverFixture {
   return {
     name: 'Redis driver (two processes)',
-    async deploy(narrator, settings = {}) {
+    async deploy(narrator, settings = {}, extra = {}) {
       const ns = `hc${process.pid}-${++deployments}`;
       const url = node().url;
       const start = async (name: string) => {
@@ -144,6 +150,7 @@ export function redisDriver(node: () => RedisNode): DriverFixture {
             leaseMs: 1000,
             sweepIntervalMs: 200,
           }),
+          ...extra,
         });
         await host.start();
         return { host, store };
@@ -202,8 +209,9 @@ export async function deploy(
   f: DriverFixture,
   narrator: ScriptNarrator,
   settings?: Partial<ChannelSettings>,
+  host?: Partial<GameHostOptions>,
 ): Promise<Deployment> {
-  const d = await f.deploy(narrator, settings);
+  const d = await f.deploy(narrator, settings, host);
   await Promise.all(d.hosts.map((h) => h.view(CH))); // both processes follow the channel
   return d;
 }

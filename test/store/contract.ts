@@ -67,6 +67,14 @@ export function runStoreContract(
       return s;
     };
 
+    test('setAsideUnreadable moves nothing that reads fine (a healthy game, no game)', async () => {
+      const s = await boot();
+      assert.equal(await store.setAsideUnreadable(s.channelId, Date.now()), null);
+      assert.equal(await store.setAsideUnreadable(uniq('empty'), Date.now()), null);
+      assert.equal((await store.loadChannel(s.channelId))?.game_id, s.gameId);
+      assert.ok((await store.listGames({ limit: 500 })).games.some((g) => g.gameId === s.gameId));
+    });
+
     test('boot persists the game and binds it to its channel', async () => {
       const s = await boot();
       const loaded = await GameSession.loadFromStore(s.channelId, store);

@@ -63,6 +63,9 @@ class BrokenBackend implements SnapshotBackend {
   removeGame(): void {
     this.#gone();
   }
+  setAside(): void {
+    this.#gone();
+  }
   boundGame(): string | null {
     return this.#gone();
   }
