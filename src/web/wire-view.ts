@@ -64,6 +64,8 @@ export interface WireTurn {
   /** Unix milliseconds. */
   at: number;
   reveal: Reveal;
+  /** The scene shown after the turn (null: recorded before scenes were kept). */
+  scene: StoryTurn['scene'];
 }
 
 /** Presses made in the open window since the last view or delta (new or changed entries). */
@@ -135,6 +137,7 @@ export function toWireTurn(turn: StoryTurn, handleOf: HandleOf): WireTurn {
     summary: turn.summary,
     at: turn.at,
     reveal: turn.reveal,
+    scene: turn.scene,
   };
 }
 
