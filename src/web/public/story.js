@@ -94,7 +94,7 @@ function drawStory(keepPlace) {
     list.append(storyEntry('Earlier turns are no longer kept', [], ''));
   }
   for (const t of story.turns) list.append(turnEntry(t));
-  if (story.turns.length === 0 && !story.opening)
+  if (story.turns.length === 0)
     list.append(storyEntry('Nothing yet', ['Turns appear here once played.'], ''));
   // Reading goes on from where it was: the newest at the end, an earlier page above it (focus
   // stays near the button that asked for it, which was just redrawn).
