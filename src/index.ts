@@ -22,6 +22,7 @@ export {
 export {
   GameSession,
   type GameSessionOptions,
+  type RecordTurnOptions,
   type SubmitResult,
   type TitleScreen,
 } from './core/game-session.js';
@@ -35,6 +36,8 @@ export {
   MAX_COUNTDOWN_SECONDS,
   MIN_COUNTDOWN_SECONDS,
   NARRATIVE_SUMMARY_MAX_LENGTH,
+  SCENE_CHOICES_MAX,
+  SCENE_TEXT_MAX_LENGTH,
   USER_ID_MAX_LENGTH,
   USER_NAME_MAX_LENGTH,
 } from './core/limits.js';
@@ -72,7 +75,12 @@ export {
   TITLE_URI_PREFIX,
   titleScreenUri,
 } from './core/title-card.js';
-export { type ChoicesInput, TurnRecord, type TurnRecordDict } from './core/turn-record.js';
+export {
+  type ChoicesInput,
+  type SceneText,
+  TurnRecord,
+  type TurnRecordDict,
+} from './core/turn-record.js';
 export {
   RedisStore,
   type RedisStoreOptions,

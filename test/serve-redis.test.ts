@@ -112,6 +112,48 @@ describe('two serve processes on one Redis', { timeout: 240_000 }, () => {
       }
       // One narration per scene: the boot and every turn of every channel, none twice.
       assert.equal(scenes, CHANNELS * (TURNS + 1));
+      // The story so far reads the same through either process: every scene as it was shown.
+      const table = tables[0] as TestClient[];
+      const shownScenes = Array.from({ length: TURNS + 1 }, (_, t) =>
+        sceneOf((table[0] as TestClient).messages.find(playingAt(t)) as Msg),
+      );
+      const pages = await Promise.all(
+        table.slice(0, 2).map(async (c) => {
+          const id = c.send({ type: 'story' });
+          const m = await c.waitFor((x) => x.type === 'story' && x.id === id);
+          return m.page as {
+            opening: { text: string } | null;
+            turns: Array<{ turn: number; scene: { text: string } | null }>;
+          };
+        }),
+      );
+      for (const page of pages) {
+        assert.deepEqual(
+          [page.opening?.text, ...page.turns.map((t) => t.scene?.text)],
+          shownScenes,
+        );
+      }
+      // A newcomer joining through the other process gets "previously on…", to them only.
+      const late = await TestClient.open((servers[1] as Served).wsUrl);
+      clients.push(late);
+      const joined = late.send({ type: 'join', channelId: 'den-0', name: 'late' });
+      assert.equal((await late.reply(joined)).type, 'ok');
+      const recap = (await late.waitFor((m) => m.type === 'recap')).recap as {
+        last: unknown;
+        missed: Array<{ scene: { text: string } | null }>;
+        missedCount: number;
+      };
+      assert.equal(recap.last, null);
+      assert.equal(recap.missedCount, TURNS);
+      assert.deepEqual(
+        recap.missed.map((t) => t.scene?.text),
+        shownScenes.slice(1),
+      );
+      assert.equal(
+        table.some((c) => c.messages.some((m) => m.type === 'recap')),
+        false,
+        'nobody else was sent a recap',
+      );
     } finally {
       await Promise.all(clients.map((c) => c.close()));
       await Promise.all(servers.map((s) => s.stop()));

@@ -38,7 +38,7 @@ import {
 import type { AppendTurnOptions, GamePatch, SessionStore } from './store-port.js';
 import { titleScreenUri } from './title-card.js';
 import { MemoryHistory } from './turn-history.js';
-import { type ChoicesInput, TurnRecord, toChoiceMap } from './turn-record.js';
+import { type ChoicesInput, type SceneText, TurnRecord, toChoiceMap } from './turn-record.js';
 
 /** Makes a session loaded from a store time its open window (a symbol: not public API). */
 export const JOIN_WINDOW: unique symbol = Symbol('joinWindow');
@@ -59,6 +59,12 @@ export interface GameSessionOptions {
   store?: SessionStore | null;
   /** Id generator for new games (default: crypto.randomUUID). */
   newId?: () => string;
+}
+
+/** `recordTurn`'s options: the store's idempotency key, and the scene shown after the turn. */
+export interface RecordTurnOptions extends AppendTurnOptions {
+  /** Kept with the record so the story can be re-read (see TurnRecordDict.scene). */
+  scene?: SceneText | undefined;
 }
 
 export interface SubmitResult {
@@ -380,13 +386,14 @@ export class GameSession implements SessionState, WindowOwner {
    * returns the record as stored. Every call is kept (the last 1000 without a store, the store's
    * cap with one). `options.key` makes the call idempotent (see AppendTurnOptions): the host
    * passes windowCommitKey(turn) so a retried commit of a turn is recorded once; a repeated key
-   * returns the record stored first.
+   * returns the record stored first. `options.scene`: the scene shown after the turn, kept with
+   * the record (the host passes the narrator's next scene).
    */
   async recordTurn(
     choices: ChoicesInput,
     narrativeSummary: string,
     store?: SessionStore,
-    options: AppendTurnOptions = {},
+    options: RecordTurnOptions = {},
   ): Promise<TurnRecord> {
     const key = checkAppendKey(options.key);
     const record = new TurnRecord(
@@ -394,6 +401,7 @@ export class GameSession implements SessionState, WindowOwner {
       choices,
       narrativeSummary,
       this.#clock.now() / 1000,
+      options.scene ?? null,
     );
     const target = store ?? this.#store;
     if (target === null) {

@@ -8,6 +8,12 @@ export const CHANNEL_ID_MAX_LENGTH = 128;
 export const GAME_ID_MAX_LENGTH = 128;
 export const GAME_NAME_MAX_LENGTH = 100;
 export const NARRATIVE_SUMMARY_MAX_LENGTH = 4000;
+/** A scene's text (the narrator's; what the turn record keeps). LLM scenes are cut at 4000; ink
+ *  passages are a few paragraphs. With SCENE_CHOICES_MAX choices of CHOICE_MAX_LENGTH, one
+ *  record stays under ~30 KB at worst (a 1000-record history under ~30 MB; ~1–2 MB typically). */
+export const SCENE_TEXT_MAX_LENGTH = 16_000;
+/** Choices of one scene (ink cartridges offer at most 25; Discord draws 24 buttons). */
+export const SCENE_CHOICES_MAX = 25;
 export const MIN_COUNTDOWN_SECONDS = 0.01;
 export const MAX_COUNTDOWN_SECONDS = 3600;
 export const DEFAULT_COUNTDOWN_SECONDS = 10;
@@ -114,36 +120,31 @@ export function checkCountdownSeconds(v: unknown): number {
   return v;
 }
 
-/** Narrative summaries come from a narrator (untrusted); newlines are allowed, other controls are not. */
-export function checkSummary(v: unknown): string {
-  if (typeof v !== 'string') throw new InvalidInputError('narrativeSummary', 'must be a string');
+/** Multi-line narrator text (untrusted): newlines are allowed, other controls are not. */
+function checkMultiline(field: string, v: unknown, max: number): string {
+  if (typeof v !== 'string') throw new InvalidInputError(field, 'must be a string');
   if (v === '') return v;
   if (plainAsciiLines(v)) {
-    if (v.length > NARRATIVE_SUMMARY_MAX_LENGTH) {
-      throw new InvalidInputError(
-        'narrativeSummary',
-        `must be at most ${NARRATIVE_SUMMARY_MAX_LENGTH} characters`,
-      );
-    }
+    if (v.length > max) throw new InvalidInputError(field, `must be at most ${max} characters`);
     return v;
   }
-  if (codePointLength(v) > NARRATIVE_SUMMARY_MAX_LENGTH) {
-    throw new InvalidInputError(
-      'narrativeSummary',
-      `must be at most ${NARRATIVE_SUMMARY_MAX_LENGTH} characters`,
-    );
-  }
-  if (hasLoneSurrogate(v))
-    throw new InvalidInputError('narrativeSummary', 'contains a lone surrogate');
+  if (codePointLength(v) > max)
+    throw new InvalidInputError(field, `must be at most ${max} characters`);
+  if (hasLoneSurrogate(v)) throw new InvalidInputError(field, 'contains a lone surrogate');
   const lines = v.replace(EMOJI_TAG_FLAG, '').replace(EMOJI_ZWJ, '').split('\n');
   if (lines.some((line) => FORBIDDEN.test(line))) {
-    throw new InvalidInputError(
-      'narrativeSummary',
-      'contains control, bidi-override or invisible characters',
-    );
+    throw new InvalidInputError(field, 'contains control, bidi-override or invisible characters');
   }
   return v;
 }
+
+/** Narrative summaries come from a narrator (untrusted); newlines are allowed, other controls are not. */
+export const checkSummary = (v: unknown): string =>
+  checkMultiline('narrativeSummary', v, NARRATIVE_SUMMARY_MAX_LENGTH);
+
+/** A scene's text as kept with its turn record (see SceneText): the summary's rules, longer. */
+export const checkSceneText = (v: unknown): string =>
+  checkMultiline('scene.text', v, SCENE_TEXT_MAX_LENGTH);
 
 // One pass keeps whole emoji sequences (group 1: tag flag, 2: ZWJ join) and drops every other
 // forbidden character except newlines.
@@ -154,21 +155,25 @@ const SUMMARY_CLEAN = new RegExp(
 const cleanPass = (s: string): string =>
   s.replace(SUMMARY_CLEAN, (_m, flag?: string, join?: string) => flag ?? join ?? '');
 
-/**
- * A narrator's summary made acceptable to checkSummary instead of refused: not a string → '',
- * lone surrogates replaced, control/bidi/invisible characters dropped (emoji sequences and
- * newlines kept), trimmed, cut to the length limit.
- */
-export function cleanSummary(v: unknown): string {
+/** Multi-line text made acceptable to checkMultiline instead of refused: not a string → '',
+ *  lone surrogates replaced, control/bidi/invisible characters dropped (emoji sequences and
+ *  newlines kept), trimmed, cut to `max` code points. */
+function cleanMultiline(v: unknown, max: number): string {
   if (typeof v !== 'string') return '';
   let clean = cleanPass(v.toWellFormed()).trim();
-  if (codePointLength(clean) > NARRATIVE_SUMMARY_MAX_LENGTH) {
+  if (codePointLength(clean) > max) {
     // The cut may split an emoji sequence, leaving a join with nothing after it: clean again.
-    const cut = [...clean].slice(0, NARRATIVE_SUMMARY_MAX_LENGTH).join('');
+    const cut = [...clean].slice(0, max).join('');
     clean = cleanPass(cut).trim();
   }
   return clean;
 }
+
+/** A narrator's summary made acceptable to checkSummary instead of refused (see cleanMultiline). */
+export const cleanSummary = (v: unknown): string => cleanMultiline(v, NARRATIVE_SUMMARY_MAX_LENGTH);
+
+/** A scene's text made acceptable to checkSceneText (what a turn record keeps of it). */
+export const cleanSceneText = (v: unknown): string => cleanMultiline(v, SCENE_TEXT_MAX_LENGTH);
 
 /** Turns a store keeps per game unless told otherwise (oldest dropped first). */
 const DEFAULT_HISTORY_CAP = 1000;

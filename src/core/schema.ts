@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { SessionDataError } from './errors.js';
 import {
   CHOICE_MAX_LENGTH,
+  checkSceneText,
   checkSummary,
   checkText,
   GAME_NAME_MAX_LENGTH,
   MAX_COUNTDOWN_SECONDS,
   MIN_COUNTDOWN_SECONDS,
+  SCENE_CHOICES_MAX,
   USER_ID_MAX_LENGTH,
   USER_NAME_MAX_LENGTH,
 } from './limits.js';
@@ -75,6 +77,19 @@ export const turnRecordDictSchema = z.looseObject({
     }),
   timestamp: unixSeconds,
   choice_order: keyOrder,
+  // Absent in records written before it existed (and in the seed's).
+  scene: z
+    .looseObject({
+      text: z.string().superRefine((v, ctx) => {
+        try {
+          checkSceneText(v);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      }),
+      choices: z.array(text(CHOICE_MAX_LENGTH)).max(SCENE_CHOICES_MAX),
+    })
+    .optional(),
 });
 
 const closedWindowSchema = z.looseObject({

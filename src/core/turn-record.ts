@@ -1,5 +1,11 @@
 import { InvalidInputError } from './errors.js';
-import { checkChoice, checkSummary, checkUserId } from './limits.js';
+import {
+  checkChoice,
+  checkSceneText,
+  checkSummary,
+  checkUserId,
+  SCENE_CHOICES_MAX,
+} from './limits.js';
 import {
   applyOrder,
   needsExplicitOrder,
@@ -19,6 +25,26 @@ export interface TurnRecordDict {
   timestamp: number;
   /** Written only when the choices' order would not survive a JSON object (integer-like ids). */
   choice_order?: string[];
+  /** The scene the narrator showed after this turn, so the story can be re-read. Absent in
+   *  records written before it existed and by callers that pass none (the seed's format). */
+  scene?: { text: string; choices: string[] };
+}
+
+/** A scene's text and choices, as a turn record keeps it (the story's re-readable part). */
+export interface SceneText {
+  text: string;
+  choices: string[];
+}
+
+/** Validates a caller's scene (InvalidInputError naming the bad field); returns a copy. */
+function toSceneText(scene: unknown): SceneText {
+  if (typeof scene !== 'object' || scene === null)
+    throw new InvalidInputError('scene', 'must be an object with text and choices');
+  const { text, choices } = scene as { text?: unknown; choices?: unknown };
+  if (!Array.isArray(choices)) throw new InvalidInputError('scene.choices', 'must be an array');
+  if (choices.length > SCENE_CHOICES_MAX)
+    throw new InvalidInputError('scene.choices', `must hold at most ${SCENE_CHOICES_MAX} choices`);
+  return { text: checkSceneText(text), choices: choices.map((c) => checkChoice(c)) };
 }
 
 /** Reads and validates caller-supplied choices into an ordered Map (a copy). */
@@ -51,12 +77,15 @@ export class TurnRecord {
   readonly narrativeSummary: string;
   /** Unix time in seconds (a float), as in the seed. */
   readonly timestamp: number;
+  /** The scene shown after this turn, or null (not kept: an older record, or none was given). */
+  readonly scene: SceneText | null;
 
   constructor(
     turn: number,
     choices: ChoicesInput,
     narrativeSummary = '',
     timestamp = Date.now() / 1000,
+    scene: SceneText | null = null,
   ) {
     if (!Number.isSafeInteger(turn) || turn < 0)
       throw new InvalidInputError('turn', 'must be a non-negative integer');
@@ -67,6 +96,7 @@ export class TurnRecord {
     this.choices = toChoiceMap(choices);
     this.narrativeSummary = checkSummary(narrativeSummary);
     this.timestamp = timestamp;
+    this.scene = scene === null ? null : toSceneText(scene);
   }
 
   toDict(): TurnRecordDict {
@@ -78,6 +108,7 @@ export class TurnRecord {
       timestamp: this.timestamp,
     };
     if (order) d.choice_order = order;
+    if (this.scene !== null) d.scene = { text: this.scene.text, choices: [...this.scene.choices] };
     return d;
   }
 
@@ -85,6 +116,12 @@ export class TurnRecord {
   static fromDict(d: unknown): TurnRecord {
     const t = parseDict(turnRecordDictSchema, d, 'turnRecord');
     const entries = applyOrder(t.choices, t.choice_order, 'choice_order');
-    return new TurnRecord(t.turn, new Map(entries), t.narrative_summary, t.timestamp);
+    return new TurnRecord(
+      t.turn,
+      new Map(entries),
+      t.narrative_summary,
+      t.timestamp,
+      t.scene ?? null,
+    );
   }
 }

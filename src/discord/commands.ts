@@ -10,7 +10,7 @@ import {
 /** The one top-level slash command; everything else is a subcommand. */
 export const COMMAND_NAME = 'gamegirl';
 
-/** `/gamegirl boot|exit|games|load|history|status`, as Discord's API wants it. */
+/** `/gamegirl boot|exit|games|load|history|status|story|recap`, as Discord's API wants it. */
 export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return [
     {
@@ -85,6 +85,26 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
           type: ApplicationCommandOptionType.Subcommand,
           name: 'status',
           description: "Show this channel's game and countdown",
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: 'story',
+          description: 'Re-read the story so far: every scene, who chose what (only you see it)',
+          options: [
+            {
+              type: ApplicationCommandOptionType.Integer,
+              name: 'turn',
+              description: 'Start reading at this turn (default: the newest turns)',
+              required: false,
+              min_value: 0,
+              max_value: 999_999_999,
+            },
+          ],
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: 'recap',
+          description: 'What happened since your last choice (only you see it)',
         },
       ],
     },

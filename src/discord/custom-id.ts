@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
  *   gg1:d:<channel>:<gameTag>:<turn>:<index>   decide option `index` ('host' aggregation)
  *   gg1:r:<channel>:<gameTag>:<turn>:0         retry a failed narration
  *   gg1:w:<channel>:<gameTag>:<turn>:0         watch without playing, or play (next window)
+ *   gg1:s:<channel>:<gameTag>:<turn>:<0|1>     a page of the story so far (ephemeral): the
+ *                                              turns before turn `turn` (0) or from it on (1)
  *
  * At most 4 + 2 + 21 + 9 + 10 + 3 = 49 characters, well under Discord's 100. Anything else
  * (another bot's id, a forged or oversized value, a bad number) decodes to null.
@@ -19,7 +21,7 @@ export const CUSTOM_ID_MAX_LENGTH = 100;
 /** 5 rows × 5 buttons, one slot kept for a control button (retry, or watch/play). */
 export const MAX_CHOICE_BUTTONS = 24;
 
-export type ButtonAction = 'press' | 'decide' | 'retry' | 'watch';
+export type ButtonAction = 'press' | 'decide' | 'retry' | 'watch' | 'story';
 
 export interface ButtonId {
   action: ButtonAction;
@@ -29,11 +31,23 @@ export interface ButtonId {
   index: number;
 }
 
-const CODES: Record<ButtonAction, string> = { press: 'p', decide: 'd', retry: 'r', watch: 'w' };
-const ACTIONS: Record<string, ButtonAction> = { p: 'press', d: 'decide', r: 'retry', w: 'watch' };
+const CODES: Record<ButtonAction, string> = {
+  press: 'p',
+  decide: 'd',
+  retry: 'r',
+  watch: 'w',
+  story: 's',
+};
+const ACTIONS: Record<string, ButtonAction> = {
+  p: 'press',
+  d: 'decide',
+  r: 'retry',
+  w: 'watch',
+  s: 'story',
+};
 
 // Snowflakes are decimal u64s: at most 20 digits. Turns are small non-negative integers.
-const PATTERN = /^gg1:([pdrw]):([0-9]{1,20}):([0-9a-z]{8}):([0-9]{1,9}):([0-9]{1,2})$/;
+const PATTERN = /^gg1:([pdrws]):([0-9]{1,20}):([0-9a-z]{8}):([0-9]{1,9}):([0-9]{1,2})$/;
 
 /** 8 base-36 characters derived from a game id (collisions only matter within one channel). */
 export function gameTag(gameId: string): string {
@@ -67,6 +81,7 @@ export function decodeButtonId(customId: unknown): ButtonId | null {
   const index = Number(indexText);
   if (index >= MAX_CHOICE_BUTTONS) return null;
   if ((action === 'retry' || action === 'watch') && index !== 0) return null;
+  if (action === 'story' && index > 1) return null;
   // Canonical form only: no leading zeros smuggling a second spelling of the same button.
   const id: ButtonId = { action, channelId, gameTag: tag, turn, index };
   return encodeButtonId(id) === customId ? id : null;

@@ -19,6 +19,7 @@ import {
   renderStatus,
 } from './render.js';
 import { settle, settleValue, TIMEOUT, within } from './settle.js';
+import { ReturnRecaps, renderRecap, renderStoryPage, type StoryCursor, upToDate } from './story.js';
 import { LIMITS, oneLine } from './text.js';
 
 /** The host calls the adapter makes: the adapter-facing host (GameHost implements it). */
@@ -102,6 +103,7 @@ export class InteractionHandler {
   readonly #options: HandlerOptions;
   readonly #log: Logger;
   readonly #tasks = new Set<Promise<void>>();
+  readonly #recaps: ReturnRecaps;
   #offered: APIApplicationCommandOptionChoice<string>[] | null = null;
 
   constructor(options: HandlerOptions) {
@@ -109,6 +111,7 @@ export class InteractionHandler {
     this.#presenter = options.presenter;
     this.#options = options;
     this.#log = options.log ?? silentLogger;
+    this.#recaps = new ReturnRecaps(this.#host, this.#log);
   }
 
   /** Handles one interaction. Never rejects; resolves once the acknowledgement was sent. */
@@ -150,8 +153,19 @@ export class InteractionHandler {
         .here(ctx.channelId, ctx.user, { ttlMs: RECENT_TTL_MS })
         .catch((e: unknown) => this.#log.warn({ err: e }, 'presence not recorded'));
     switch (req.kind) {
-      case 'button':
-        return this.#button(ctx, req.customId, req.messageId, res, acked);
+      case 'button': {
+        // A player back after turns played without them: told what they missed, privately,
+        // once the press is answered (looked up alongside it; a press makes no turn record).
+        const id = decodeButtonId(req.customId);
+        const recap =
+          id === null || id.action === 'story' || id.channelId !== ctx.channelId
+            ? Promise.resolve(null)
+            : this.#recaps.onReturn(ctx.channelId, ctx.user.id);
+        await this.#button(ctx, req.customId, req.messageId, res, acked);
+        const body = await recap;
+        if (body !== null) await res.followUp(body, true);
+        return;
+      }
       case 'command':
         if (req.command !== COMMAND_NAME) return answer('Unknown command.');
         return this.#command(ctx, req.subcommand, req.options, res, acked);
@@ -179,6 +193,7 @@ export class InteractionHandler {
       await res.reply(notice('⚠️ This button belongs to another channel.'), true);
       return acked();
     }
+    if (id.action === 'story') return this.#storyButton(ctx, id, res, acked);
     // Retry runs the narrator: acknowledge first. Presses and decisions are quick store calls,
     // answered with a private notice when refused; a slow store is acknowledged first anyway.
     if (id.action === 'retry') {
@@ -202,6 +217,27 @@ export class InteractionHandler {
     if (outcome === null) await res.deferUpdate();
     else await res.reply(notice(describe(outcome, this.#log)), true);
     acked();
+  }
+
+  /** ◀ Earlier / Later ▶ on a story page: the same (ephemeral) message shows the next page. */
+  async #storyButton(
+    ctx: { channelId: string; user: HostUser },
+    id: ButtonId,
+    res: Responder,
+    acked: () => void,
+  ): Promise<void> {
+    await res.deferUpdate();
+    acked();
+    const cursor: StoryCursor = { at: id.turn, dir: id.index === 0 ? 'before' : 'from' };
+    const outcome = await settleValue(
+      (async () => {
+        const view = await this.#host.view(ctx.channelId);
+        if (view.game === null || gameTag(view.game.gameId) !== id.gameTag)
+          return notice('This story is of a game that is no longer in this channel.');
+        return renderStoryPage(this.#host, ctx.channelId, cursor);
+      })(),
+    );
+    await res.editReply(outcome.ok ? outcome.value : notice(describe(outcome.error, this.#log)));
   }
 
   get #ackAfter(): number {
@@ -255,6 +291,8 @@ export class InteractionHandler {
         result = await this.#host.here(ctx.channelId, ctx.user, { role, ttlMs: RECENT_TTL_MS });
         break;
       }
+      case 'story':
+        return; // answered by #storyButton before this
     }
     this.#presenter.show(result);
   }
@@ -329,6 +367,19 @@ export class InteractionHandler {
       }
       case 'status':
         return privately(async () => renderStatus(await this.#host.view(channelId)));
+      case 'story': {
+        const from = options.get('turn');
+        const cursor: StoryCursor | null =
+          typeof from === 'number' && Number.isSafeInteger(from) && from >= 0
+            ? { at: from, dir: 'from' }
+            : null;
+        return privately(() => renderStoryPage(this.#host, channelId, cursor));
+      }
+      case 'recap':
+        return privately(async () => {
+          const recap = await this.#host.recap(channelId, user.id);
+          return recap === null ? upToDate() : renderRecap(recap, user.id);
+        });
       default:
         return refuse('Unknown command.');
     }

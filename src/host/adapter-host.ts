@@ -1,7 +1,15 @@
 import type { GamePage } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { ChannelView, GameSpec, HostEvent } from './events.js';
-import type { GameSummary, HostUser, PresenceRole, PressResult, StoryTurn } from './types.js';
+import type {
+  GameSummary,
+  HostUser,
+  PresenceRole,
+  PressResult,
+  Recap,
+  StoryPage,
+  StoryTurn,
+} from './types.js';
 
 /**
  * What a platform adapter (the web console, the Discord bot) may ask of the host, and nothing
@@ -42,6 +50,13 @@ export interface AdapterHost {
   history(channelId: string, count?: number): Promise<TurnRecord[]>;
   /** The channel's last `count` turns with names and reveals, oldest first. */
   story(channelId: string, count?: number): Promise<StoryTurn[]>;
+  /** A page of the story so far (every scene, names, choices, reveals), or null: no game. */
+  storyPage(
+    channelId: string,
+    options?: { count?: number; before?: number },
+  ): Promise<StoryPage | null>;
+  /** What `userId` missed since their last press, or null (nothing missed, no game). */
+  recap(channelId: string, userId: string): Promise<Recap | null>;
   view(channelId: string): Promise<ChannelView>;
   subscribe(channelId: string, listener: (event: HostEvent) => void): () => void;
   /** `user` is at the channel's table for `ttlMs` (a page while connected, a Discord user

@@ -23,7 +23,7 @@ import { allActiveChosen } from './permissions.js';
 import { checkMayPress, countedPlayers, type PresenceChange } from './presence.js';
 import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './saved-state.js';
 import { OverdueWindow, STORE_UNREACHABLE_NOTICE } from './store-faults.js';
-import { storyTurn, withOutcome } from './story.js';
+import { keptScene, storyTurn, withOutcome } from './story.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type { ChannelSettings, ChannelView, HostUser } from './types.js';
 import { buildView, type Phase } from './view.js';
@@ -393,7 +393,7 @@ export class ChannelRunner {
       s.extra = encodeHostExtra(next);
       let record: TurnRecord;
       try {
-        record = await lease.commit(s, closed.choices, summary);
+        record = await lease.commit(s, closed.choices, summary, keptScene(next.scene));
       } catch (e) {
         s.extra = encodeHostExtra(x);
         throw e;

@@ -7,7 +7,7 @@ import {
 } from '../core/errors.js';
 import { GameSession } from '../core/game-session.js';
 import { hotSwap, listAllGames } from '../core/games.js';
-import { checkChannelId, checkGameId, checkGameName } from '../core/limits.js';
+import { checkChannelId, checkGameId, checkGameName, checkUserId } from '../core/limits.js';
 import { SessionRegistry } from '../core/registry.js';
 import type { SessionDict } from '../core/session-state.js';
 import type { GamePage, SessionStore } from '../core/store-port.js';
@@ -41,7 +41,14 @@ import {
 } from './rate-limit.js';
 import { encodeHostExtra, type HostExtra, parseHostExtra, parseSpec } from './saved-state.js';
 import { pressMayBeRecorded } from './store-faults.js';
-import { type StoryTurn, storyTurn } from './story.js';
+import { type Aggregation, keptScene, type StoryTurn, storyTurn } from './story.js';
+import {
+  checkPageOptions,
+  type Recap,
+  recapFor,
+  type StoryPage,
+  storyPage,
+} from './story-so-far.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
   ChannelSettings,
@@ -194,9 +201,10 @@ export class GameHost implements AdapterHost {
         ...(countdownSeconds !== undefined ? { countdownSeconds } : {}),
       });
       const opening = await r.open(narrator, session.gameId, title, user.id);
+      const scene = checkScene(opening.scene);
       const extra: HostExtra = {
         spec: parsed,
-        scene: checkScene(opening.scene),
+        scene,
         narratorState: opening.state ?? null,
         sceneTurn: 0,
         bootedBy: user.id,
@@ -204,6 +212,7 @@ export class GameHost implements AdapterHost {
         unresolved: null,
         deciding: null,
         outcomes: [],
+        opening: keptScene(scene),
       };
       await this.#sessions.setAsideDamaged(r);
       await this.#sessions.unload(r, null);
@@ -453,6 +462,33 @@ export class GameHost implements AdapterHost {
   }
 
   /**
+   * A page of the story so far of the channel's game (null when it has none): the `count`
+   * turns (default 20, at most 100) before turn `before` (default: the newest), oldest first,
+   * each with the scene shown after it, names and its reveal; the opening scene when the page
+   * reaches the start. InvalidInputError for a bad count or turn.
+   */
+  async storyPage(
+    channelId: string,
+    options: { count?: number; before?: number } = {},
+  ): Promise<StoryPage | null> {
+    const page = checkPageOptions(options);
+    const game = await this.#game(channelId);
+    return game === null ? null : storyPage(game, page);
+  }
+
+  /**
+   * "While you were away": the turns of the channel's game recorded since `userId`'s last
+   * press (the newest RECAP_MAX_TURNS of them, and their count), with their last turn; for a
+   * player who never pressed in it, the last few turns. Null when they missed nothing or there
+   * is no game.
+   */
+  async recap(channelId: string, userId: string): Promise<Recap | null> {
+    checkUserId(userId);
+    const game = await this.#game(channelId);
+    return game === null ? null : recapFor(game, userId);
+  }
+
+  /**
    * The channel's current view. On first use of a channel (e.g. after a restart) its game is
    * loaded from the store and an open countdown window is re-armed.
    */
@@ -512,6 +548,17 @@ export class GameHost implements AdapterHost {
     // The aborted narrations settle at once (their epoch is over); wait so nothing runs after.
     await Promise.all(pending);
     await this.#driver.close();
+  }
+
+  /** The channel's running game, for reading its story. */
+  async #game(
+    channelId: string,
+  ): Promise<{ session: GameSession; extra: HostExtra; rule: Aggregation } | null> {
+    const r = await this.#ready(channelId);
+    const s = r.session;
+    const x = r.extra;
+    if (s === null || x === null || !r.running) return null;
+    return { session: s, extra: x, rule: this.settings(r.channelId).aggregation };
   }
 
   #open(): void {

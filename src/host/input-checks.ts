@@ -1,5 +1,12 @@
 import { InvalidInputError } from '../core/errors.js';
-import { CHOICE_MAX_LENGTH, checkChoice, checkUserId, checkUserName } from '../core/limits.js';
+import {
+  CHOICE_MAX_LENGTH,
+  checkChoice,
+  checkUserId,
+  checkUserName,
+  SCENE_CHOICES_MAX,
+  SCENE_TEXT_MAX_LENGTH,
+} from '../core/limits.js';
 import { NarratorError, type Scene } from '../narrator/port.js';
 import { issue, sceneSchema } from './saved-state.js';
 import type { GameSpec, HostUser } from './types.js';
@@ -8,8 +15,9 @@ import type { GameSpec, HostUser } from './types.js';
 // the name a game gets when the caller gives none.
 
 /**
- * Checks a narrator's scene before it is shown: text, 1+ distinct valid choices unless the story
- * ended. A bad scene is the narrator's failure (retryable), never a broken game.
+ * Checks a narrator's scene before it is shown: text (at most SCENE_TEXT_MAX_LENGTH, so its turn
+ * record can keep it), 1..SCENE_CHOICES_MAX distinct valid choices unless the story ended. A bad
+ * scene is the narrator's failure (retryable), never a broken game.
  */
 export function checkScene(scene: unknown): Scene {
   const r = sceneSchema.safeParse(scene);
@@ -20,6 +28,16 @@ export function checkScene(scene: unknown): Scene {
     throw new NarratorError(
       'malformed',
       'the narrator offered no choices for a story that goes on',
+    );
+  if (text.length > SCENE_TEXT_MAX_LENGTH && [...text].length > SCENE_TEXT_MAX_LENGTH)
+    throw new NarratorError(
+      'malformed',
+      `the narrator's scene is longer than ${SCENE_TEXT_MAX_LENGTH} characters`,
+    );
+  if (choices.length > SCENE_CHOICES_MAX)
+    throw new NarratorError(
+      'malformed',
+      `the narrator offered more than ${SCENE_CHOICES_MAX} choices`,
     );
   if (new Set(choices).size !== choices.length)
     throw new NarratorError('malformed', 'the narrator offered the same choice twice');

@@ -57,8 +57,11 @@ export class LocalTurnDriver implements TurnDriver {
       signal: controller.signal,
       retry,
       // Keyed by the window: a second commit of this turn records nothing new.
-      commit: (session, choices, summary) =>
-        session.recordTurn(choices, summary, undefined, { key: windowCommitKey(closed.turn) }),
+      commit: (session, choices, summary, scene) =>
+        session.recordTurn(choices, summary, undefined, {
+          key: windowCommitKey(closed.turn),
+          scene,
+        }),
     };
     return loop
       .resolve(closed, lease)

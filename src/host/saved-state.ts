@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError, SessionDataError } from '../core/errors.js';
 import type { JsonValue } from '../core/session-state.js';
+import type { SceneText } from '../core/turn-record.js';
 import type { Scene } from '../narrator/port.js';
 import { OUTCOMES_KEPT, type Outcome } from './story.js';
 import type { GameSpec } from './types.js';
@@ -35,6 +36,9 @@ export interface HostExtra {
   deciding: Deciding | null;
   /** What went to the narrator for the recent closed windows (see story.ts), oldest first. */
   outcomes: Outcome[];
+  /** The scene shown at boot, before turn 1 (every later scene is kept with its turn record),
+   *  so the story can be re-read from its start. Null in games saved before it was kept. */
+  opening: SceneText | null;
 }
 
 export interface Deciding {
@@ -93,6 +97,11 @@ const extraSchema = z.object({
     )
     .max(OUTCOMES_KEPT)
     .default([]),
+  // Absent in games saved before it existed.
+  opening: z
+    .object({ text: z.string(), choices: z.array(z.string()) })
+    .nullable()
+    .default(null),
 });
 
 /** The first problem zod found, as `path: message`. */
@@ -149,5 +158,6 @@ export function encodeHostExtra(x: HostExtra): Record<string, JsonValue> {
       ? {}
       : { deciding: { ...x.deciding, options: [...x.deciding.options] } }),
     outcomes: x.outcomes.map((o) => ({ turn: o.turn, rule: o.rule, sent: [...o.sent] })),
+    opening: x.opening === null ? null : { text: x.opening.text, choices: [...x.opening.choices] },
   };
 }

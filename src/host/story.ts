@@ -1,6 +1,7 @@
+import { cleanSceneText } from '../core/limits.js';
 import type { PlayerState } from '../core/player-state.js';
-import type { TurnRecord } from '../core/turn-record.js';
-import { pluralityChoice } from '../narrator/port.js';
+import type { SceneText, TurnRecord } from '../core/turn-record.js';
+import { pluralityChoice, type Scene } from '../narrator/port.js';
 
 // What the group decided and what happened: the reveal of a closed window (the tally, the
 // choice(s) that went to the narrator and how a tie was settled) and the turns of the story
@@ -45,6 +46,9 @@ export interface StoryTurn {
   /** Unix milliseconds. */
   at: number;
   reveal: Reveal;
+  /** The scene the narrator showed after this turn; null for turns recorded before scenes
+   *  were kept. */
+  scene: SceneText | null;
 }
 
 /** What was sent to the narrator for one closed window, stored with the game (bounded). */
@@ -135,6 +139,12 @@ export function revealOf(r: RevealInput): Reveal {
   return { turn: r.turn, rule: r.rule, tally, sent, text: describe(r.rule, tally, sent, decider) };
 }
 
+/** What the story keeps of a scene shown: its text, cleaned as a turn record takes it (an
+ *  invisible or control character dropped), and its choices (checked when it was shown). */
+export function keptScene(scene: Scene): SceneText {
+  return { text: cleanSceneText(scene.text), choices: [...scene.choices] };
+}
+
 /** The outcomes with `o` added (replacing one of the same turn), the oldest dropped past
  *  OUTCOMES_KEPT. */
 export function withOutcome(outcomes: readonly Outcome[], o: Outcome): Outcome[] {
@@ -162,6 +172,10 @@ export function storyTurn(
     })),
     summary: record.narrativeSummary,
     at: Math.round(record.timestamp * 1000),
+    scene:
+      record.scene === null
+        ? null
+        : { text: record.scene.text, choices: [...record.scene.choices] },
     reveal: revealOf({
       turn: windowTurn,
       rule: o?.rule ?? rule,

@@ -1,5 +1,5 @@
 import type { GameSession } from '../core/game-session.js';
-import type { TurnRecord } from '../core/turn-record.js';
+import type { SceneText, TurnRecord } from '../core/turn-record.js';
 import type { HostEvent } from './events.js';
 
 /** A closed countdown window whose turn is to be resolved. */
@@ -18,10 +18,16 @@ export interface TurnLease {
   /** A player asked for this attempt: a turn that failed is narrated again only on a retry. */
   readonly retry: boolean;
   /**
-   * Stores the turn's record together with the session's `extra` (the next scene), once.
-   * Rejects with FencedCommitError when the lease was lost meanwhile (nothing is stored).
+   * Stores the turn's record (with `scene`, the next scene, kept for the story) together with
+   * the session's `extra`, once. Rejects with FencedCommitError when the lease was lost
+   * meanwhile (nothing is stored).
    */
-  commit(session: GameSession, choices: Map<string, string>, summary: string): Promise<TurnRecord>;
+  commit(
+    session: GameSession,
+    choices: Map<string, string>,
+    summary: string,
+    scene: SceneText,
+  ): Promise<TurnRecord>;
 }
 
 /** How a resolution under a lease ended. 'failed': the failure is stored with the game and

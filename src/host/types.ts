@@ -77,4 +77,5 @@ export interface PressResult {
 export type * from './events.js';
 export type { PresenceChange, PresenceRole, PresentUser } from './presence.js';
 export type { Aggregation, Reveal, StoryChoice, StoryTurn, TallyEntry } from './story.js';
+export type { Recap, StoryPage } from './story-so-far.js';
 export type { GameSummary };

@@ -1,5 +1,5 @@
 import { type GamePatch, windowCommitKey } from '../core/store-port.js';
-import { TurnRecord } from '../core/turn-record.js';
+import { type SceneText, TurnRecord } from '../core/turn-record.js';
 import { encodePatch, pairs } from './codec.js';
 import type { RedisStore } from './store.js';
 
@@ -137,8 +137,9 @@ export class Resolution {
     narrativeSummary: string,
     patch?: GamePatch,
     timestampS = Date.now() / 1000,
+    scene: SceneText | null = null,
   ): Promise<boolean> {
-    const rec = new TurnRecord(c.turn + 1, c.choices, narrativeSummary, timestampS);
+    const rec = new TurnRecord(c.turn + 1, c.choices, narrativeSummary, timestampS, scene);
     const p = encodePatch(patch);
     if (p.error !== null) throw p.error;
     const k = this.#k(c.gameId);

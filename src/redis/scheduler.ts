@@ -36,7 +36,7 @@
 import { randomUUID } from 'node:crypto';
 import { FencedCommitError } from '../core/errors.js';
 import type { GamePatch } from '../core/store-port.js';
-import { TurnRecord } from '../core/turn-record.js';
+import { type SceneText, TurnRecord } from '../core/turn-record.js';
 import { reconnectDelay } from './conn.js';
 import { type Claim, Resolution } from './resolution.js';
 import type { RedisStore, WindowEvent } from './store.js';
@@ -56,6 +56,8 @@ export interface TurnDeferral {
 
 export interface TurnResult {
   narrativeSummary: string;
+  /** The scene shown after the turn, kept with its history record (TurnRecordDict.scene). */
+  scene?: SceneText;
   /** Merged into the game atomically with the history record (e.g. `extra` = next scene). */
   patch?: GamePatch;
 }
@@ -201,9 +203,10 @@ export async function createRedisScheduler(
         c.choices,
         result.narrativeSummary,
         Date.now() / 1000,
+        result.scene ?? null,
       );
       try {
-        await res.commit(c, result.narrativeSummary, result.patch, record.timestamp);
+        await res.commit(c, result.narrativeSummary, result.patch, record.timestamp, record.scene);
       } catch (e) {
         if (e instanceof FencedCommitError)
           options.onMetric?.({ type: 'refused', gameId: c.gameId, turn: c.turn, workerId });

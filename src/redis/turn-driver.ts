@@ -177,8 +177,8 @@ export class RedisTurnDriver implements TurnDriver {
     const lease: TurnLease = {
       signal,
       retry: this.#retrying.has(w.gameId),
-      commit: (session, _choices, summary) =>
-        commit({ narrativeSummary: summary, patch: { extra: session.extra } }),
+      commit: (session, _choices, summary, scene) =>
+        commit({ narrativeSummary: summary, scene, patch: { extra: session.extra } }),
     };
     const closed = { channelId: w.channelId, gameId: w.gameId, turn: w.turn, choices: w.choices };
     const outcome = await loop.resolve(closed, lease);

@@ -12,7 +12,7 @@ import {
   parseClientMessage,
   type ServerMessage,
 } from './protocol.js';
-import { toWireTurn } from './wire-view.js';
+import { toWireRecap, toWireStoryPage, toWireTurn } from './wire-view.js';
 
 /** A private channel refused a join without its code. */
 export class JoinCodeError extends GameSessionError {
@@ -221,6 +221,19 @@ export class ClientConnection implements FeedMember {
         this.send({ type: 'history', id: m.id, turns: turns.map((t) => toWireTurn(t, handleOf)) });
         return;
       }
+      case 'story': {
+        const options: { before?: number; count?: number } = {};
+        if (m.before !== undefined) options.before = m.before;
+        if (m.count !== undefined) options.count = m.count;
+        const page = await host.storyPage(channelId, options);
+        const handleOf = this.#o.feeds.handleOf(channelId);
+        this.send({
+          type: 'story',
+          id: m.id,
+          page: page === null ? null : toWireStoryPage(page, handleOf),
+        });
+        return;
+      }
       case 'press':
         await host.press(
           channelId,
@@ -295,6 +308,14 @@ export class ClientConnection implements FeedMember {
       }, CONNECTED_TTL_MS / 3);
       this.#presenceTimer.unref?.();
     }
+    // "While you were away": to this page only, when its player missed turns. A store that
+    // cannot answer now must not fail the join.
+    const recap = await this.#o.host.recap(channelId, hostUser.id).catch((err: unknown) => {
+      this.#o.logger.warn({ err, channelId }, 'recap not available');
+      return null;
+    });
+    if (recap !== null && !this.#closed && this.#channelId === channelId)
+      this.send({ type: 'recap', recap: toWireRecap(recap, this.#o.feeds.handleOf(channelId)) });
     this.send({ type: 'ok', id, for: 'join' });
   }
 }

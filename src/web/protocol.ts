@@ -6,7 +6,8 @@ import {
   USER_NAME_MAX_LENGTH,
 } from '../core/limits.js';
 import type { GameSummary } from '../core/store-port.js';
-import type { ChosenDelta, WireTurn, WireView } from './wire-view.js';
+import { STORY_PAGE_MAX } from '../host/story-so-far.js';
+import type { ChosenDelta, WireRecap, WireStoryPage, WireTurn, WireView } from './wire-view.js';
 
 /** The largest client message accepted, in bytes (UTF-8). Larger messages are refused. */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
@@ -57,6 +58,13 @@ const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('retry'), id: requestId }),
   z.strictObject({ type: z.literal('games'), id: requestId, cursor: cursorSchema }),
   z.strictObject({ type: z.literal('history'), id: requestId }),
+  // A page of the story so far: the `count` turns before turn `before` (default: the newest).
+  z.strictObject({
+    type: z.literal('story'),
+    id: requestId,
+    before: turnStamp.optional(),
+    count: z.number().int().min(1).max(STORY_PAGE_MAX).optional(),
+  }),
   // Watch the channel without playing, or play (from the next window).
   z.strictObject({
     type: z.literal('role'),
@@ -77,6 +85,7 @@ const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'retry',
   'games',
   'history',
+  'story',
   'role',
 ];
 
@@ -109,6 +118,10 @@ export type ServerMessage =
       nextCursor: string | null;
     }
   | { type: 'history'; id?: number | undefined; turns: WireTurn[] }
+  /** A page of the story so far; null when the channel has no game. */
+  | { type: 'story'; id?: number | undefined; page: WireStoryPage | null }
+  /** To one page only, after it joined: what its player missed since their last press. */
+  | { type: 'recap'; recap: WireRecap }
   | { type: 'ok'; id?: number | undefined; for: ClientMessageType }
   | { type: 'error'; id?: number | undefined; code: string; message: string };
 

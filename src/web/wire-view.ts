@@ -1,4 +1,4 @@
-import type { ChannelView, Reveal, StoryTurn } from '../host/types.js';
+import type { ChannelView, Recap, Reveal, StoryPage, StoryTurn } from '../host/types.js';
 
 // The host's ChannelView names players by their user id (Discord needs them). The web console
 // never sends a user id: every player is shown by display name and an opaque per-channel handle,
@@ -64,6 +64,26 @@ export interface WireTurn {
   /** Unix milliseconds. */
   at: number;
   reveal: Reveal;
+  /** The scene shown after the turn (null: recorded before scenes were kept). */
+  scene: StoryTurn['scene'];
+}
+
+/** A page of the story so far (see StoryPage), players by handle and name. */
+export interface WireStoryPage {
+  gameId: string;
+  gameName: string;
+  opening: StoryPage['opening'];
+  turns: WireTurn[];
+  earlier: boolean;
+}
+
+/** "While you were away" (see Recap), players by handle and name. */
+export interface WireRecap {
+  gameId: string;
+  gameName: string;
+  last: WireTurn | null;
+  missed: WireTurn[];
+  missedCount: number;
 }
 
 /** Presses made in the open window since the last view or delta (new or changed entries). */
@@ -135,6 +155,27 @@ export function toWireTurn(turn: StoryTurn, handleOf: HandleOf): WireTurn {
     summary: turn.summary,
     at: turn.at,
     reveal: turn.reveal,
+    scene: turn.scene,
+  };
+}
+
+export function toWireStoryPage(page: StoryPage, handleOf: HandleOf): WireStoryPage {
+  return {
+    gameId: page.gameId,
+    gameName: page.gameName,
+    opening: page.opening,
+    turns: page.turns.map((t) => toWireTurn(t, handleOf)),
+    earlier: page.earlier,
+  };
+}
+
+export function toWireRecap(recap: Recap, handleOf: HandleOf): WireRecap {
+  return {
+    gameId: recap.gameId,
+    gameName: recap.gameName,
+    last: recap.last === null ? null : toWireTurn(recap.last, handleOf),
+    missed: recap.missed.map((t) => toWireTurn(t, handleOf)),
+    missedCount: recap.missedCount,
   };
 }
 

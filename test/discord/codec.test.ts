@@ -45,6 +45,8 @@ test('custom_id round-trips and stays within 100 characters at the extremes', ()
   assert.ok(encoded.length <= CUSTOM_ID_MAX_LENGTH);
   assert.deepEqual(decodeButtonId(encoded), id);
   assert.notEqual(gameTag('a'), gameTag('b'));
+  const page = { ...id, action: 'story' as const, index: 1 };
+  assert.deepEqual(decodeButtonId(encodeButtonId(page)), page);
 });
 
 test('custom_id: unknown, forged, oversized and non-canonical ids decode to null', () => {
@@ -66,6 +68,7 @@ test('custom_id: unknown, forged, oversized and non-canonical ids decode to null
     `gg1:p:${'9'.repeat(21)}:${gameTag('g')}:4:1`, // not a snowflake
     `gg1:x:${CH}:${gameTag('g')}:4:1`,
     `gg1:r:${CH}:${gameTag('g')}:4:3`, // retry has no index
+    `gg1:s:${CH}:${gameTag('g')}:4:2`, // a story page reads back (0) or on (1)
     'a'.repeat(101),
     good + ' '.repeat(80),
   ];
@@ -188,12 +191,12 @@ test("the scene tells the last window's reveal and who the window waits for, esc
   assert.match(told, /⚠️ The game's store cannot be reached; the turn will close when it is back\./);
 });
 
-test('the slash command: one /gamegirl with the six subcommands, guild only', () => {
+test('the slash command: one /gamegirl with the eight subcommands, guild only', () => {
   const [def] = commandDefinitions();
   assert.equal(def?.name, 'gamegirl');
   assert.deepEqual(
     def?.options?.map((o) => o.name),
-    ['boot', 'exit', 'games', 'load', 'history', 'status'],
+    ['boot', 'exit', 'games', 'load', 'history', 'status', 'story', 'recap'],
   );
   assert.deepEqual(def?.contexts, [0]);
 });

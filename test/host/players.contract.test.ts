@@ -3,6 +3,7 @@
 // TurnDrivers, like contract.test.ts: every process' players must see the same.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { InvalidInputError } from '../../src/core/errors.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
 import {
@@ -15,6 +16,9 @@ import {
   sameEvents,
 } from './_drivers.js';
 import { ALICE, BOB, CAROL, CH, SCRIPT } from './_harness.js';
+
+const CHOICES = ['Left', 'Right', 'Wait'];
+const scene = (text: string) => ({ text, choices: CHOICES });
 
 let node: RedisNode | null = null;
 before(async () => {
@@ -137,6 +141,148 @@ for (const f of FIXTURES) {
         const [w2] = await both(d, (v) => v.window?.chosen.length === 2);
         assert.deepEqual(w2?.window?.waitingFor, ['Alice']);
         await sameEvents(d);
+      } finally {
+        await d.stop();
+      }
+    });
+
+    test('the story so far: every scene in order, with names and choices, after a restart, in pages', async () => {
+      const narrator = new ScriptNarrator();
+      const d = await deploy(f, narrator);
+      try {
+        await d.hosts[0].boot(CH, ALICE, SCRIPT);
+        await both(d, (v) => v.status === 'playing');
+        await press(d, 0, ALICE, 'Left');
+        await press(d, 1, BOB, 'Right');
+        await d.closeWindow();
+        await press(d, 1, BOB, 'Wait');
+        await d.closeWindow();
+        await press(d, 0, ALICE, 'Right');
+        await d.closeWindow();
+        await both(d, (v) => v.status === 'playing' && v.turn === 3);
+        await sameEvents(d);
+        // Every console heard each turn with the scene it led to.
+        for (const seen of d.seen)
+          assert.deepEqual(
+            seen.stories.map((t) => t.scene?.text),
+            [
+              'Scene 1 after Left+Right',
+              'Scene 2 after Left+Right, Wait',
+              'Scene 3 after Left+Right, Wait, Right',
+            ],
+          );
+        // Kept with the game: any process, after a restart, reads the whole story back.
+        await d.restart(0);
+        if (d.hosts[0] !== d.hosts[1]) await d.restart(1);
+        for (const h of d.hosts) {
+          const page = await h.storyPage(CH);
+          assert.ok(page);
+          assert.equal(page.earlier, false);
+          assert.deepEqual(page.opening, scene('Scene 0 after nothing'));
+          assert.deepEqual(
+            page.turns.map((t) => [
+              t.turn,
+              t.choices.map((c) => `${c.userName}: ${c.choice}`),
+              t.scene,
+            ]),
+            [
+              [1, ['Alice: Left', 'Bob: Right'], scene('Scene 1 after Left+Right')],
+              [2, ['Bob: Wait'], scene('Scene 2 after Left+Right, Wait')],
+              [3, ['Alice: Right'], scene('Scene 3 after Left+Right, Wait, Right')],
+            ],
+          );
+          assert.equal(
+            page.turns[0]?.reveal.text,
+            'Every choice went to the narrator: “Left” 1, “Right” 1.',
+          );
+          // Pages, newest first: the last two turns, then what came before them.
+          const last = await h.storyPage(CH, { count: 2 });
+          assert.deepEqual(
+            last?.turns.map((t) => t.turn),
+            [2, 3],
+          );
+          assert.equal(last?.earlier, true);
+          assert.equal(last?.opening, null);
+          const before = await h.storyPage(CH, { count: 2, before: 2 });
+          assert.deepEqual(
+            before?.turns.map((t) => t.turn),
+            [1],
+          );
+          assert.equal(before?.earlier, false);
+          assert.deepEqual(before?.opening, scene('Scene 0 after nothing'));
+          await assert.rejects(h.storyPage(CH, { count: 0 }), InvalidInputError);
+          await assert.rejects(h.storyPage(CH, { before: -1 }), InvalidInputError);
+          assert.equal(await h.storyPage('no-game-here'), null);
+        }
+      } finally {
+        await d.stop();
+      }
+    });
+
+    test('while you were away: a returning player gets the turns closed without them', async () => {
+      const narrator = new ScriptNarrator();
+      const d = await deploy(f, narrator);
+      try {
+        await d.hosts[0].boot(CH, ALICE, SCRIPT);
+        await both(d, (v) => v.status === 'playing');
+        await press(d, 0, ALICE, 'Left');
+        await press(d, 1, BOB, 'Right');
+        await d.closeWindow();
+        // Bob is away for two turns; Alice plays on.
+        for (const choice of ['Wait', 'Left']) {
+          await press(d, 0, ALICE, choice);
+          await d.closeWindow();
+        }
+        await both(d, (v) => v.status === 'playing' && v.turn === 3);
+        for (const h of d.hosts) {
+          const r = await h.recap(CH, BOB.id);
+          assert.ok(r);
+          assert.equal(r.missedCount, 2);
+          assert.deepEqual(r.last?.choices, [
+            { userId: 'u-alice', userName: 'Alice', choice: 'Left' },
+            { userId: 'u-bob', userName: 'Bob', choice: 'Right' },
+          ]);
+          assert.deepEqual(
+            r.missed.map((t) => [t.turn, t.choices.map((c) => c.userName), t.scene?.text]),
+            [
+              [2, ['Alice'], 'Scene 2 after Left+Right, Wait'],
+              [3, ['Alice'], 'Scene 3 after Left+Right, Wait, Left'],
+            ],
+          );
+          // Alice played the last window: nothing to recap. Carol never played here: the
+          // story so far ("previously on…").
+          assert.equal(await h.recap(CH, ALICE.id), null);
+          const carol = await h.recap(CH, CAROL.id);
+          assert.equal(carol?.last, null);
+          assert.equal(carol?.missedCount, 3);
+          assert.deepEqual(
+            carol?.missed.map((t) => t.turn),
+            [1, 2, 3],
+          );
+        }
+        // Away longer than the saved last presses reach (three windows): found in the history.
+        for (const choice of ['Right', 'Wait']) {
+          await press(d, 0, ALICE, choice);
+          await d.closeWindow();
+        }
+        await d.restart(1);
+        const long = await d.hosts[1].recap(CH, BOB.id);
+        assert.equal(long?.last?.turn, 1);
+        assert.equal(long?.missedCount, 4);
+        assert.deepEqual(
+          long?.missed.map((t) => t.scene?.text),
+          [
+            'Scene 2 after Left+Right, Wait',
+            'Scene 3 after Left+Right, Wait, Left',
+            'Scene 4 after Left+Right, Wait, Left, Right',
+            'Scene 5 after Left+Right, Wait, Left, Right, Wait',
+          ],
+        );
+        // Back: once a window he played closes, there is nothing to recap.
+        await press(d, 1, BOB, 'Left');
+        await d.closeWindow();
+        await both(d, (v) => v.status === 'playing' && v.turn === 6);
+        for (const h of d.hosts) assert.equal(await h.recap(CH, BOB.id), null);
       } finally {
         await d.stop();
       }

@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   GameSession,
+  GameSessionError,
   InvalidInputError,
   type ManualClock,
+  SCENE_CHOICES_MAX,
+  SCENE_TEXT_MAX_LENGTH,
   type SessionStore,
   TurnRecord,
   windowCommitKey,
@@ -84,6 +87,64 @@ export function historyAndWindowCases(ctx: ContractContext): void {
       store.appendTurn(s.gameId, first.toDict(), undefined, { key: 'x'.repeat(201) }),
       InvalidInputError,
     );
+    assert.equal((await s.getTurnHistory(undefined, 10)).length, 3);
+  });
+
+  test('history: the scene shown after a turn is kept with its record, to be re-read', async () => {
+    const s = await ctx.boot();
+    const store = ctx.store();
+    s.turnNumber = 1;
+    const scene = { text: 'A dark hall.\nTwo doors 🚪 — “which one?”', choices: ['Left', 'Right'] };
+    const first = await s.recordTurn({ u1: 'a' }, 'went in', undefined, {
+      key: windowCommitKey(0),
+      scene,
+    });
+    assert.deepEqual(first.scene, scene);
+    assert.deepEqual(first.toDict().scene, scene);
+    // Without a scene the record keeps the seed's format (no `scene` key at all).
+    s.turnNumber = 2;
+    const plain = await s.recordTurn({ u1: 'b' }, 'no scene');
+    assert.equal(plain.scene, null);
+    assert.equal('scene' in plain.toDict(), false);
+    // The largest scene a record takes: the longest text and the most, longest choices.
+    const big = {
+      text: `${'x'.repeat(SCENE_TEXT_MAX_LENGTH - 2)}\né`,
+      choices: Array.from({ length: SCENE_CHOICES_MAX }, (_, i) => `${i}`.padEnd(500, 'c')),
+    };
+    const viaPort = await store.appendTurn(
+      s.gameId,
+      new TurnRecord(3, { u2: 'c' }, 'biggest', 1_700_000_000, big).toDict(),
+    );
+    assert.equal(viaPort.stored, true);
+    const other = await GameSession.loadFromStore(s.channelId, store);
+    const kept = (await other?.getTurnHistory(undefined, 3)) ?? [];
+    assert.deepEqual(
+      kept.map((r) => r.scene),
+      [scene, null, big],
+    );
+    assert.deepEqual(
+      (await store.recentTurns(s.gameId, 3)).map((d) => d.scene),
+      [scene, undefined, big],
+    );
+    // A scene past the limits, or with characters that could forge a line, is refused and
+    // nothing is stored.
+    const bad: unknown[] = [
+      { text: 'x'.repeat(SCENE_TEXT_MAX_LENGTH + 1), choices: [] },
+      { text: 'fine', choices: Array.from({ length: SCENE_CHOICES_MAX + 1 }, (_, i) => `c${i}`) },
+      { text: 'evil \u202e txt', choices: ['a'] },
+      { text: 'fine', choices: [''] },
+      { text: 7, choices: ['a'] },
+    ];
+    for (const b of bad) {
+      await assert.rejects(
+        s.recordTurn({ u1: 'd' }, 'bad', undefined, { scene: b as never }),
+        InvalidInputError,
+      );
+      await assert.rejects(
+        store.appendTurn(s.gameId, { ...plain.toDict(), scene: b as never }),
+        GameSessionError,
+      );
+    }
     assert.equal((await s.getTurnHistory(undefined, 10)).length, 3);
   });
 }

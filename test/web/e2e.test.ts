@@ -150,7 +150,8 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
     await shot(bob, '05-bob-after-three-turns');
     await alice.click('#history-button');
     await alice.locator('#history-list:not([aria-busy]) li', { hasText: 'Turn 2' }).waitFor();
-    assert.equal(await alice.locator('#history-list:not([aria-busy]) li').count(), 3);
+    // The story so far: the opening scene, then each turn with the scene it led to.
+    assert.equal(await alice.locator('#history-list:not([aria-busy]) li').count(), 4);
     await shot(alice, '06-history');
     await alice.click('#menu-history [data-close]');
   });
@@ -260,7 +261,7 @@ describe('web console in a real browser', { skip, timeout: 120_000 }, () => {
       await shot(cleo, '11-narrating');
       await atTurn(cleo, 1);
       await cleo.click('#history-button');
-      const turn = cleo.locator('#history-list:not([aria-busy]) li').first();
+      const turn = cleo.locator('#history-list:not([aria-busy]) li', { hasText: 'Turn 1' });
       await turn.waitFor();
       assert.match((await turn.textContent()) ?? '', new RegExp(`Cleo: ${pressed}`));
     } finally {

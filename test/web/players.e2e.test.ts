@@ -158,6 +158,12 @@ describe('players in a real browser', { skip, timeout: 180_000 }, () => {
     // Cat joins late, mid-window: her countdown is drawn to scale (the server sends the length).
     cat = await newPlayer({ width: 800, height: 900 });
     await joinAs(cat, 'Cat');
+    // A newcomer to a game under way gets "previously on…" (to her only), and dismisses it.
+    await cat.locator('#recap-head', { hasText: 'Previously on…' }).waitFor();
+    assert.match((await cat.locator('#recap-lead').textContent()) ?? '', /1 turn played so far/);
+    await cat.locator('#recap-list li', { hasText: 'Turn 1' }).waitFor();
+    await cat.click('#recap-close');
+    await cat.locator('#recap').waitFor({ state: 'hidden' });
     await counting(cat);
     const { width, secs } = await cat.evaluate(() => ({
       width: Number.parseFloat(
@@ -181,7 +187,7 @@ describe('players in a real browser', { skip, timeout: 180_000 }, () => {
     assert.notEqual(await focused(), null);
   });
 
-  it('a third player changes their mind; names in the history after a reload', async () => {
+  it('a third player changes their mind; the story so far after a reload, every scene with names', async () => {
     await atTurn(cat, 2);
     const [a, b] = (await choices(cat)) as [string, string];
     await cat.locator('#choices .choice', { hasText: a }).click();
@@ -193,19 +199,32 @@ describe('players in a real browser', { skip, timeout: 180_000 }, () => {
     await cat.locator('#link-state', { hasText: 'LINK' }).waitFor();
     await atTurn(cat, 3);
     assert.match((await cat.locator('#reveal-text').textContent()) ?? '', /1 of 1|“/);
-    await cat.click('#history-button');
+    const onScreen = (await cat.locator('#scene-text').textContent()) ?? '';
+    // Keyboard only: A opens the story, focus on its heading; every scene in order.
+    await cat.locator('#history-button').focus();
+    await cat.keyboard.press('Enter');
     const rows = cat.locator('#history-list:not([aria-busy]) li');
     await rows.filter({ hasText: 'Turn 3' }).waitFor();
-    assert.equal(await rows.count(), 3);
+    assert.equal(await cat.evaluate(() => document.activeElement?.id), 'history-head');
+    assert.deepEqual(
+      (await rows.locator('strong').allTextContents()).map((t) => t.trim()),
+      ['Opening', 'Turn 1', 'Turn 2', 'Turn 3'],
+    );
+    const scenes = await rows.locator('.story-text').allTextContents();
+    assert.equal(scenes.length, 4, 'the opening and the scene after each turn');
+    assert.ok(scenes.every((t) => t.trim().length > 0));
+    assert.equal(scenes[3], onScreen, 'the last scene is the one on screen');
+    assert.notEqual(scenes[0], scenes[1]);
     const all = (await rows.allTextContents()).join('\n');
     assert.match(all, /Alice: /);
     assert.match(all, /Bob: /);
     assert.match(all, new RegExp(`Cat: ${b ?? a}`));
     assert.doesNotMatch(all, /someone/);
     assert.match(all, /went to the narrator|The group chose/);
-    await shot(cat, '05-history-after-reload');
-    assert.deepEqual(await axe(cat), [], 'axe with the history open');
-    await cat.click('#menu-history [data-close]');
+    await shot(cat, '05-story-after-reload');
+    assert.deepEqual(await axe(cat), [], 'axe with the story open');
+    await cat.keyboard.press('Escape');
+    await cat.locator('#menu-history').waitFor({ state: 'hidden' });
   });
 
   it('who is at the table; a spectator is not waited for and plays from the next window', async () => {
@@ -238,6 +257,52 @@ describe('players in a real browser', { skip, timeout: 180_000 }, () => {
     await cat.close();
     await alice.locator('#table li', { hasText: 'Cat' }).waitFor({ state: 'detached' });
     await alice.locator('#waiting', { hasText: /^waiting for Bob$/ }).waitFor();
+    assert.deepEqual(problems, []);
+  });
+
+  it('while you were away: a returning player gets a recap of the turns played without her', async () => {
+    // Cat left during turn 4's window (her last press was in window 3, recorded as turn 4).
+    await atTurn(alice, 5);
+    await alice.locator('#choices .choice').first().click();
+    await atTurn(alice, 6);
+    assert.equal(await alice.locator('#recap').isVisible(), false, 'only the one who was away');
+    // She comes back in the same browser (her session cookie says who she is).
+    const context = contexts[2] as BrowserContext;
+    cat = await context.newPage();
+    cat.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await cat.goto(h.web.url);
+    await cat.locator('#recap-head', { hasText: 'While you were away' }).waitFor();
+    const lead = (await cat.locator('#recap-lead').textContent()) ?? '';
+    assert.match(lead, /^You last chose “.+” \(turn 4\)\. 2 turns went on without you:$/);
+    const missed = cat.locator('#recap-list li');
+    assert.deepEqual(
+      (await missed.locator('strong').allTextContents()).map((t) => t.trim()),
+      ['Turn 5', 'Turn 6'],
+    );
+    const text = (await missed.allTextContents()).join('\n');
+    assert.match(text, /Alice: /);
+    assert.doesNotMatch(text, /Cat: /);
+    assert.equal(await missed.locator('.story-text').count(), 2, 'each scene she missed');
+    assert.equal(await cat.evaluate(() => document.activeElement?.id), 'recap-head');
+    await shot(cat, '07-recap');
+    assert.deepEqual(await axe(cat), [], 'axe with the recap open');
+    // Keyboard: Tab to "Back to the game", Enter; focus lands on the scene's first choice.
+    await cat.keyboard.press('Tab');
+    await cat.keyboard.press('Enter');
+    await cat.locator('#recap').waitFor({ state: 'hidden' });
+    assert.equal(
+      typeof (await cat.evaluate(
+        () => (document.activeElement as HTMLElement | null)?.dataset.choice,
+      )),
+      'string',
+      'focus on a choice of the scene',
+    );
+    // Dismissed: a reload does not show it again.
+    await cat.reload();
+    await atTurn(cat, 6);
+    await cat.locator('#link-state', { hasText: 'LINK' }).waitFor();
+    await alice.locator('#table li', { hasText: 'Cat' }).waitFor();
+    assert.equal(await cat.locator('#recap').isVisible(), false);
     assert.deepEqual(problems, []);
   });
 });

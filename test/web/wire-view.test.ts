@@ -68,6 +68,7 @@ describe('web wire view', () => {
         sent: ['open', 'wait'],
         text: 'Every choice went to the narrator: “open” 1, “wait” 1.',
       },
+      scene: { text: 'The door creaks.', choices: ['Go in', 'Leave'] },
     };
     const w = toWireTurn(turn, handleOf);
     assert.deepEqual(
@@ -78,6 +79,7 @@ describe('web wire view', () => {
       ],
     );
     assert.equal(w.reveal.text, turn.reveal.text);
+    assert.deepEqual(w.scene, turn.scene);
     assert.doesNotMatch(JSON.stringify(w), /web:|userId/);
   });
 

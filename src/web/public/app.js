@@ -5,9 +5,10 @@
 // shared state are in connection.js, the screen in screen.js, the menus in menus.js.
 import { connect, me, send, state } from './connection.js';
 import { $, storage, toast } from './dom.js';
-import { closeMenu, drawCartridges, drawGames, drawHistory, openMenu } from './menus.js';
+import { closeMenu, drawCartridges, drawGames, openMenu } from './menus.js';
 import { toggleRole } from './players.js';
 import { drawLink, drawScreen, onChosen, onView, pressChoice, tick } from './screen.js';
+import { closeRecap, onStoryPage, onTurn, openStoryFromRecap, showRecap } from './story.js';
 
 function join() {
   const message = { type: 'join', channelId: state.channel, name: me.name };
@@ -48,16 +49,15 @@ function onMessage(m) {
       drawGames(m.games, m.nextCursor, state.gamesMore);
       state.gamesMore = false;
       break;
-    case 'history':
-      state.turns = m.turns;
-      drawHistory();
+    case 'story':
+      onStoryPage(m.page);
       break;
     case 'turn':
-      // The record comes with the event: the open history grows without asking the server.
-      if (state.turns) {
-        state.turns = [...state.turns.filter((t) => t.turn !== m.record.turn), m.record].slice(-50);
-        if (state.openMenu === 'history') drawHistory();
-      }
+      // The record comes with the event: the open story grows without asking the server.
+      onTurn(m.record);
+      break;
+    case 'recap':
+      showRecap(m.recap);
       break;
     case 'error':
       if (m.code === 'NOT_JOINED' && state.joined) join();
@@ -111,6 +111,8 @@ function wire() {
   $('role-button').addEventListener('click', toggleRole);
   $('exit-button').addEventListener('click', () => send({ type: 'exit' }));
   $('history-button').addEventListener('click', () => openMenu('history'));
+  $('recap-close').addEventListener('click', closeRecap);
+  $('recap-story').addEventListener('click', openStoryFromRecap);
   $('games-button').addEventListener('click', () => openMenu('games'));
   $('new-button').addEventListener('click', () => openMenu('new'));
   for (const el of document.querySelectorAll('[data-open]')) {
@@ -125,7 +127,10 @@ function wire() {
   });
   document.addEventListener('keydown', (event) => {
     if (event.target instanceof HTMLInputElement) return;
-    if (event.key === 'Escape') closeMenu();
+    if (event.key === 'Escape') {
+      closeMenu();
+      closeRecap();
+    }
     const n = Number(event.key);
     const view = state.view;
     if (

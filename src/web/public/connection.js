@@ -35,8 +35,12 @@ export const state = {
   deadlineLocal: 0,
   nextId: 1,
   openMenu: null,
-  /** The channel's recent turns once the history menu asked for them (then kept current). */
-  turns: null,
+  /** The story so far once the history menu asked for it (then kept current). */
+  story: null,
+  /** The story page awaited is an earlier one (it goes before what is shown). */
+  storyMore: false,
+  /** The "while you were away" recap on screen, or null. */
+  recap: null,
 };
 
 export function send(message) {

@@ -1,7 +1,8 @@
 // The menus drawn over the screen: new game (cartridges and the LLM story), saved games and the
-// channel's history. Untrusted text is only ever set with textContent (through item()).
+// story so far (story.js). Untrusted text is only ever set with textContent (through item()).
 import { send, state } from './connection.js';
 import { $, item, show } from './dom.js';
+import { requestStory } from './story.js';
 
 export function openMenu(name) {
   if (!state.joined) return;
@@ -16,7 +17,8 @@ export function openMenu(name) {
   }
   if (name === 'history') {
     loading('history-list');
-    send({ type: 'history' });
+    requestStory();
+    $('history-head').focus();
   }
 }
 
@@ -79,18 +81,5 @@ export function drawGames(games, nextCursor, more = false) {
     });
     li.dataset.more = '1';
     list.append(li);
-  }
-}
-
-export function drawHistory() {
-  const turns = state.turns ?? [];
-  const list = $('history-list');
-  list.removeAttribute('aria-busy');
-  list.replaceChildren();
-  if (turns.length === 0) list.append(item('Nothing yet', 'Turns appear here once played.'));
-  for (const t of turns.slice().reverse()) {
-    const who = t.choices.map((c) => `${c.name}: ${c.choice}`);
-    const lines = [t.summary, who.join(' · '), t.reveal?.text ?? ''].filter(Boolean);
-    list.append(item(`Turn ${t.turn}`, lines.join('\n')));
   }
 }

@@ -40,8 +40,8 @@ export function onView(view) {
   state.view = view;
   if (view.status === 'narrating' && previous?.status !== 'narrating')
     $('stream-text').replaceChildren();
-  // Another game's turns are not this one's history.
-  if (previous?.game?.gameId !== view.game?.gameId) state.turns = null;
+  // Another game's turns are not this one's story.
+  if (previous?.game?.gameId !== view.game?.gameId) state.story = null;
   if (view.window && view.window.secondsRemaining > 0) {
     const ms = view.window.secondsRemaining * 1000;
     // The server says how long the window is: a page that joins mid-window draws it to scale.
