@@ -1,0 +1,181 @@
+// Moving house through the real CLI: games played in `gamegirl serve` on SQLite (one mid-window,
+// one saved with its history) go `export --all` → `import` into a real redis-server → `export
+// --all` from Redis → `import` into a fresh SQLite folder, and come out equal: every game, its
+// narrator state, its open window and its whole history. Also: the Markdown transcript, the
+// refusals of import (an existing id, a turn in flight), and what it says.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { listAllGames } from '../src/core/games.js';
+import type { SessionDict } from '../src/core/session-state.js';
+import type { TurnRecordDict } from '../src/core/turn-record.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
+import { run } from './helpers/cli.js';
+import { type RedisNode, startRedis } from './helpers/redis-server.js';
+import { startServe } from './helpers/serve.js';
+import { boot, press, sceneAt, seat } from './helpers/table.js';
+
+type Snapshot = Map<string, { game: SessionDict; turns: TurnRecordDict[] }>;
+
+async function snapshot(dataDir: string): Promise<Snapshot> {
+  const store = new SqliteStore(join(dataDir, 'gamegirl.sqlite'));
+  try {
+    const out: Snapshot = new Map();
+    for (const g of await listAllGames(store)) {
+      const game = await store.loadGame(g.gameId);
+      assert.ok(game !== null);
+      out.set(g.gameId, { game, turns: await store.recentTurns(g.gameId, 5000) });
+    }
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+describe('gamegirl export / import: SQLite → Redis → SQLite', { timeout: 240_000 }, () => {
+  let dir: string;
+  let redis: RedisNode;
+  let played: Snapshot;
+  const src = () => join(dir, 'src');
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gg-archive-'));
+    redis = await startRedis();
+    // Two players close each window early by both choosing; a window with one choice of two
+    // stays open (300 s) and is saved open when the console stops.
+    const served = await startServe(['--countdown', '300', '--close-when-all-chosen'], {
+      GAMEGIRL_DATA_DIR: src(),
+    });
+    try {
+      const ann = await seat(served.wsUrl, 'den', 'Ann');
+      const bob = await seat(served.wsUrl, 'den', 'Bob <b>');
+      await boot(ann);
+      for (const turn of [0, 1]) {
+        await press(ann, turn, 0);
+        await press(bob, turn, 1);
+      }
+      await sceneAt(ann, 2);
+      await press(ann, 2, 0); // Bob has not chosen: the window stays open
+      const cat = await seat(served.wsUrl, 'attic', 'Cat');
+      await boot(cat, 'midnight-arcade');
+      await press(cat, 0, 0);
+      await sceneAt(cat, 1);
+      assert.equal((await cat.reply(cat.send({ type: 'exit' }))).type, 'ok');
+      for (const c of [ann, bob, cat]) await c.close();
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+    played = await snapshot(src());
+  });
+  after(async () => {
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('carries every game, its open window and its whole history there and back', async () => {
+    const games = [...played.values()];
+    assert.equal(games.length, 2);
+    const den = games.find((g) => g.game.channel_id === 'den');
+    const attic = games.find((g) => g.game.channel_id === 'attic');
+    assert.ok(den && attic);
+    assert.equal(den.game.active, true);
+    assert.notEqual(den.game.window_deadline_ms, null, 'the den game is mid-window');
+    assert.equal(Object.keys(den.game.pending_choices).length, 1);
+    assert.equal(den.turns.length, 2);
+    assert.equal(attic.game.active, false);
+    assert.equal(attic.turns.length, 1);
+
+    const first = join(dir, 'first.ndjson');
+    const out1 = await run(['export', '--all', '--out', first, '--data-dir', src()]);
+    assert.equal(out1.code, 0, out1.stderr);
+    assert.match(out1.stderr, /2 game\(s\), 3 turn\(s\)/);
+    assert.equal(readFileSync(first, 'utf8').trim().split('\n').length, 2, 'NDJSON: one per line');
+
+    const into = await run(['import', first, '--redis-url', redis.url]);
+    assert.equal(into.code, 0, into.stderr);
+    assert.match(into.stdout, /Imported 2 game\(s\) with 3 turn\(s\)/);
+
+    const second = join(dir, 'second.ndjson');
+    const out2 = await run(['export', '--all', '--out', second, '--redis-url', redis.url]);
+    assert.equal(out2.code, 0, out2.stderr);
+    const dst = join(dir, 'dst');
+    const back = await run(['import', second, '--data-dir', dst]);
+    assert.equal(back.code, 0, back.stderr);
+
+    const returned = await snapshot(dst);
+    assert.deepEqual([...returned.keys()].sort(), [...played.keys()].sort());
+    for (const [id, g] of played) assert.deepEqual(returned.get(id), g, `game ${id}`);
+  });
+
+  it('refuses an id the store has (nothing written) unless --replace', async () => {
+    const file = join(dir, 'one.json');
+    const den = [...played.values()].find((g) => g.game.channel_id === 'den');
+    assert.ok(den);
+    const out = await run([
+      'export',
+      den.game.game_id,
+      '--format',
+      'json',
+      '--out',
+      file,
+      '--data-dir',
+      src(),
+    ]);
+    assert.equal(out.code, 0, out.stderr);
+    const again = await run(['import', file, '--data-dir', src()]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /nothing was imported/);
+    assert.match(again.stderr, /already in this store \(--replace overwrites it\)/);
+    const replaced = await run(['import', file, '--replace', '--data-dir', src()]);
+    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.deepEqual((await snapshot(src())).get(den.game.game_id), den);
+  });
+
+  it('refuses a game whose closed window was not narrated yet, and a file that is no export', async () => {
+    const den = [...played.values()].find((g) => g.game.channel_id === 'den');
+    assert.ok(den);
+    const archive = JSON.parse(
+      (await run(['export', den.game.game_id, '--format', 'json', '--data-dir', src()])).stdout,
+    );
+    // As a console stopped mid-narration leaves it: the turn moved on, the scene did not.
+    archive.game.turn_number += 1;
+    archive.game.window_deadline_ms = null;
+    const file = join(dir, 'inflight.json');
+    writeFileSync(file, JSON.stringify(archive));
+    const r = await run(['import', file, '--redis-url', redis.url, '--replace']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /turn 3 was closed but not narrated yet/);
+
+    writeFileSync(file, JSON.stringify({ ...archive, version: 99 }));
+    const newer = await run(['import', file, '--redis-url', redis.url]);
+    assert.equal(newer.code, 1);
+    assert.match(newer.stderr, /version: is newer than this package reads/);
+    const bad = structuredClone(archive);
+    bad.turns[0].choices = { x: '' };
+    writeFileSync(file, JSON.stringify(bad));
+    const broken = await run(['import', file, '--redis-url', redis.url]);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /turns\.0\.choices\.x/);
+  });
+
+  it('writes a readable Markdown transcript: players, who chose what, the reveal, the scene', async () => {
+    const den = [...played.values()].find((g) => g.game.channel_id === 'den');
+    assert.ok(den);
+    const md = await run(['export', den.game.game_id, '--data-dir', src()]);
+    assert.equal(md.code, 0, md.stderr);
+    const text = md.stdout;
+    assert.match(text, /^# Midnight Arcade/m);
+    assert.match(text, /- Players: Ann \(from turn 0\), Bob &lt;b&gt; \(from turn 0\)/);
+    assert.match(text, /^## Turn 1 · /m);
+    assert.match(text, /^## Turn 2 · /m);
+    assert.match(text, /^- \*\*Ann\*\* chose “/m);
+    assert.match(text, /^> Every choice went to the narrator: |^> The group chose /m);
+    assert.match(text, /^## Now$/m);
+    assert.match(text, /A countdown was open .* chosen so far: Ann: “/);
+    assert.doesNotMatch(text, /web:/, 'no user ids');
+    assert.doesNotMatch(text, /<b>/, 'names stay text');
+  });
+});
