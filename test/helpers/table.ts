@@ -20,7 +20,12 @@ export async function seat(
 export async function sceneAt(c: TestClient, turn: number): Promise<View> {
   const m = await c.waitFor((m) => {
     const v = m.type === 'view' ? (m.view as View) : null;
-    return v !== null && v.status === 'playing' && v.turn === turn && v.scene !== null;
+    return (
+      v !== null &&
+      (v.status === 'playing' || v.status === 'counting') &&
+      v.turn === turn &&
+      v.scene !== null
+    );
   }, 30_000);
   return m.view as View;
 }
