@@ -101,3 +101,14 @@ export function transcriptOf(archive: GameArchive, rule: Aggregation): string {
   }
   return `${out.join('\n').trimEnd()}\n`;
 }
+
+/** A download's file name from the game's name: letters, digits and dashes only. */
+export function exportFileName(gameName: string, ext: 'md' | 'json'): string {
+  const base = gameName
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .toLowerCase();
+  return `${base || 'game'}.${ext}`;
+}

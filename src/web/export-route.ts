@@ -3,7 +3,7 @@ import type { GameArchive } from '../core/archive.js';
 import { GameSessionError } from '../core/errors.js';
 import { checkChannelId } from '../core/limits.js';
 import type { AdapterHost } from '../host/adapter-host.js';
-import { transcriptOf } from '../host/transcript.js';
+import { exportFileName, transcriptOf } from '../host/transcript.js';
 import { sendText } from './http.js';
 import type { SessionKeys } from './identity.js';
 
@@ -41,22 +41,11 @@ function renamed(
 }
 
 /** The archive with every user id (players, choices, the host's data) turned into handles. */
-export function withHandles(a: GameArchive, handle: (id: string) => string): GameArchive {
+function withHandles(a: GameArchive, handle: (id: string) => string): GameArchive {
   const ids = new Set<string>(Object.keys(a.game.players));
   for (const t of a.turns) for (const id of Object.keys(t.choices)) ids.add(id);
   for (const id of Object.keys(a.game.pending_choices)) ids.add(id);
   return renamed(a, ids, handle) as GameArchive;
-}
-
-/** A file name from the game's name: letters, digits and dashes only. */
-function fileName(gameName: string, ext: string): string {
-  const base = gameName
-    .normalize('NFKD')
-    .replace(/[^A-Za-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .toLowerCase();
-  return `${base || 'game'}.${ext}`;
 }
 
 /** Serves the route; false when `path` is not it. */
@@ -110,7 +99,7 @@ export async function serveExport(
           null,
           2,
         )}\n`;
-  const name = fileName(archive.game.game_name, format === 'markdown' ? 'md' : 'json');
+  const name = exportFileName(archive.game.game_name, format === 'markdown' ? 'md' : 'json');
   const buf = Buffer.from(body);
   res.writeHead(200, {
     'Content-Type':
