@@ -110,6 +110,38 @@ describe('gamegirl export / import: SQLite → Redis → SQLite', { timeout: 240
     for (const [id, g] of played) assert.deepEqual(returned.get(id), g, `game ${id}`);
   });
 
+  it('the imported game carries on in Redis mode: its open window, with the choice made before', async () => {
+    const den = [...played.values()].find((g) => g.game.channel_id === 'den');
+    assert.ok(den);
+    const annChose = Object.values(den.game.pending_choices)[0];
+    const served = await startServe(['--countdown', '300', '--close-when-all-chosen'], {
+      REDIS_URL: redis.url,
+    });
+    try {
+      const dee = await seat(served.wsUrl, 'den', 'Dee');
+      const view = await sceneAt(dee, 2);
+      assert.equal(view.status, 'counting', 'the window is still open');
+      const deeChose = await press(dee, 2, 1); // the only player here: the window closes
+      await sceneAt(dee, 3);
+      await dee.close();
+      const out = await run([
+        'export',
+        den.game.game_id,
+        '--format',
+        'json',
+        '--redis-url',
+        redis.url,
+      ]);
+      assert.equal(out.code, 0, out.stderr);
+      const archive = JSON.parse(out.stdout) as { turns: TurnRecordDict[] };
+      assert.equal(archive.turns.length, 3);
+      assert.deepEqual(archive.turns.slice(0, 2), den.turns, 'the history before it is kept');
+      assert.deepEqual(Object.values(archive.turns[2]?.choices ?? {}), [annChose, deeChose]);
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+  });
+
   it('refuses an id the store has (nothing written) unless --replace', async () => {
     const file = join(dir, 'one.json');
     const den = [...played.values()].find((g) => g.game.channel_id === 'den');

@@ -28,7 +28,8 @@ Everything is checked before anything is written; if any game is refused, nothin
   - a game whose last window closed but whose turn was not narrated yet, or whose narration
     failed: let it finish (or press Retry) where it runs, then export it again.
 A SQLite data folder must not be served while importing (stop \`gamegirl serve\` first). Into
-Redis, import before the workers start, or while nobody plays the imported games' channels.
+Redis, import before the workers start: a running worker that already showed a channel does not
+see a game imported into it (a game is bound to its channel only once its history is in).
 
 Options:
   --replace                 overwrite games that already exist
@@ -111,13 +112,18 @@ async function refusals(
   return out;
 }
 
-/** Writes one archive: the game (bound to its channel while running), then its history. */
+/**
+ * Writes one archive. The game is first stored as a saved game (no window, no channel) and its
+ * history appended; only then is a running game bound to its channel with its open window, so
+ * that no console (in Redis mode, a worker already running) plays it before its history is in.
+ */
 async function write(store: SessionStore, a: GameArchive, replace: boolean): Promise<void> {
   const g = a.game;
   if (replace) await store.deleteGame(g.game_id);
-  await store.bootGame(g);
-  if (!g.active) await store.unbindChannel(g.channel_id);
+  await store.bootGame({ ...g, active: false, window_deadline_ms: null });
+  await store.unbindChannel(g.channel_id);
   for (const t of a.turns) await store.appendTurn(g.game_id, t);
+  if (g.active) await store.bootGame(g);
 }
 
 /** `gamegirl import <file>`: saved games from `gamegirl export` into the configured store. */
