@@ -193,6 +193,19 @@ describe('gamegirl export / import: SQLite → Redis → SQLite', { timeout: 240
     assert.match(broken.stderr, /turns\.0\.choices\.x/);
   });
 
+  it('will not import into a data folder a console is serving (exit 3), and changes nothing', async () => {
+    const busy = join(dir, 'busy');
+    const served = await startServe([], { GAMEGIRL_DATA_DIR: busy });
+    try {
+      const r = await run(['import', join(dir, 'first.ndjson'), '--data-dir', busy]);
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /already served by process \d+/);
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+    assert.equal((await snapshot(busy)).size, 0);
+  });
+
   it('writes a readable Markdown transcript: players, who chose what, the reveal, the scene', async () => {
     const den = [...played.values()].find((g) => g.game.channel_id === 'den');
     assert.ok(den);

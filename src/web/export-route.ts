@@ -5,7 +5,7 @@ import { checkChannelId } from '../core/limits.js';
 import type { AdapterHost } from '../host/adapter-host.js';
 import { exportFileName, transcriptOf } from '../host/transcript.js';
 import { sendText } from './http.js';
-import type { SessionKeys } from './identity.js';
+import { isWebUserId, type SessionKeys } from './identity.js';
 
 // GET /export?channel=<id>&format=markdown|json[&code=<join code>]: the channel's running game
 // as a download, for whoever may join the channel (a session cookie from the page, and the
@@ -21,17 +21,17 @@ export interface ExportRoute {
 /** Every string of `value` (object keys included) that is a user id, replaced by its handle. */
 function renamed(
   value: unknown,
-  ids: ReadonlySet<string>,
+  isId: (s: string) => boolean,
   handle: (id: string) => string,
 ): unknown {
-  if (typeof value === 'string') return ids.has(value) ? handle(value) : value;
-  if (Array.isArray(value)) return value.map((v) => renamed(v, ids, handle));
+  if (typeof value === 'string') return isId(value) ? handle(value) : value;
+  if (Array.isArray(value)) return value.map((v) => renamed(v, isId, handle));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     // defineProperty: a key such as `__proto__` stays data.
-    Object.defineProperty(out, ids.has(k) ? handle(k) : k, {
-      value: renamed(v, ids, handle),
+    Object.defineProperty(out, isId(k) ? handle(k) : k, {
+      value: renamed(v, isId, handle),
       enumerable: true,
       writable: true,
       configurable: true,
@@ -40,12 +40,15 @@ function renamed(
   return out;
 }
 
-/** The archive with every user id (players, choices, the host's data) turned into handles. */
+/** The archive with every user id (players, choices, the host's data) turned into handles: the
+ *  ids the game names, and anything else shaped like a web user id (a field a newer host adds). */
 function withHandles(a: GameArchive, handle: (id: string) => string): GameArchive {
   const ids = new Set<string>(Object.keys(a.game.players));
   for (const t of a.turns) for (const id of Object.keys(t.choices)) ids.add(id);
   for (const id of Object.keys(a.game.pending_choices)) ids.add(id);
-  return renamed(a, ids, handle) as GameArchive;
+  const bootedBy = a.game.extra.bootedBy;
+  if (typeof bootedBy === 'string') ids.add(bootedBy);
+  return renamed(a, (s) => ids.has(s) || isWebUserId(s), handle) as GameArchive;
 }
 
 /** Serves the route; false when `path` is not it. */
