@@ -10,13 +10,17 @@ import { type Aggregation, storyTurn } from './story.js';
 // choices and narrator text are untrusted: each is escaped so it stays text (no heading, link,
 // HTML or table of its own) wherever the file is rendered.
 
-/** Escapes Markdown and HTML syntax so `text` renders as itself, on one line. */
+/** Escapes what Markdown or HTML would read as syntax, so `text` renders as itself on one
+ *  line: emphasis, code, links, tables and tags anywhere; a heading, quote or list at its start. */
 function mdInline(text: string): string {
-  return text
+  const escaped = text
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) =>
+    .replace(/[\\`*_[\]<>&|~]/g, (c) =>
       c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`,
     );
+  return escaped.replace(/^(\s*)(?:([#+-])|(\d+)([.)]))/, (_m, sp, mark, digits, punct) =>
+    mark !== undefined ? `${sp}\\${mark}` : `${sp}${digits}\\${punct}`,
+  );
 }
 
 /** A block of narrator text: its paragraphs kept, every line escaped. */
