@@ -166,20 +166,39 @@ describe('gamegirl export / import: SQLite → Redis → SQLite', { timeout: 240
     assert.deepEqual((await snapshot(src())).get(den.game.game_id), den);
   });
 
-  it('refuses a game whose closed window was not narrated yet, and a file that is no export', async () => {
+  it('a turn in flight: refused into Redis, carried into SQLite (the console narrates it)', async () => {
     const den = [...played.values()].find((g) => g.game.channel_id === 'den');
     assert.ok(den);
     const archive = JSON.parse(
       (await run(['export', den.game.game_id, '--format', 'json', '--data-dir', src()])).stdout,
     );
-    // As a console stopped mid-narration leaves it: the turn moved on, the scene did not.
-    archive.game.turn_number += 1;
+    // As a console stopped mid-narration leaves it: the window closed (its choices are the last
+    // window's), the turn moved on, the scene did not.
+    const annChose = Object.values(archive.game.pending_choices)[0];
+    archive.game.last_window = { turn: 2, choices: archive.game.pending_choices };
+    archive.game.pending_choices = {};
     archive.game.window_deadline_ms = null;
+    archive.game.turn_number = 3;
     const file = join(dir, 'inflight.json');
     writeFileSync(file, JSON.stringify(archive));
     const r = await run(['import', file, '--redis-url', redis.url, '--replace']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /turn 3 was closed but not narrated yet/);
+
+    const local = join(dir, 'inflight-sqlite');
+    const into = await run(['import', file, '--data-dir', local]);
+    assert.equal(into.code, 0, into.stderr);
+    const served = await startServe([], { GAMEGIRL_DATA_DIR: local });
+    try {
+      const eve = await seat(served.wsUrl, 'den', 'Eve');
+      await sceneAt(eve, 3); // the closed window's turn was narrated when the game loaded
+      await eve.close();
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+    const narrated = (await snapshot(local)).get(den.game.game_id);
+    assert.equal(narrated?.turns.length, 3);
+    assert.deepEqual(Object.values(narrated?.turns[2]?.choices ?? {}), [annChose]);
 
     writeFileSync(file, JSON.stringify({ ...archive, version: 99 }));
     const newer = await run(['import', file, '--redis-url', redis.url]);

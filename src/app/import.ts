@@ -25,8 +25,9 @@ the game is next served); a game running in a channel runs there again.
 Everything is checked before anything is written; if any game is refused, nothing is imported:
   - a game id the store already has (--replace overwrites it, history included);
   - a running game whose channel already runs another game in this store (exit that one first);
-  - a game whose last window closed but whose turn was not narrated yet, or whose narration
-    failed: let it finish (or press Retry) where it runs, then export it again.
+  - into Redis, a game whose last window closed but whose turn was not narrated yet, or whose
+    narration failed: let it finish (or press Retry) where it runs, then export it again (into
+    SQLite it is carried: the console narrates the turn, or offers Retry, when it loads it).
 A SQLite data folder must not be served while importing (stop \`gamegirl serve\` first). Into
 Redis, import before the workers start: a running worker that already showed a channel does not
 see a game imported into it (a game is bound to its channel only once its history is in).
@@ -84,8 +85,9 @@ function inFlight(game: SessionDict): string | null {
 async function refusals(
   store: SessionStore,
   archives: GameArchive[],
-  replace: boolean,
+  options: { replace: boolean; redis: boolean },
 ): Promise<string[]> {
+  const { replace } = options;
   const out: string[] = [];
   const seen = new Set<string>();
   const channels = new Map<string, string>();
@@ -93,8 +95,11 @@ async function refusals(
     const label = `game ${game.game_id} (${game.game_name || 'untitled'})`;
     if (seen.has(game.game_id)) out.push(`${label}: appears twice in the file`);
     seen.add(game.game_id);
-    const why = inFlight(game);
-    if (why !== null) out.push(`${label}: ${why}; let it finish where it runs, then export again`);
+    // The single-process host resumes such a turn from the game itself; Redis workers only
+    // resolve turns Redis itself closed (see docs/decisions.md, "Export, import, backup").
+    const why = options.redis ? inFlight(game) : null;
+    if (why !== null)
+      out.push(`${label}: ${why}; let it finish where it runs (or Retry), then export again`);
     if (!replace && (await store.loadGame(game.game_id)) !== null)
       out.push(`${label}: already in this store (--replace overwrites it)`);
     const bound = await store.loadChannel(game.channel_id);
@@ -169,7 +174,7 @@ export async function runImport(argv: string[], io: CommandIo): Promise<number> 
     const { store, where } = await openStore(config);
     try {
       if (config.redisUrl === null) lock = lockDataDir(config.dataDir);
-      const refused = await refusals(store, archives, replace);
+      const refused = await refusals(store, archives, { replace, redis: config.redisUrl !== null });
       if (refused.length > 0) {
         io.err(`gamegirl import: nothing was imported:\n  ${refused.join('\n  ')}`);
         return EXIT.failed;
