@@ -3,6 +3,8 @@ import type { GameArchive } from '../core/archive.js';
 import { GameSessionError } from '../core/errors.js';
 import { checkChannelId } from '../core/limits.js';
 import type { AdapterHost } from '../host/adapter-host.js';
+import { RateLimitedError } from '../host/errors.js';
+import type { PressRateLimiter } from '../host/rate-limit.js';
 import { exportFileName, transcriptOf } from '../host/transcript.js';
 import { sendText } from './http.js';
 import { isWebUserId, type SessionKeys } from './identity.js';
@@ -16,6 +18,8 @@ export interface ExportRoute {
   host: Pick<AdapterHost, 'exportGame'>;
   keys: SessionKeys;
   joinCodes: boolean;
+  /** Downloads per player (session). */
+  limits: PressRateLimiter;
 }
 
 /** Every string of `value` (object keys included) that is a user id, replaced by its handle. */
@@ -83,8 +87,14 @@ export async function serveExport(
   }
   let found: Awaited<ReturnType<AdapterHost['exportGame']>>;
   try {
+    route.limits.take(userId);
     found = await route.host.exportGame(channelId);
   } catch (err) {
+    if (err instanceof RateLimitedError) {
+      res.setHeader('Retry-After', String(Math.ceil(err.retryAfterMs / 1000)));
+      sendText(req, res, 429, err.message);
+      return true;
+    }
     if (!(err instanceof GameSessionError)) throw err;
     sendText(req, res, 409, err.message);
     return true;

@@ -164,7 +164,13 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
       options.trustProxy === true,
     );
 
-  const exportRoute = { host: options.host, keys, joinCodes: joinCodes !== null };
+  const exportRoute = {
+    host: options.host,
+    keys,
+    joinCodes: joinCodes !== null,
+    // Each download reads a whole history from the store: a few a minute per player is plenty.
+    limits: new PressRateLimiter({ presses: 10, perMs: 60_000 }, systemClock, 'downloads'),
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') {

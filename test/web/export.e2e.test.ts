@@ -90,7 +90,7 @@ describe('export from the web console', { skip, timeout: 120_000 }, () => {
     assert.deepEqual(Object.keys(archive.turns[0]?.choices ?? {}).sort(), [...handles].sort());
   });
 
-  it('is refused without a session, without the join code, and where no game runs', async () => {
+  it('is refused without a session, without the join code, where no game runs, and past ten a minute', async () => {
     const url = (q: string) => `${h.web.url}export?${q}`;
     assert.equal((await fetch(url('channel=den'))).status, 401);
     const cookie = await TestClient.sessionCookie(h.web.url);
@@ -105,5 +105,14 @@ describe('export from the web console', { skip, timeout: 120_000 }, () => {
     const attic = new URL(h.web.inviteLink('attic').replace('#attic?', '?'));
     const atticCode = attic.searchParams.get('code') ?? '';
     assert.equal((await get(`channel=attic&code=${atticCode}`)).status, 404);
+    // Ten downloads a minute per player: two so far, eight more, then 429.
+    for (let i = 0; i < 8; i++) {
+      const r = await get(`channel=den&format=json&code=${code}`);
+      assert.equal(r.status, 200);
+      await r.arrayBuffer();
+    }
+    const limited = await get(`channel=den&format=json&code=${code}`);
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
   });
 });
