@@ -5,10 +5,11 @@
 // refusals of import (an existing id, a turn in flight), and what it says.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { listAllGames } from '../src/core/games.js';
 import type { SessionDict } from '../src/core/session-state.js';
 import type { TurnRecordDict } from '../src/core/turn-record.js';
@@ -223,6 +224,29 @@ describe('gamegirl export / import: SQLite → Redis → SQLite', { timeout: 240
       assert.equal(await served.stop(), 0);
     }
     assert.equal((await snapshot(busy)).size, 0);
+  });
+
+  it('export --all skips a game whose stored data is damaged, names it, and exits 1', async () => {
+    const damaged = join(dir, 'damaged');
+    mkdirSync(damaged);
+    const copy = await run(['backup', join(damaged, 'gamegirl.sqlite'), '--data-dir', src()]);
+    assert.equal(copy.code, 0, copy.stderr);
+    const attic = [...played.values()].find((g) => g.game.channel_id === 'attic');
+    assert.ok(attic);
+    const db = new Database(join(damaged, 'gamegirl.sqlite'));
+    db.prepare('UPDATE games SET data = ? WHERE game_id = ?').run('{not json', attic.game.game_id);
+    db.close();
+    const out = join(dir, 'damaged.ndjson');
+    const r = await run(['export', '--all', '--out', out, '--data-dir', damaged]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(`game ${attic.game.game_id} \\(Midnight Arcade\\) skipped: `),
+    );
+    assert.match(r.stderr, /1 game\(s\), 2 turn\(s\)/);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 1);
+    assert.equal(JSON.parse(lines[0] ?? '').game.channel_id, 'den');
   });
 
   it('writes a readable Markdown transcript: players, who chose what, the reveal, the scene', async () => {

@@ -8,6 +8,7 @@ import {
   settingsFromFlags,
 } from '../config.js';
 import { readArchive } from '../core/archive.js';
+import { SessionDataError } from '../core/errors.js';
 import { listAllGames } from '../core/games.js';
 import { checkGameId } from '../core/limits.js';
 import { transcriptOf } from '../host/transcript.js';
@@ -20,7 +21,8 @@ Writes one saved game as a readable Markdown transcript (the default: players, e
 who chose what, what the group decided and what happened, the scene on screen), or as a JSON
 archive (--format json: the saved game with its narrator state, any open countdown and its whole
 history, which \`gamegirl import\` reads into another store). --all writes every saved game as
-JSON archives, one per line (NDJSON). Reading is safe while \`gamegirl serve\` runs.
+JSON archives, one per line (NDJSON); a game whose stored data cannot be read is skipped and
+named (exit code 1). Reading is safe while \`gamegirl serve\` runs.
 
 Options:
   --format <markdown|json>  what to write (default markdown; --all always writes json)
@@ -113,9 +115,18 @@ export async function runExport(argv: string[], io: CommandIo): Promise<number> 
       const s = sink(out, io);
       let games = 0;
       let turns = 0;
+      const skipped: string[] = [];
       try {
         for (const g of await listAllGames(store)) {
-          const archive = await readArchive(store, g.gameId, Date.now());
+          let archive: Awaited<ReturnType<typeof readArchive>>;
+          try {
+            archive = await readArchive(store, g.gameId, Date.now());
+          } catch (e) {
+            // One damaged game must not keep the others from moving: told, and the exit code 1.
+            if (!(e instanceof SessionDataError)) throw e;
+            skipped.push(`game ${g.gameId} (${g.gameName || 'untitled'}) skipped: ${e.message}`);
+            continue;
+          }
           if (archive === null) continue; // deleted since it was listed
           s.write(`${JSON.stringify(archive)}\n`);
           games++;
@@ -124,8 +135,9 @@ export async function runExport(argv: string[], io: CommandIo): Promise<number> 
       } finally {
         s.close();
       }
+      for (const line of skipped) io.err(`gamegirl export: ${line}`);
       if (out !== undefined) io.err(`gamegirl export: ${games} game(s), ${turns} turn(s) → ${out}`);
-      return 0;
+      return skipped.length === 0 ? 0 : 1;
     } finally {
       await store.close();
     }
