@@ -3,12 +3,14 @@
 // by handle, never by user id). Over plain HTTP: who may download (session cookie, join code).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { parseArchive } from '../../src/core/archive.js';
 import { type Harness, startConsole, TestClient } from './harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
 
 describe('export from the web console', { skip, timeout: 120_000 }, () => {
@@ -17,7 +19,8 @@ describe('export from the web console', { skip, timeout: 120_000 }, () => {
   const contexts: BrowserContext[] = [];
 
   async function player(name: string): Promise<Page> {
-    const context = await browser.newContext({ acceptDownloads: true });
+    // bypassCSP: axe-core is injected as an inline script (the console's CSP allows none).
+    const context = await browser.newContext({ acceptDownloads: true, bypassCSP: true });
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
@@ -32,6 +35,25 @@ describe('export from the web console', { skip, timeout: 120_000 }, () => {
     const [file] = await Promise.all([page.waitForEvent('download'), page.click(link)]);
     const path = await file.path();
     return { name: file.suggestedFilename(), text: readFileSync(path, 'utf8') };
+  }
+
+  /** axe-core in the page: violations of serious or critical impact, as readable lines. */
+  async function axe(page: Page): Promise<string[]> {
+    await page.addScriptTag({ path: AXE });
+    return page.evaluate(async () => {
+      type Result = {
+        violations: Array<{
+          id: string;
+          impact: string | null;
+          nodes: Array<{ target: string[] }>;
+        }>;
+      };
+      const w = window as unknown as { axe: { run(): Promise<Result> } };
+      const r = await w.axe.run();
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
   }
 
   before(async () => {
@@ -62,6 +84,8 @@ describe('export from the web console', { skip, timeout: 120_000 }, () => {
     await alice.locator('#status-badge', { hasText: 'T1 · YOUR MOVE' }).waitFor();
 
     await bob.click('#history-button');
+    await bob.locator('#export-markdown').waitFor({ state: 'visible' });
+    assert.deepEqual(await axe(bob), [], 'no serious or critical axe-core violation');
     const md = await download(bob, '#export-markdown');
     assert.equal(md.name, 'low-battery.md');
     assert.match(md.text, /^# Low Battery/m);
