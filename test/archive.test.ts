@@ -86,6 +86,10 @@ describe('gamegirl export / import: SQLite → Redis → SQLite', { timeout: 240
     assert.notEqual(den.game.window_deadline_ms, null, 'the den game is mid-window');
     assert.equal(Object.keys(den.game.pending_choices).length, 1);
     assert.equal(den.turns.length, 2);
+    assert.ok(
+      den.turns.every((t) => (t.scene?.text.length ?? 0) > 0),
+      'records keep their scenes',
+    );
     assert.equal(attic.game.active, false);
     assert.equal(attic.turns.length, 1);
 
@@ -256,6 +260,8 @@ describe('gamegirl export / import: SQLite → Redis → SQLite', { timeout: 240
     assert.equal(md.code, 0, md.stderr);
     const text = md.stdout;
     assert.match(text, /^# Midnight Arcade/m);
+    assert.match(text, /^## The opening\n\nThe last bus rumbles away outside\./m);
+    assert.ok(text.includes(den.turns[1]?.scene?.text.split('\n')[0] ?? '?'), 'each turn’s scene');
     assert.match(text, /- Players: Ann \(from turn 0\), Bob &lt;b&gt; \(from turn 0\)/);
     assert.match(text, /^## Turn 1 · /m);
     assert.match(text, /^## Turn 2 · /m);

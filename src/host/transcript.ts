@@ -1,12 +1,13 @@
 import type { GameArchive } from '../core/archive.js';
 import type { PlayerState } from '../core/player-state.js';
 import { stateFromDict } from '../core/session-state.js';
-import { TurnRecord, type TurnRecordDict } from '../core/turn-record.js';
+import { TurnRecord } from '../core/turn-record.js';
 import { type HostExtra, parseHostExtra } from './saved-state.js';
 import { type Aggregation, storyTurn } from './story.js';
 
-// A game as a readable Markdown transcript: title, players, then every recorded turn (who chose
-// what, the reveal sentence, and the scene or summary), then the scene on screen now. Names,
+// A game as a readable Markdown transcript: title, players, the opening scene, then every
+// recorded turn (who chose what, the reveal sentence, the scene it led to), then the choices on
+// screen now. Names,
 // choices and narrator text are untrusted: each is escaped so it stays text (no heading, link,
 // HTML or table of its own) wherever the file is rendered.
 
@@ -34,14 +35,6 @@ function mdBlock(text: string): string {
 
 const utc = (ms: number): string =>
   `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-
-/** The scene a record carries (written by hosts that keep each turn's scene), if any. */
-function sceneOf(d: TurnRecordDict): string | null {
-  const scene = (d as { scene?: unknown }).scene;
-  if (typeof scene !== 'object' || scene === null) return null;
-  const text = (scene as { text?: unknown }).text;
-  return typeof text === 'string' && text.trim().length > 0 ? text : null;
-}
 
 function hostExtraOf(extra: unknown): HostExtra | null {
   try {
@@ -76,7 +69,9 @@ export function transcriptOf(archive: GameArchive, rule: Aggregation): string {
   );
   out.push(`- Players: ${roster.length === 0 ? 'nobody yet' : roster.join(', ')}`);
   out.push(`- Started ${utc(s.createdAtMs)}; exported ${utc(archive.exported_at_ms)}`, '');
+  if (x?.opening) out.push('## The opening', '', mdBlock(x.opening.text), '');
   if (archive.turns.length === 0) out.push('_No turns recorded yet._', '');
+  let shown = x?.opening?.text ?? null; // the last scene text printed so far
   for (const d of archive.turns) {
     const record = TurnRecord.fromDict(d);
     const t = storyTurn(record, players, x?.outcomes ?? [], rule, x?.bootedBy ?? null);
@@ -85,12 +80,15 @@ export function transcriptOf(archive: GameArchive, rule: Aggregation): string {
       out.push(`- **${mdInline(name(c.userId))}** chose “${mdInline(c.choice)}”`);
     if (t.choices.length > 0) out.push('');
     out.push(`> ${mdInline(t.reveal.text)}`, '');
-    const scene = sceneOf(d);
-    if (scene !== null) out.push(mdBlock(scene), '');
+    // The scene the turn led to (kept on records since scenes were); older ones: the summary.
+    shown = record.scene?.text ?? null;
+    if (shown !== null) out.push(mdBlock(shown), '');
     else if (t.summary.length > 0) out.push(`_${mdInline(t.summary)}_`, '');
   }
   if (x !== null) {
-    out.push(x.scene.ended ? '## The end' : '## Now', '', mdBlock(x.scene.text), '');
+    out.push(x.scene.ended ? '## The end' : '## Now', '');
+    // The scene on screen, unless the last turn (or the opening) just told it.
+    if (shown !== x.scene.text) out.push(mdBlock(x.scene.text), '');
     if (!x.scene.ended && x.scene.choices.length > 0)
       out.push(`Choices: ${x.scene.choices.map((c) => `“${mdInline(c)}”`).join(', ')}`, '');
   }

@@ -48,3 +48,21 @@ test('a game with no turns says so, and names players rather than ids', () => {
   const empty = transcriptOf({ ...archiveOf({}, {}), turns: [] }, 'all');
   assert.match(empty, /_No turns recorded yet\._/);
 });
+
+test('a record that keeps its scene shows the scene (as text), not its summary', () => {
+  const s = new GameSession('den', 'Game');
+  s.registerPlayer('u1', 'Ann');
+  const scene = { text: '# Not a heading\n- nor a list\n\n1. nor this', choices: ['Go'] };
+  const md = transcriptOf(
+    parseArchive({
+      format: 'gamegirl-game',
+      version: 1,
+      exported_at_ms: 0,
+      game: s.toDict(),
+      turns: [new TurnRecord(1, { u1: 'Go' }, 'the summary', 10, scene).toDict()],
+    }),
+    'all',
+  );
+  assert.match(md, /^\\# Not a heading {2}\n\\- nor a list\n\n1\\\. nor this$/m);
+  assert.doesNotMatch(md, /the summary/);
+});
