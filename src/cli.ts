@@ -32,6 +32,9 @@ Commands:
   games    list saved games
   invite   print a channel's invite link (with its join code when --join-codes is on)
   doctor   check the configuration, the store and the narrators (exit code 0 = all good)
+  export   write a saved game as Markdown or a JSON archive (\`--all\`: every game, NDJSON)
+  import   read games written by \`export\` into the configured store (SQLite or Redis)
+  backup   copy the SQLite data folder's database, consistent while serving
   discord  run the Discord bot (gateway, or --http); \`discord register [--guild ID]\` registers /gamegirl
 
 Run \`gamegirl <command> --help\` for a command's options.`;
@@ -277,6 +280,16 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'invite') {
     const { runInvite } = await import('./app/invite.js');
     return runInvite(rest, io);
+  }
+  if (command === 'export' || command === 'import' || command === 'backup') {
+    // Saved games between stores and files (src/app/): each parses its own flags.
+    const run =
+      command === 'export'
+        ? (await import('./app/export.js')).runExport
+        : command === 'import'
+          ? (await import('./app/import.js')).runImport
+          : (await import('./app/backup.js')).runBackup;
+    return run(rest, io);
   }
   if (command === 'cartridge') {
     // The author's commands parse their own flags (src/cartridge-kit/cli.ts).

@@ -10,7 +10,7 @@ import {
 /** The one top-level slash command; everything else is a subcommand. */
 export const COMMAND_NAME = 'gamegirl';
 
-/** `/gamegirl boot|exit|games|load|history|status|story|recap`, as Discord's API wants it. */
+/** `/gamegirl boot|exit|games|load|history|export|status|story|recap`, as Discord's API wants it. */
 export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return [
     {
@@ -78,6 +78,23 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
               required: false,
               min_value: 1,
               max_value: 25,
+            },
+          ],
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: 'export',
+          description: "Download this channel's game: the whole story as Markdown, or as JSON",
+          options: [
+            {
+              type: ApplicationCommandOptionType.String,
+              name: 'format',
+              description: 'markdown (a readable transcript, default) or json (the game archive)',
+              required: false,
+              choices: [
+                { name: 'markdown', value: 'markdown' },
+                { name: 'json', value: 'json' },
+              ],
             },
           ],
         },

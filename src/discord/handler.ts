@@ -7,6 +7,7 @@ import type { ChannelView, GameSpec, HostUser } from '../host/types.js';
 import type { CartridgeInfo } from '../narrator/cartridges.js';
 import { COMMAND_NAME } from './commands.js';
 import { type ButtonId, decodeButtonId, gameTag } from './custom-id.js';
+import { exportFile } from './export-file.js';
 import { type Logger, silentLogger } from './messenger.js';
 import type { Presenter } from './presenter.js';
 import {
@@ -364,6 +365,19 @@ export class InteractionHandler {
             ? count
             : 10;
         return privately(async () => renderHistory(await this.#host.story(channelId, n)));
+      }
+      case 'export': {
+        // The file goes to the one who asked (ephemeral), as an attachment.
+        await res.deferReply(true);
+        acked();
+        const outcome = await settleValue(
+          this.#host
+            .exportGame(channelId)
+            .then((found) => exportFile(found, options.get('format'))),
+        );
+        if (!outcome.ok) return res.editReply(notice(describe(outcome.error, this.#log)));
+        const { body, file } = outcome.value;
+        return res.editReply(body, file === null ? undefined : [file]);
       }
       case 'status':
         return privately(async () => renderStatus(await this.#host.view(channelId)));

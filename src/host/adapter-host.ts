@@ -1,6 +1,8 @@
+import type { GameArchive } from '../core/archive.js';
 import type { GamePage } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { ChannelView, GameSpec, HostEvent } from './events.js';
+import type { Aggregation } from './story.js';
 import type {
   GameSummary,
   HostUser,
@@ -10,6 +12,12 @@ import type {
   StoryPage,
   StoryTurn,
 } from './types.js';
+
+/** A running game as exported: the archive, and the channel's rule for its reveals. */
+export interface GameExport {
+  archive: GameArchive;
+  rule: Aggregation;
+}
 
 /**
  * What a platform adapter (the web console, the Discord bot) may ask of the host, and nothing
@@ -58,6 +66,8 @@ export interface AdapterHost {
   /** What `userId` missed since their last press, or null (nothing missed, no game). */
   recap(channelId: string, userId: string): Promise<Recap | null>;
   view(channelId: string): Promise<ChannelView>;
+  /** The channel's running game with its whole history, for a download (null: none runs). */
+  exportGame(channelId: string): Promise<GameExport | null>;
   subscribe(channelId: string, listener: (event: HostEvent) => void): () => void;
   /** `user` is at the channel's table for `ttlMs` (a page while connected, a Discord user
    *  recently active); `role` to watch or to play (from the next window). */

@@ -1,3 +1,4 @@
+import { readArchive } from '../core/archive.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import {
   GameNotFoundError,
@@ -12,7 +13,7 @@ import { SessionRegistry } from '../core/registry.js';
 import type { SessionDict } from '../core/session-state.js';
 import type { GamePage, SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
-import type { AdapterHost } from './adapter-host.js';
+import type { AdapterHost, GameExport } from './adapter-host.js';
 import { ChannelDirectory } from './channel-directory.js';
 import type { ChannelRunner, HostContext } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
@@ -459,6 +460,16 @@ export class GameHost implements AdapterHost {
     const rule = this.settings(r.channelId).aggregation;
     const records = await s.getTurnHistory(undefined, count);
     return records.map((t) => storyTurn(t, s.players, x.outcomes, rule, x.bootedBy));
+  }
+
+  /** The channel's running game as an archive (saved game, whole history) and the channel's
+   *  aggregation rule (to tell old turns' reveals), or null when no game runs there. */
+  async exportGame(channelId: string): Promise<GameExport | null> {
+    const r = await this.#ready(channelId);
+    const s = r.session;
+    if (s === null || !r.running) return null;
+    const archive = await readArchive(this.#store, s.gameId, this.#clock.now());
+    return archive === null ? null : { archive, rule: this.settings(r.channelId).aggregation };
   }
 
   /**

@@ -93,6 +93,11 @@ function userIdOf(sessionId: string): string {
   return `web:${sessionId}`;
 }
 
+/** Whether `value` has the shape of a web console user id (`userIdOf`). */
+export function isWebUserId(value: string): boolean {
+  return /^web:[A-Za-z0-9_-]{24}$/.test(value);
+}
+
 /** One cookie's value from a Cookie header, or undefined. */
 function readCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;

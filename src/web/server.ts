@@ -10,6 +10,7 @@ import { PressRateLimiter } from '../host/rate-limit.js';
 import { ChannelFeeds } from './channel-feed.js';
 import { ClientConnection, DEFAULT_RATE_LIMIT, type RateLimit } from './connection.js';
 import type { ConsoleHost } from './console-host.js';
+import { serveExport } from './export-route.js';
 import { clientAddress, exposureNotice, HostAllowList } from './exposure.js';
 import {
   createTitleHandler,
@@ -163,6 +164,13 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
       options.trustProxy === true,
     );
 
+  const exportRoute = {
+    host: options.host,
+    keys,
+    joinCodes: joinCodes !== null,
+    // Each download reads a whole history from the store: a few a minute per player is plenty.
+    limits: new PressRateLimiter({ presses: 10, perMs: 60_000 }, systemClock, 'downloads'),
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -187,6 +195,8 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
       return;
     }
     if (await titles(req, res, path)) return;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (await serveExport(exportRoute, req, res, url)) return;
     sendText(req, res, 404, 'not found');
   };
 

@@ -12,9 +12,40 @@ export interface RecordedCall {
   body: unknown;
   /** Names of files in a multipart request. */
   files: string[];
+  /** The files of a multipart request, with their bytes. */
+  uploads: Upload[];
   auth: string | null;
   at: number;
   status: number;
+}
+
+export interface Upload {
+  name: string;
+  contentType: string | null;
+  data: Buffer;
+}
+
+/** The file parts of a multipart/form-data body (those with a filename). */
+function multipartFiles(raw: Buffer, contentType: string): Upload[] {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (boundary === undefined) return [];
+  const delimiter = Buffer.from(`--${boundary}`);
+  const out: Upload[] = [];
+  let at = raw.indexOf(delimiter);
+  while (at >= 0) {
+    const next = raw.indexOf(delimiter, at + delimiter.length);
+    if (next < 0) break;
+    const part = raw.subarray(at + delimiter.length + 2, next - 2); // CRLF after, CRLF before
+    const split = part.indexOf('\r\n\r\n');
+    const head = part.subarray(0, split).toString('utf8');
+    const name = /filename="([^"]*)"/i.exec(head)?.[1];
+    if (split >= 0 && name !== undefined) {
+      const type = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? null;
+      out.push({ name, contentType: type, data: Buffer.from(part.subarray(split + 4)) });
+    }
+    at = next;
+  }
+  return out;
 }
 
 export interface StoredMessage {
@@ -146,14 +177,16 @@ export class FakeDiscord {
     });
   }
 
-  async #read(req: IncomingMessage): Promise<{ body: unknown; files: string[] }> {
+  async #read(
+    req: IncomingMessage,
+  ): Promise<{ body: unknown; files: string[]; uploads: Upload[] }> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks);
-    if (raw.length === 0) return { body: null, files: [] };
+    if (raw.length === 0) return { body: null, files: [], uploads: [] };
     const type = req.headers['content-type'] ?? '';
     if (type.startsWith('application/json'))
-      return { body: JSON.parse(raw.toString('utf8')), files: [] };
+      return { body: JSON.parse(raw.toString('utf8')), files: [], uploads: [] };
     if (type.startsWith('multipart/form-data')) {
       const text = raw.toString('latin1');
       const files = [...text.matchAll(/name="files\[\d+\]"; filename="([^"]+)"/g)].map(
@@ -166,22 +199,24 @@ export class FakeDiscord {
       return {
         body: json?.[1] ? JSON.parse(Buffer.from(json[1], 'latin1').toString('utf8')) : null,
         files,
+        uploads: multipartFiles(raw, type),
       };
     }
-    return { body: raw.toString('utf8'), files: [] };
+    return { body: raw.toString('utf8'), files: [], uploads: [] };
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/^\/api\/v10/, '');
     const method = req.method ?? 'GET';
-    const { body, files } = await this.#read(req);
+    const { body, files, uploads } = await this.#read(req);
     const call: RecordedCall = {
       method,
       path,
       query: url.search,
       body,
       files,
+      uploads,
       auth: req.headers.authorization ?? null,
       at: Date.now(),
       status: 200,

@@ -19,6 +19,17 @@ export function openMenu(name) {
     loading('history-list');
     requestStory();
     $('history-head').focus();
+    exportLinks();
+  }
+}
+
+/** The download links of the channel's game (GET /export: the session cookie and, for a private
+ *  channel, its join code authorise it). */
+function exportLinks() {
+  for (const format of ['markdown', 'json']) {
+    const q = new URLSearchParams({ channel: state.channel, format });
+    if (state.code) q.set('code', state.code);
+    $(`export-${format}`).setAttribute('href', `/export?${q}`);
   }
 }
 
