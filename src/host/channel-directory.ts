@@ -1,8 +1,9 @@
+import { StoreUncertainError } from '../core/errors.js';
 import type { SessionStore } from '../core/store-port.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
 import type { ChannelSessions } from './channel-sessions.js';
 import { IdleChannels } from './idle-channels.js';
-import { ChannelResync } from './store-faults.js';
+import { ChannelResync, mayBeRecorded } from './store-faults.js';
 import type { ClosedTurn, TurnLease, TurnOutcome } from './turn-driver.js';
 
 export interface ChannelDirectoryDeps {
@@ -114,6 +115,23 @@ export class ChannelDirectory {
    */
   resync(channelId: string): void {
     this.#resync.request(channelId);
+  }
+
+  /** `op` on the channel (`what`: 'your press', 'the boot'…), with an outcome the store left
+   *  unknown reported as such (StoreUncertainError), the channel then read again (resync). */
+  async guard<T>(channelId: string, what: string, op: Promise<T>): Promise<T> {
+    try {
+      return await op;
+    } catch (e) {
+      if (!(e instanceof StoreUncertainError)) throw e;
+      this.resync(channelId);
+      throw mayBeRecorded(what, e);
+    }
+  }
+
+  /** `r.exclusive(fn)` under `guard` (a boot, exit or load). */
+  exclusive<T>(r: ChannelRunner, what: string, fn: () => Promise<T>): Promise<T> {
+    return this.guard(r.channelId, what, r.exclusive(fn));
   }
 
   /** Stops the background work (host shutdown). */

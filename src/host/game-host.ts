@@ -1,11 +1,6 @@
 import { readArchive } from '../core/archive.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import {
-  GameNotFoundError,
-  InvalidInputError,
-  SessionInactiveError,
-  StoreUncertainError,
-} from '../core/errors.js';
+import { GameNotFoundError, InvalidInputError, SessionInactiveError } from '../core/errors.js';
 import { GameSession } from '../core/game-session.js';
 import { hotSwap, listAllGames } from '../core/games.js';
 import { checkChannelId, checkGameId, checkGameName, checkUserId } from '../core/limits.js';
@@ -41,7 +36,6 @@ import {
   PressRateLimiter,
 } from './rate-limit.js';
 import { encodeHostExtra, type HostExtra, parseHostExtra, parseSpec } from './saved-state.js';
-import { pressMayBeRecorded } from './store-faults.js';
 import { type Aggregation, keptScene, type StoryTurn, storyTurn } from './story.js';
 import {
   checkPageOptions,
@@ -191,7 +185,7 @@ export class GameHost implements AdapterHost {
     if (parsed.kind === 'llm') this.#llmBootLimiter.take(user.id);
     this.#bootLimiter.take(user.id);
     const r = await this.#ready(channelId);
-    return r.exclusive(async () => {
+    return this.#channels.exclusive(r, 'the boot', async () => {
       this.#mayReplace(r, user);
       const narrator = this.#sessions.makeNarrator(parsed);
       const title = checkGameName(options?.title ?? narrator.title ?? defaultTitle(parsed));
@@ -248,15 +242,14 @@ export class GameHost implements AdapterHost {
       this.#open();
       this.#limiter.take(`${channelId}\u0000${user.id}`);
       const r = await this.#ready(channelId);
-      const out = await r.press(user, turn, choice, options?.gameId).catch(async (e: unknown) => {
-        if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
-          throw new SessionInactiveError(r.notice ?? e.message);
-        if (e instanceof StoreUncertainError) {
-          this.#channels.resync(r.channelId);
-          throw pressMayBeRecorded(e);
-        }
-        throw e;
-      });
+      const pressed = r.press(user, turn, choice, options?.gameId);
+      const out = await this.#channels
+        .guard(r.channelId, 'your press', pressed)
+        .catch(async (e: unknown) => {
+          if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
+            throw new SessionInactiveError(r.notice ?? e.message);
+          throw e;
+        });
       this.#metrics.press('accepted');
       return { ...out, view: r.view() };
     } catch (e) {
@@ -341,7 +334,7 @@ export class GameHost implements AdapterHost {
   async exit(channelId: string, user: HostUser): Promise<ChannelView> {
     checkUser(user);
     const r = await this.#ready(channelId);
-    return r.exclusive(async () => {
+    return this.#channels.exclusive(r, 'the exit', async () => {
       if (!r.running)
         throw new SessionInactiveError('no game is running in this channel; nothing to exit');
       this.#mayReplace(r, user, true);
@@ -361,7 +354,7 @@ export class GameHost implements AdapterHost {
     checkUser(user);
     checkGameId(gameId);
     const r = await this.#ready(channelId);
-    return r.exclusive(async () => {
+    return this.#channels.exclusive(r, 'the swap', async () => {
       if (r.running && r.session?.gameId === gameId) return r.view();
       this.#mayReplace(r, user);
       const saved = await this.#store.loadGame(gameId);

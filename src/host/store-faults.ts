@@ -12,10 +12,11 @@ export const STORE_UNREACHABLE_NOTICE =
 /** Re-reading a channel after an uncertain call is tried again this often while the store fails. */
 const RESYNC_RETRY_MS = 1000;
 
-/** The error a player gets for a press whose outcome the store left unknown. */
-export function pressMayBeRecorded(cause: StoreUncertainError): StoreUncertainError {
+/** The error a player gets for an action (`what`: 'your press', 'the boot'…) whose outcome
+ *  the store left unknown. */
+export function mayBeRecorded(what: string, cause: StoreUncertainError): StoreUncertainError {
   return new StoreUncertainError(
-    `the game's store did not answer in time: your press may have been recorded. The channel is shown again as soon as the store answers (${cause.message})`,
+    `the game's store did not answer in time: ${what} may have been recorded. The channel is shown again as soon as the store answers (${cause.message})`,
     { cause },
   );
 }
