@@ -113,8 +113,8 @@ export class ChannelDirectory {
    * runs it when it resumes): the channel is read again in the background, as soon as the store
    * answers, and its view pushed to every subscriber.
    */
-  resync(channelId: string): void {
-    this.#resync.request(channelId);
+  resync(channelId: string, after?: Promise<void>): void {
+    this.#resync.request(channelId, after);
   }
 
   /** `op` on the channel (`what`: 'your press', 'the boot'…), with an outcome the store left
@@ -124,7 +124,7 @@ export class ChannelDirectory {
       return await op;
     } catch (e) {
       if (!(e instanceof StoreUncertainError)) throw e;
-      this.resync(channelId);
+      this.resync(channelId, e.settled);
       throw mayBeRecorded(what, e);
     }
   }
