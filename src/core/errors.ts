@@ -96,8 +96,12 @@ export class StoreError extends GameSessionError {
  * must re-read before it tells anyone what happened.
  */
 export class StoreUncertainError extends StoreError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Settles once the call has landed or failed for good (a stalled Redis answered it, or the
+   *  connection dropped): a read made after it sees what the call did. */
+  readonly settled: Promise<void>;
+  constructor(message: string, options?: { cause?: unknown; settled?: Promise<void> }) {
     super(message, options, 'STORE_UNCERTAIN');
+    this.settled = options?.settled ?? Promise.resolve();
   }
 }
 

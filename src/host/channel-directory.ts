@@ -1,8 +1,9 @@
+import { StoreUncertainError } from '../core/errors.js';
 import type { SessionStore } from '../core/store-port.js';
 import { ChannelRunner, type HostContext } from './channel-runner.js';
 import type { ChannelSessions } from './channel-sessions.js';
 import { IdleChannels } from './idle-channels.js';
-import { ChannelResync } from './store-faults.js';
+import { ChannelResync, mayBeRecorded } from './store-faults.js';
 import type { ClosedTurn, TurnLease, TurnOutcome } from './turn-driver.js';
 
 export interface ChannelDirectoryDeps {
@@ -112,8 +113,25 @@ export class ChannelDirectory {
    * runs it when it resumes): the channel is read again in the background, as soon as the store
    * answers, and its view pushed to every subscriber.
    */
-  resync(channelId: string): void {
-    this.#resync.request(channelId);
+  resync(channelId: string, after?: Promise<void>): void {
+    this.#resync.request(channelId, after);
+  }
+
+  /** `op` on the channel (`what`: 'your press', 'the boot'…), with an outcome the store left
+   *  unknown reported as such (StoreUncertainError), the channel then read again (resync). */
+  async guard<T>(channelId: string, what: string, op: Promise<T>): Promise<T> {
+    try {
+      return await op;
+    } catch (e) {
+      if (!(e instanceof StoreUncertainError)) throw e;
+      this.resync(channelId, e.settled);
+      throw mayBeRecorded(what, e);
+    }
+  }
+
+  /** `r.exclusive(fn)` under `guard` (a boot, exit or load). */
+  exclusive<T>(r: ChannelRunner, what: string, fn: () => Promise<T>): Promise<T> {
+    return this.guard(r.channelId, what, r.exclusive(fn));
   }
 
   /** Stops the background work (host shutdown). */

@@ -1,16 +1,10 @@
 import { readArchive } from '../core/archive.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import {
-  GameNotFoundError,
-  InvalidInputError,
-  SessionInactiveError,
-  StoreUncertainError,
-} from '../core/errors.js';
+import { GameNotFoundError, InvalidInputError, SessionInactiveError } from '../core/errors.js';
 import { GameSession } from '../core/game-session.js';
 import { hotSwap, listAllGames } from '../core/games.js';
 import { checkChannelId, checkGameId, checkGameName, checkUserId } from '../core/limits.js';
 import { SessionRegistry } from '../core/registry.js';
-import type { SessionDict } from '../core/session-state.js';
 import type { GamePage, SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { AdapterHost, GameExport } from './adapter-host.js';
@@ -18,7 +12,7 @@ import { ChannelDirectory } from './channel-directory.js';
 import type { ChannelRunner, HostContext } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
 import { storeDecision } from './decisions.js';
-import { PermissionError, WrongStateError } from './errors.js';
+import { WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { loadableGames } from './game-list.js';
 import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
@@ -26,7 +20,7 @@ import { checkScene, checkUser, defaultTitle } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
 import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
-import { mayManage, resolveSettings } from './permissions.js';
+import { checkMayReplace, checkMayTake, resolveSettings } from './permissions.js';
 import {
   CONNECTED_TTL_MS,
   type PresenceChange,
@@ -41,7 +35,6 @@ import {
   PressRateLimiter,
 } from './rate-limit.js';
 import { encodeHostExtra, type HostExtra, parseHostExtra, parseSpec } from './saved-state.js';
-import { pressMayBeRecorded } from './store-faults.js';
 import { type Aggregation, keptScene, type StoryTurn, storyTurn } from './story.js';
 import {
   checkPageOptions,
@@ -191,8 +184,8 @@ export class GameHost implements AdapterHost {
     if (parsed.kind === 'llm') this.#llmBootLimiter.take(user.id);
     this.#bootLimiter.take(user.id);
     const r = await this.#ready(channelId);
-    return r.exclusive(async () => {
-      this.#mayReplace(r, user);
+    return this.#channels.exclusive(r, 'the boot', async () => {
+      checkMayReplace(r, user, this.settings(r.channelId));
       const narrator = this.#sessions.makeNarrator(parsed);
       const title = checkGameName(options?.title ?? narrator.title ?? defaultTitle(parsed));
       const countdownSeconds =
@@ -248,15 +241,14 @@ export class GameHost implements AdapterHost {
       this.#open();
       this.#limiter.take(`${channelId}\u0000${user.id}`);
       const r = await this.#ready(channelId);
-      const out = await r.press(user, turn, choice, options?.gameId).catch(async (e: unknown) => {
-        if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
-          throw new SessionInactiveError(r.notice ?? e.message);
-        if (e instanceof StoreUncertainError) {
-          this.#channels.resync(r.channelId);
-          throw pressMayBeRecorded(e);
-        }
-        throw e;
-      });
+      const pressed = r.press(user, turn, choice, options?.gameId);
+      const out = await this.#channels
+        .guard(r.channelId, 'your press', pressed)
+        .catch(async (e: unknown) => {
+          if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
+            throw new SessionInactiveError(r.notice ?? e.message);
+          throw e;
+        });
       this.#metrics.press('accepted');
       return { ...out, view: r.view() };
     } catch (e) {
@@ -341,10 +333,10 @@ export class GameHost implements AdapterHost {
   async exit(channelId: string, user: HostUser): Promise<ChannelView> {
     checkUser(user);
     const r = await this.#ready(channelId);
-    return r.exclusive(async () => {
+    return this.#channels.exclusive(r, 'the exit', async () => {
       if (!r.running)
         throw new SessionInactiveError('no game is running in this channel; nothing to exit');
-      this.#mayReplace(r, user, true);
+      checkMayReplace(r, user, this.settings(r.channelId), true);
       await this.#sessions.unload(r, 'exit');
       r.emitView();
       return r.view();
@@ -361,14 +353,14 @@ export class GameHost implements AdapterHost {
     checkUser(user);
     checkGameId(gameId);
     const r = await this.#ready(channelId);
-    return r.exclusive(async () => {
+    return this.#channels.exclusive(r, 'the swap', async () => {
       if (r.running && r.session?.gameId === gameId) return r.view();
-      this.#mayReplace(r, user);
+      checkMayReplace(r, user, this.settings(r.channelId));
       const saved = await this.#store.loadGame(gameId);
       if (saved === null) throw new GameNotFoundError(gameId);
       // Validate before anything changes: a game no GameHost made cannot be resumed.
       const savedExtra = parseHostExtra(saved.extra);
-      this.#mayTake(r.channelId, saved, savedExtra.bootedBy, user);
+      checkMayTake(r.channelId, saved, savedExtra.bootedBy, user, (ch) => this.settings(ch));
       const narrator = this.#sessions.makeNarrator(savedExtra.spec);
       await this.#sessions.setAsideDamaged(r);
       const old = r.session;
@@ -621,26 +613,5 @@ export class GameHost implements AdapterHost {
    *  apply changes in one order) and redraws the channel's view if the table as shown changed. */
   #presenceChanged(r: ChannelRunner, change: PresenceChange): void {
     this.#driver.publish(r.channelId, { type: 'presence', channelId: r.channelId, change });
-  }
-
-  /** A game running in another channel is moved here only by someone who may manage it there:
-   *  its booter, or anyone when that channel allows it. (A platform manager's permission is for
-   *  the channel they act in, so it does not count for the other one.) */
-  #mayTake(channelId: string, saved: SessionDict, bootedBy: string | null, user: HostUser): void {
-    if (!saved.active || saved.channel_id === channelId) return;
-    const there = this.settings(saved.channel_id);
-    if (mayManage({ ...user, canManageChannel: false }, bootedBy, there)) return;
-    throw new PermissionError(
-      'this game is running in another channel; only the player who booted it may move it here',
-    );
-  }
-
-  /** Exit/swap/boot over a running game: its booter, a manager, or anyone if allowed. */
-  #mayReplace(r: ChannelRunner, user: HostUser, evenIfEnded = false): void {
-    if (!r.running || (r.ended && !evenIfEnded)) return;
-    if (!mayManage(user, r.extra?.bootedBy ?? null, this.settings(r.channelId)))
-      throw new PermissionError(
-        'only the player who booted this game (or a channel manager) may exit or replace it',
-      );
   }
 }

@@ -1,5 +1,6 @@
 import { InvalidInputError, StaleTurnError } from '../core/errors.js';
 import { MAX_COUNTDOWN_SECONDS, MIN_COUNTDOWN_SECONDS } from '../core/limits.js';
+import type { SessionDict } from '../core/session-state.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import type { ChannelSettings, HostUser } from './types.js';
 
@@ -34,16 +35,45 @@ export function resolveSettings(partial: Partial<ChannelSettings> | undefined): 
  * Who may exit or swap the running game: the player who booted it, a user with the platform's
  * manage-channel permission, or anyone when the channel allows it.
  */
-export function mayManage(
-  user: HostUser,
-  bootedBy: string | null,
-  settings: ChannelSettings,
-): boolean {
+function mayManage(user: HostUser, bootedBy: string | null, settings: ChannelSettings): boolean {
   return (
     settings.anyoneMayManage ||
     user.canManageChannel === true ||
     (bootedBy !== null && user.id === bootedBy)
   );
+}
+
+/** A game running in another channel is moved here only by someone who may manage it there:
+ *  its booter, or anyone when that channel allows it. (A platform manager's permission is for
+ *  the channel they act in, so it does not count for the other one.) PermissionError if not. */
+export function checkMayTake(
+  channelId: string,
+  saved: SessionDict,
+  bootedBy: string | null,
+  user: HostUser,
+  settingsOf: (channelId: string) => ChannelSettings,
+): void {
+  if (!saved.active || saved.channel_id === channelId) return;
+  if (mayManage({ ...user, canManageChannel: false }, bootedBy, settingsOf(saved.channel_id)))
+    return;
+  throw new PermissionError(
+    'this game is running in another channel; only the player who booted it may move it here',
+  );
+}
+
+/** Exit/swap/boot over a channel's running game: its booter, a manager, or anyone if allowed
+ *  (an ended story may be replaced by anyone, unless `evenIfEnded`). PermissionError if not. */
+export function checkMayReplace(
+  channel: { running: boolean; ended: boolean; extra: { bootedBy: string | null } | null },
+  user: HostUser,
+  settings: ChannelSettings,
+  evenIfEnded = false,
+): void {
+  if (!channel.running || (channel.ended && !evenIfEnded)) return;
+  if (!mayManage(user, channel.extra?.bootedBy ?? null, settings))
+    throw new PermissionError(
+      'only the player who booted this game (or a channel manager) may exit or replace it',
+    );
 }
 
 /**

@@ -12,11 +12,12 @@ export const STORE_UNREACHABLE_NOTICE =
 /** Re-reading a channel after an uncertain call is tried again this often while the store fails. */
 const RESYNC_RETRY_MS = 1000;
 
-/** The error a player gets for a press whose outcome the store left unknown. */
-export function pressMayBeRecorded(cause: StoreUncertainError): StoreUncertainError {
+/** The error a player gets for an action (`what`: 'your press', 'the boot'…) whose outcome
+ *  the store left unknown. */
+export function mayBeRecorded(what: string, cause: StoreUncertainError): StoreUncertainError {
   return new StoreUncertainError(
-    `the game's store did not answer in time: your press may have been recorded. The channel is shown again as soon as the store answers (${cause.message})`,
-    { cause },
+    `the game's store did not answer in time: ${what} may have been recorded. The channel is shown again as soon as the store answers (${cause.message})`,
+    { cause, settled: cause.settled },
   );
 }
 
@@ -51,16 +52,26 @@ export class OverdueWindow {
   }
 }
 
+/** One channel's pending re-read: what it waits for, and its retry timer. */
+interface Resync {
+  /** The uncertain calls to land before the channel is read (a read that overtook one of them
+   *  on another connection would show the channel without it). */
+  after: Promise<void>;
+  /** Another uncertain call came during the read: read once more after it lands. */
+  again: boolean;
+  timer: TimerHandle | null;
+}
+
 /**
  * Channels to read again from the store after a call whose outcome is unknown (a stalled Redis
- * may apply it when it resumes): `refresh` reloads the channel and pushes its view to every
- * subscriber; while the store keeps failing it is tried again every RESYNC_RETRY_MS. One pending
- * re-read per channel; every timer is cleared by `close`.
+ * applies it when it resumes): once that call has landed, `refresh` reloads the channel and
+ * pushes its view to every subscriber; while the store keeps failing it is tried again every
+ * RESYNC_RETRY_MS. One pending re-read per channel; every timer is cleared by `close`.
  */
 export class ChannelResync {
   readonly #clock: Clock;
   readonly #refresh: (channelId: string) => Promise<void>;
-  readonly #pending = new Map<string, TimerHandle | null>();
+  readonly #pending = new Map<string, Resync>();
   #closed = false;
 
   constructor(clock: Clock, refresh: (channelId: string) => Promise<void>) {
@@ -68,10 +79,18 @@ export class ChannelResync {
     this.#refresh = refresh;
   }
 
-  /** Re-reads `channelId` now (unless a re-read is already pending). */
-  request(channelId: string): void {
-    if (this.#closed || this.#pending.has(channelId)) return;
-    this.#attempt(channelId);
+  /** Re-reads `channelId` once `after` (the uncertain call) has settled. */
+  request(channelId: string, after: Promise<void> = Promise.resolve()): void {
+    if (this.#closed) return;
+    const pending = this.#pending.get(channelId);
+    if (pending !== undefined) {
+      pending.after = Promise.all([pending.after, after]).then(() => {});
+      pending.again = true;
+      return;
+    }
+    const r: Resync = { after, again: false, timer: null };
+    this.#pending.set(channelId, r);
+    this.#attempt(channelId, r);
   }
 
   /** A re-read of the channel is pending. */
@@ -81,24 +100,29 @@ export class ChannelResync {
 
   close(): void {
     this.#closed = true;
-    for (const t of this.#pending.values()) if (t !== null) this.#clock.clearTimer(t);
+    for (const r of this.#pending.values()) if (r.timer !== null) this.#clock.clearTimer(r.timer);
     this.#pending.clear();
   }
 
-  #attempt(channelId: string): void {
-    this.#pending.set(channelId, null);
-    this.#refresh(channelId).then(
-      () => this.#pending.delete(channelId),
-      (e: unknown) => {
-        if (this.#closed || !(e instanceof StoreError) || e instanceof StoreClosedError) {
-          this.#pending.delete(channelId);
-          return;
-        }
-        const timer = this.#clock.setTimer(() => {
-          if (!this.#closed) this.#attempt(channelId);
-        }, RESYNC_RETRY_MS);
-        this.#pending.set(channelId, timer);
-      },
-    );
+  #attempt(channelId: string, r: Resync): void {
+    r.timer = null;
+    r.again = false;
+    r.after
+      .then(() => (this.#closed ? undefined : this.#refresh(channelId)))
+      .then(
+        () => {
+          if (r.again && !this.#closed) this.#attempt(channelId, r);
+          else this.#pending.delete(channelId);
+        },
+        (e: unknown) => {
+          if (this.#closed || !(e instanceof StoreError) || e instanceof StoreClosedError) {
+            this.#pending.delete(channelId);
+            return;
+          }
+          r.timer = this.#clock.setTimer(() => {
+            if (!this.#closed) this.#attempt(channelId, r);
+          }, RESYNC_RETRY_MS);
+        },
+      );
   }
 }

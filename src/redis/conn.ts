@@ -49,6 +49,8 @@ interface CertainFailures {
 interface Pending {
   at: number;
   reject: (e: Error) => void;
+  /** The call itself, which goes on after the deadline rejected its caller. */
+  call: Promise<unknown> | null;
 }
 
 /**
@@ -166,7 +168,10 @@ export class ScriptConn {
       if (p.at > limit) break; // insertion order: the rest are younger
       this.#pending.delete(p);
       // Sent and not answered: a stalled Redis (SIGSTOP, a long script) runs it when it resumes.
-      p.reject(new StoreUncertainError(`Redis did not answer within ${this.#timeoutMs} ms`));
+      const settled = (p.call ?? Promise.resolve()).then(noop, noop);
+      p.reject(
+        new StoreUncertainError(`Redis did not answer within ${this.#timeoutMs} ms`, { settled }),
+      );
     }
   }
 
@@ -183,7 +188,7 @@ export class ScriptConn {
     const client = this.#clientFor(keys[0]);
     this.commands++;
     return new Promise((resolve, reject) => {
-      const p: Pending = { at: performance.now(), reject };
+      const p: Pending = { at: performance.now(), reject, call: null };
       this.#pending.add(p);
       const done = (v: unknown) => {
         this.#pending.delete(p);
@@ -193,11 +198,12 @@ export class ScriptConn {
         this.#pending.delete(p);
         reject(toError(e, mapError, this.#certain));
       };
-      client.evalSha(script.sha, o).then(done, (e: unknown) => {
+      p.call = client.evalSha(script.sha, o).then(done, (e: unknown) => {
         if (e instanceof Error && e.message.startsWith('NOSCRIPT')) {
           this.commands++;
-          client.eval(script.source, o).then(done, fail);
-        } else fail(e);
+          return client.eval(script.source, o).then(done, fail);
+        }
+        fail(e);
       });
     });
   }
@@ -241,6 +247,8 @@ export class ScriptConn {
     }
   }
 }
+
+const noop = (): void => {};
 
 function toError(
   e: unknown,

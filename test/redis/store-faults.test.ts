@@ -118,6 +118,28 @@ describe('store faults under a Redis-mode host', { timeout: 90_000 }, () => {
     assert.equal(views[1]?.status, 'counting');
   });
 
+  it('an exit stalled past the timeout: "may have been recorded", then every player sees it applied', async () => {
+    const ch = `stall-${++n}`;
+    await host.boot(ch, ALICE, SCRIPT);
+    node.signal('SIGSTOP');
+    let resumed = false;
+    try {
+      await assert.rejects(host.exit(ch, ALICE), (e: Error) => {
+        assert.equal((e as { code?: string }).code, 'STORE_UNCERTAIN');
+        assert.match(e.message, /the exit may have been recorded/);
+        return true;
+      });
+      const idle = pushed(host, ch, (e) => isView(e, (v) => v.status === 'idle'), 15_000);
+      node.signal('SIGCONT');
+      resumed = true;
+      await idle;
+    } finally {
+      if (!resumed) node.signal('SIGCONT');
+    }
+    assert.equal((await host.view(ch)).status, 'idle');
+    assert.equal((await store.loadChannel(ch))?.active ?? false, false);
+  });
+
   it('Redis down past the deadline: the players are told, the notice clears, the turn closes with every press', async () => {
     const ch = `down-${++n}`;
     const booted = await host.boot(ch, ALICE, SCRIPT);
