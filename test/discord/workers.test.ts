@@ -10,6 +10,7 @@ import { InteractionHandler } from '../../src/discord/handler.js';
 import { createInteractionServer, publicKeyFromHex } from '../../src/discord/http.js';
 import { restMessenger } from '../../src/discord/messenger.js';
 import { Presenter, scenePostClaim } from '../../src/discord/presenter.js';
+import { sharedInteractionClaims } from '../../src/discord/replay-guard.js';
 import type { GameHost } from '../../src/host/game-host.js';
 import type { ChannelView } from '../../src/host/types.js';
 import { startClusterHost } from '../helpers/cluster-host.js';
@@ -23,6 +24,8 @@ const [ANN, BEN, CID] = PLAYERS as [TestUser, TestUser, TestUser];
 let node: RedisNode;
 let fake: FakeDiscord;
 const closers: Array<() => Promise<void>> = [];
+// One application: every worker checks the same key.
+const { publicKeyHex, privateKey } = keyPair();
 
 before(async () => {
   node = await startRedis();
@@ -48,11 +51,11 @@ async function worker(name: string, narrator: ScriptNarrator, ns: string) {
     presenter,
     cartridges: () => [{ id: 'script', title: 'Script Quest', description: '' }],
   });
-  const { publicKeyHex, privateKey } = keyPair();
   const server = createInteractionServer({
     publicKey: publicKeyFromHex(publicKeyHex),
     handler,
     rest,
+    claimInteraction: sharedInteractionClaims(store),
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -68,10 +71,12 @@ async function worker(name: string, narrator: ScriptNarrator, ns: string) {
     presenter,
     async send(payload: object): Promise<unknown> {
       const body = JSON.stringify(payload);
-      const res = await fetch(url, { method: 'POST', headers: signed(privateKey, body), body });
+      const res = await this.post(body, signed(privateKey, body));
       assert.equal(res.status, 200);
       return res.json();
     },
+    post: (body: string, headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers, body }),
     async settle() {
       await handler.idle();
       await presenter.settled();
@@ -122,4 +127,34 @@ test('two workers on one channel: every scene posted once, both edit it', async 
     assert.ok(scene.edits >= 1);
   }
   assert.equal(narrator.turns.length, 2);
+});
+
+test('a press replayed to another worker is refused there (409) and changes nothing', async () => {
+  const narrator = new ScriptNarrator({ title: 'Script Quest' });
+  const ns = `dr${process.pid}`;
+  const a = await worker('A', narrator, ns);
+  const b = await worker('B', narrator, ns);
+  await a.send(command(ANN, 'boot', { game: 'script' }));
+  await until(a.host, (v) => v.status === 'playing');
+  await a.settle();
+  const scene = fake.channelMessages(CHANNEL).at(-1);
+  assert.ok(scene);
+  const [left, right] = buttonsOf(scene);
+  assert.ok(left && right);
+  // Ben presses Left through A, then Right through B; the Left request is replayed to B.
+  const first = JSON.stringify(button(BEN, left.custom_id, scene.id));
+  const headers = signed(privateKey, first);
+  assert.equal((await a.post(first, headers)).status, 200);
+  await b.send(button(BEN, right.custom_id, scene.id));
+  const replay = await b.post(first, headers);
+  assert.equal(replay.status, 409);
+  assert.deepEqual(await replay.json(), { error: 'interaction already received' });
+  await a.settle();
+  await b.settle();
+  const view = await until(b.host, (v) => v.window !== null);
+  assert.deepEqual(
+    view.window?.chosen.map((c) => c.choice),
+    [right.label],
+    "Ben's last choice stands",
+  );
 });
