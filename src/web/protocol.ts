@@ -108,7 +108,8 @@ export type ServerMessage =
   | { type: 'joined'; id?: number | undefined; channelId: string; you: string; code?: string }
   | { type: 'view'; view: WireView }
   | ChosenDelta
-  | { type: 'text'; delta: string }
+  /** `first`: a narration attempt starts; drop the text streamed before (a cut-off attempt). */
+  | { type: 'text'; delta: string; first?: true }
   | { type: 'turn'; record: WireTurn }
   | {
       type: 'games';

@@ -43,6 +43,8 @@ function onMessage(m) {
       break;
     case 'text':
       // Appended as a text node: a long scene is not re-laid out from the start on every chunk.
+      // A new attempt (the turn taken over after its narrator's process stopped) starts afresh.
+      if (m.first === true) $('stream-text').replaceChildren();
       $('stream-text').append(String(m.delta));
       break;
     case 'games':
