@@ -2,6 +2,7 @@ import type { GamePage } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { ChannelView, GameSpec, HostEvent } from './events.js';
 import type {
+  ChannelSettings,
   GameSummary,
   HostUser,
   PresenceRole,
@@ -68,4 +69,6 @@ export interface AdapterHost {
   ): Promise<ChannelView>;
   /** `userId` left the channel's table. */
   leave(channelId: string, userId: string): Promise<void>;
+  /** The channel's settings (who may manage it, how windows close). */
+  settings(channelId: string): ChannelSettings;
 }

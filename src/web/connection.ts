@@ -301,6 +301,7 @@ export class ClientConnection implements FeedMember {
       channelId,
       you,
       ...(codes !== null ? { code: codes.code(channelId) } : {}),
+      ...(this.#o.host.settings(channelId).anyoneMayManage ? { anyoneMayManage: true } : {}),
     });
     // At the table while connected: refreshed well within its time to live. The view that
     // follows (the table changed) reaches this page through the channel's feed.
