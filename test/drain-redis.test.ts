@@ -156,6 +156,69 @@ describe('graceful drain on SIGTERM (two processes, Redis)', { timeout: 240_000 
     }
   });
 
+  it('SIGTERM to the process narrating, within the bound: it finishes the scene, then 1012', async () => {
+    // The narration of turn 1 streams for about 3 s, well within the drain bound (20 s).
+    const llm = await startFakeOpenAI([
+      reply(scene('The arcade wakes.')),
+      reply(scene('A slow scene, told piece by piece, to the very end.'), {
+        pieces: 12,
+        delayMs: 250,
+      }),
+      reply(scene('Never asked for.')),
+    ]);
+    const env = (key: string) => ({
+      REDIS_URL: node.url,
+      GAMEGIRL_LLM_BASE_URL: llm.baseURL,
+      GAMEGIRL_LLM_MODEL: 'fake-model',
+      GAMEGIRL_LLM_API_KEY: key,
+    });
+    const a = await startServe(['--countdown', '2'], env('key-a'));
+    const b = await startServe(['--countdown', '2'], env('key-b'));
+    const clients: TestClient[] = [];
+    try {
+      clients.push(
+        ...(await seat('finish', [
+          ['ann', a],
+          ['bob', b],
+        ])),
+      );
+      const [ann, bob] = clients as [TestClient, TestClient];
+      const boot = ann.send({ type: 'boot', spec: { kind: 'llm', premise: 'x' } });
+      assert.equal((await ann.reply(boot, 30_000)).type, 'ok');
+      await Promise.all(clients.map((c) => c.waitFor(playing(0), 30_000)));
+      const from = clients.map((c) => c.messages.length);
+      await press(ann, 0, 'Left');
+      await press(bob, 0, 'Right');
+      await Promise.all(
+        clients.map((c, i) => c.waitFor((m) => m.type === 'text', 30_000, from[i])),
+      );
+      const holder = llm.requests[1]?.headers.authorization === 'Bearer key-a' ? a : b;
+      const drained = holder === a ? ann : bob;
+      holder.child.kill('SIGTERM');
+      assert.equal(await holder.exited, 0);
+      // The drained process's player saw the scene before hearing it restarts; the other
+      // process's player sees it too (through Redis).
+      await (drained === ann ? bob : ann).waitFor(playing(1), 30_000);
+      for (const c of [drained, drained === ann ? bob : ann]) {
+        const turns = turnEvents(c, 1);
+        assert.equal(
+          turns.length,
+          1,
+          `turn 1 is played once (${c === drained ? 'drained' : 'other'})`,
+        );
+        assert.deepEqual(choicesOf(turns[0] as Msg), ['ann=Left', 'bob=Right']);
+      }
+      assert.ok(drained.messages.some(playing(1)), 'the scene reached the drained player');
+      assert.equal(drained.closeCode, 1012);
+      assert.equal(llm.requests.length, 2, 'not narrated twice');
+      assert.equal(await (holder === a ? b : a).stop(), 0);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all([a.stop('SIGKILL'), b.stop('SIGKILL')]);
+      await llm.close();
+    }
+  });
+
   it('SIGTERM to one process during a countdown: the other plays the turn with every press', async () => {
     const env = { REDIS_URL: node.url };
     const args = ['--countdown', '8'];
