@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { narratorTimeoutMs } from '../src/app/limit-settings.js';
+import { loadConfig } from '../src/config.js';
 import { run } from './helpers/cli.js';
 import { startServe } from './helpers/serve.js';
 import { TestClient } from './web/harness.js';
@@ -59,10 +61,11 @@ describe('limits as settings', { timeout: 120_000 }, () => {
     }
   });
 
-  it('a lowered players-per-channel cap refuses the next joiner', async () => {
-    const served = await startServe(['--max-players-per-channel', '2'], {
-      GAMEGIRL_DATA_DIR: join(dir, 'lowered'),
-    });
+  it('lowered limits take effect: players per channel, games page size, join deadline', async () => {
+    const served = await startServe(
+      ['--max-players-per-channel', '2', '--games-page-size', '2', '--join-deadline-seconds', '1'],
+      { GAMEGIRL_DATA_DIR: join(dir, 'lowered') },
+    );
     const clients: TestClient[] = [];
     try {
       for (const name of ['Ann', 'Bob', 'Cy']) {
@@ -71,6 +74,29 @@ describe('limits as settings', { timeout: 120_000 }, () => {
         const r = await c.reply(c.send({ type: 'join', channelId: 'small', name }));
         assert.equal(r.type === 'ok' ? 'ok' : r.code, name === 'Cy' ? 'CHANNEL_FULL' : 'ok');
       }
+      // Three saved games (booted, then saved by exiting); a page holds two.
+      const ann = clients[0] as TestClient;
+      for (let i = 0; i < 3; i++) {
+        const boot = ann.send({
+          type: 'boot',
+          spec: { kind: 'ink', cartridge: 'midnight-arcade' },
+        });
+        assert.equal((await ann.reply(boot, 20_000)).type, 'ok');
+        assert.equal((await ann.reply(ann.send({ type: 'exit' }), 20_000)).type, 'ok');
+      }
+      const games = (cursor?: unknown) => {
+        const id = ann.send({ type: 'games', ...(cursor ? { cursor } : {}) });
+        return ann.waitFor((m) => m.type === 'games' && m.id === id);
+      };
+      const first = await games();
+      assert.equal((first.games as unknown[]).length, 2);
+      assert.notEqual(first.nextCursor, null);
+      const rest = await games(first.nextCursor);
+      assert.equal((rest.games as unknown[]).length, 1);
+      // Cy never joined a channel: closed at the one-second deadline (1008).
+      const cy = clients[2] as TestClient;
+      await cy.waitFor(() => false, 10_000).catch(() => undefined);
+      assert.equal(cy.closeCode, 1008);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
       assert.equal(await served.stop(), 0);
@@ -114,5 +140,21 @@ describe('limits as settings', { timeout: 120_000 }, () => {
       assert.match(r.stdout, new RegExp(`${flag} <value>`));
       assert.match(r.stdout, new RegExp(`env: ${env}\\n`));
     }
+  });
+
+  it('the narration bound follows a longer LLM timeout unless it is set', async () => {
+    const llm = { GAMEGIRL_LLM_BASE_URL: 'http://127.0.0.1:9/v1', GAMEGIRL_LLM_MODEL: 'm' };
+    const bound = async (flags: Record<string, string>, env: Record<string, string>) => {
+      const c = await loadConfig(flags, env);
+      return narratorTimeoutMs(c.limits, c.llm?.timeoutMs ?? null);
+    };
+    assert.equal(await bound({}, {}), 60_000);
+    assert.equal(await bound({}, { ...llm, GAMEGIRL_LLM_TIMEOUT_MS: '30000' }), 60_000);
+    // A slow local model given 5 minutes is not cut short by the host at 60 s.
+    assert.equal(await bound({}, { ...llm, GAMEGIRL_LLM_TIMEOUT_MS: '300000' }), 305_000);
+    assert.equal(
+      await bound({ narratorTimeout: '90' }, { ...llm, GAMEGIRL_LLM_TIMEOUT_MS: '300000' }),
+      90_000,
+    );
   });
 });
