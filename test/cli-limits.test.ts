@@ -112,6 +112,7 @@ describe('limits as settings', { timeout: 120_000 }, () => {
         GAMEGIRL_JOIN_DEADLINE_SECONDS: '-1',
         GAMEGIRL_ADDRESS_BOOT_RATE: '10/0s',
         GAMEGIRL_GAMES_PAGE_SIZE: '500',
+        GAMEGIRL_EVICT_IDLE_MINUTES: 'soon',
       },
     );
     assert.equal(r.code, 2);
@@ -120,6 +121,10 @@ describe('limits as settings', { timeout: 120_000 }, () => {
     assert.match(r.stderr, /GAMEGIRL_JOIN_DEADLINE_SECONDS: must be a number of seconds/);
     assert.match(r.stderr, /GAMEGIRL_ADDRESS_BOOT_RATE: must be count\/time/);
     assert.match(r.stderr, /GAMEGIRL_GAMES_PAGE_SIZE: must be a whole number from 1 to 100/);
+    assert.match(
+      r.stderr,
+      /GAMEGIRL_EVICT_IDLE_MINUTES: must be a number of minutes from 0 to 1440/,
+    );
     assert.equal(r.stdout, '');
     assert.equal(existsSync(data), false, 'nothing was created');
   });
@@ -136,6 +141,7 @@ describe('limits as settings', { timeout: 120_000 }, () => {
       ['--address-llm-boot-rate', 'GAMEGIRL_ADDRESS_LLM_BOOT_RATE'],
       ['--narrator-timeout-seconds', 'GAMEGIRL_NARRATOR_TIMEOUT_SECONDS'],
       ['--discord-presence-minutes', 'GAMEGIRL_DISCORD_PRESENCE_MINUTES'],
+      ['--evict-idle-minutes', 'GAMEGIRL_EVICT_IDLE_MINUTES'],
     ]) {
       assert.match(r.stdout, new RegExp(`${flag} <value>`));
       assert.match(r.stdout, new RegExp(`env: ${env}\\n`));

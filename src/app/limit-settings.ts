@@ -33,6 +33,9 @@ export interface Limits {
   narratorTimeoutMs: number | null;
   /** How long a Discord player who pressed or joined counts as at the table. */
   discordPresenceMs: number;
+  /** An idle channel is let go from memory after this long (Infinity: never); null: the
+   *  host's default (10 min). */
+  evictIdleAfterMs: number | null;
 }
 
 export const LIMIT_SETTINGS = {
@@ -100,6 +103,11 @@ export const LIMIT_SETTINGS = {
     flag: '--discord-presence-minutes',
     env: 'GAMEGIRL_DISCORD_PRESENCE_MINUTES',
     help: 'a Discord player counts as at the table this long after pressing (default 15)',
+  },
+  evictIdle: {
+    flag: '--evict-idle-minutes',
+    env: 'GAMEGIRL_EVICT_IDLE_MINUTES',
+    help: 'an idle channel is let go from memory (reloaded on use) after this long; 0 = never (default 10)',
   },
 } as const;
 
@@ -176,6 +184,7 @@ export const limitsSchema = {
   addressLlmBootRate: rate({ presses: 5, perMs: 60_000 }),
   narratorTimeout: seconds(1, 3600, 'seconds'),
   discordPresence: seconds(1, 1440, 'minutes'),
+  evictIdle: seconds(0, 1440, 'minutes'),
 };
 
 type Parsed = z.output<z.ZodObject<typeof limitsSchema>>;
@@ -195,6 +204,12 @@ export function limitsFrom(d: Parsed): Limits {
     addressLlmBootRate: d.addressLlmBootRate,
     narratorTimeoutMs: d.narratorTimeout === undefined ? null : d.narratorTimeout * 1000,
     discordPresenceMs: (d.discordPresence ?? 15) * 60_000,
+    evictIdleAfterMs:
+      d.evictIdle === undefined
+        ? null
+        : d.evictIdle === 0
+          ? Number.POSITIVE_INFINITY
+          : d.evictIdle * 60_000,
   };
 }
 

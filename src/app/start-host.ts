@@ -87,6 +87,9 @@ export async function startHost(config: Config, extra: StartHostExtra = {}): Pro
       bootRateLimit: config.limits.bootRate,
       llmBootRateLimit: config.limits.llmBootRate,
       narratorTimeoutMs: narratorTimeoutMs(config.limits, config.llm?.timeoutMs ?? null),
+      ...(config.limits.evictIdleAfterMs === null
+        ? {}
+        : { evictIdleAfterMs: config.limits.evictIdleAfterMs }),
       ...(driver !== undefined ? { driver } : {}),
     });
   } catch (err) {
