@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { LIMIT_SETTINGS, type Limits, limitsFrom, limitsSchema } from './app/limit-settings.js';
 import { StoreError } from './core/errors.js';
 import { MAX_COUNTDOWN_SECONDS, MIN_COUNTDOWN_SECONDS } from './core/limits.js';
 import type { SessionStore } from './core/store-port.js';
@@ -50,11 +51,6 @@ const SETTINGS = {
     env: 'GAMEGIRL_SHUTDOWN_SECONDS',
     help: 'on SIGTERM, how long to drain (narrations finish, players told) before exiting (default 20)',
   },
-  maxConnections: {
-    flag: '--max-connections',
-    env: 'GAMEGIRL_MAX_CONNECTIONS',
-    help: 'simultaneous WebSocket connections the console accepts (default 1000)',
-  },
   metricsPort: {
     flag: '--metrics-port',
     env: 'GAMEGIRL_METRICS_PORT',
@@ -101,6 +97,8 @@ const SETTINGS = {
     help: 'any player may exit or swap the game (default: its booter, managers)',
     boolean: true,
   },
+  // Limits a host may raise (src/app/limit-settings.ts).
+  ...LIMIT_SETTINGS,
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -127,8 +125,8 @@ export interface Config {
   channelSettings: ChannelSettings;
   /** How long a SIGTERM drain may take before the process exits anyway. */
   shutdownMs: number;
-  /** Simultaneous WebSocket connections allowed. */
-  maxConnections: number;
+  /** Connection caps, deadlines, rate limits, page sizes and timings. */
+  limits: Limits;
   /** A separate listener for /metrics, /healthz and /readyz, or null to serve them on `port`. */
   metrics: { port: number; host: string } | null;
   /** How the web console is exposed. */
@@ -212,15 +210,6 @@ const schema = z.object({
       .refine((n) => n >= 1 && n <= 600, 'must be between 1 and 600 seconds')
       .default(20),
   ),
-  maxConnections: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^\d{1,7}$/, 'must be a whole number from 1 to 1000000')
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 1_000_000, 'must be a whole number from 1 to 1000000')
-      .default(1000),
-  ),
   metricsPort: z.preprocess(
     blankToUndefined,
     z
@@ -264,6 +253,7 @@ const schema = z.object({
   ),
   joinCodes: onOff,
   trustProxy: onOff,
+  ...limitsSchema,
 });
 
 function shown(value: string | undefined): string {
@@ -329,7 +319,7 @@ export async function loadConfig(
       countdownSeconds: null, // every channel: the --countdown setting
     },
     shutdownMs: d.shutdownSeconds * 1000,
-    maxConnections: d.maxConnections,
+    limits: limitsFrom(d),
     metrics: d.metricsPort === undefined ? null : { port: d.metricsPort, host: d.metricsHost },
     web: {
       publicHosts: d.publicHost.map((h) =>
@@ -368,7 +358,9 @@ export function settingsHelp(): string {
     .map((s) => {
       const usage = isBoolean(s) ? s.flag : `${s.flag} <value>`;
       const env = isBoolean(s) ? `${s.env} (true/false, 1/0, yes/no)` : s.env;
-      return `  ${usage.padEnd(26)}${s.help}\n  ${''.padEnd(26)}env: ${env}`;
+      // A long flag gets its description on the next line, in the same column.
+      const head = usage.length < 26 ? usage.padEnd(26) : `${usage}\n  ${''.padEnd(26)}`;
+      return `  ${head}${s.help}\n  ${''.padEnd(26)}env: ${env}`;
     })
     .join('\n');
 }

@@ -17,6 +17,7 @@ import { InteractionHandler } from '../discord/handler.js';
 import { createInteractionServer, publicKeyFromHex } from '../discord/http.js';
 import { restMessenger } from '../discord/messenger.js';
 import { Presenter, scenePostClaim } from '../discord/presenter.js';
+import { sharedInteractionClaims } from '../discord/replay-guard.js';
 import { listCartridges } from '../narrator/cartridges.js';
 import { RedisStore } from '../redis/store.js';
 import { DataDirLockedError } from './data-lock.js';
@@ -176,6 +177,7 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
     presenter,
     cartridges: () => listCartridges(config.cartridgesDir),
     llm: config.llm !== null,
+    presenceTtlMs: config.limits.discordPresenceMs,
     log: logger,
     onAcknowledged: (kind, ms) => started.metrics.interaction(kind, ms),
   });
@@ -213,6 +215,8 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
         handler,
         rest,
         log: logger,
+        // Workers behind one balancer: a replay sent to another worker is caught too.
+        ...(shared === null ? {} : { claimInteraction: sharedInteractionClaims(shared) }),
         ...(config.metrics === null ? { routes: started.ops } : {}),
       });
       server = s;

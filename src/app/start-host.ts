@@ -8,6 +8,7 @@ import { GameHost } from '../host/game-host.js';
 import type { TurnDriver } from '../host/turn-driver.js';
 import type { GameHostOptions } from '../host/types.js';
 import { type DataDirLock, lockDataDir } from './data-lock.js';
+import { narratorTimeoutMs } from './limit-settings.js';
 import { type AppMetrics, createMetrics } from './metrics.js';
 import { type OpsRoutes, opsRoutes } from './ops-http.js';
 
@@ -82,6 +83,13 @@ export async function startHost(config: Config, extra: StartHostExtra = {}): Pro
       narrators: await narratorFactory(config),
       countdownSeconds: config.countdownSeconds,
       settings: () => channelSettings,
+      pressRateLimit: config.limits.pressRate,
+      bootRateLimit: config.limits.bootRate,
+      llmBootRateLimit: config.limits.llmBootRate,
+      narratorTimeoutMs: narratorTimeoutMs(config.limits, config.llm?.timeoutMs ?? null),
+      ...(config.limits.evictIdleAfterMs === null
+        ? {}
+        : { evictIdleAfterMs: config.limits.evictIdleAfterMs }),
       ...(driver !== undefined ? { driver } : {}),
     });
   } catch (err) {

@@ -76,6 +76,8 @@ export interface HandlerOptions {
   cartridges: () => CartridgeInfo[];
   /** Offer the LLM narrator as game "llm". Default false. */
   llm?: boolean;
+  /** How long a player who pressed or ran a command counts as at the table. Default 15 min. */
+  presenceTtlMs?: number;
   /** Work that takes longer than this is acknowledged first (deferred). Default 1500 ms. */
   ackAfterMs?: number;
   log?: Logger;
@@ -103,6 +105,7 @@ export class InteractionHandler {
   readonly #presenter: Presenter;
   readonly #options: HandlerOptions;
   readonly #log: Logger;
+  readonly #presenceTtlMs: number;
   readonly #tasks = new Set<Promise<void>>();
   readonly #recaps: ReturnRecaps;
   #offered: APIApplicationCommandOptionChoice<string>[] | null = null;
@@ -113,6 +116,7 @@ export class InteractionHandler {
     this.#options = options;
     this.#log = options.log ?? silentLogger;
     this.#recaps = new ReturnRecaps(this.#host, this.#log);
+    this.#presenceTtlMs = options.presenceTtlMs ?? RECENT_TTL_MS;
   }
 
   /** Handles one interaction. Never rejects; resolves once the acknowledgement was sent. */
@@ -151,7 +155,7 @@ export class InteractionHandler {
     // bus outage must not stop the interaction itself.
     if (req.kind === 'button' || req.kind === 'command')
       await this.#host
-        .here(ctx.channelId, ctx.user, { ttlMs: RECENT_TTL_MS })
+        .here(ctx.channelId, ctx.user, { ttlMs: this.#presenceTtlMs })
         .catch((e: unknown) => this.#log.warn({ err: e }, 'presence not recorded'));
     switch (req.kind) {
       case 'button': {
@@ -289,7 +293,10 @@ export class InteractionHandler {
         // One press to watch; one more to play again, from the next window.
         const mine = view.present?.find((p) => p.userId === ctx.user.id)?.role ?? 'player';
         const role = mine === 'player' ? 'spectator' : 'player';
-        result = await this.#host.here(ctx.channelId, ctx.user, { role, ttlMs: RECENT_TTL_MS });
+        result = await this.#host.here(ctx.channelId, ctx.user, {
+          role,
+          ttlMs: this.#presenceTtlMs,
+        });
         break;
       }
       case 'story':

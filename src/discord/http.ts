@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { InteractionHandler, InteractionRequest, Responder } from './handler.js';
 import { type Logger, silentLogger } from './messenger.js';
 import { type MessageBody, type MessageFile, notice } from './render.js';
+import { type ClaimInteraction, localInteractionClaims } from './replay-guard.js';
 import { hostUser } from './users.js';
 
 /** An ed25519 public key from the 64 hex characters Discord shows as the app's public key. */
@@ -224,6 +225,14 @@ export interface InteractionServerOptions {
   maxBodyBytes?: number;
   /** Reject timestamps further than this from now (replays); 0 disables. Default 300 s. */
   maxSkewSeconds?: number;
+  /** Claims each interaction id once (a replay within the timestamp window is refused with 409).
+   *  Default: ids seen by this process; workers behind one balancer share the store's. */
+  claimInteraction?: ClaimInteraction;
+  /** A client must send its headers within this time, and the whole request within
+   *  `requestTimeoutMs` (Discord waits 3 s for the answer, so a slow body is cut short).
+   *  Defaults 5 s and 10 s; a request cut short is answered 408. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   log?: Logger;
   /** Other routes answered first (the operator's /metrics, /healthz, /readyz); resolves true
    *  when it answered the request. */
@@ -235,6 +244,10 @@ class TooLarge extends Error {}
 /** Reads the body; past `max` bytes it keeps draining (so the client hears the 413) but keeps nothing. */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // Cut short (the request timeout, or the client went away): never settles otherwise.
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('request aborted'));
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -267,6 +280,10 @@ export function createInteractionServer(options: InteractionServerOptions): Serv
   const max = options.maxBodyBytes ?? 256 * 1024;
   const skew = options.maxSkewSeconds ?? 300;
   const log = options.log ?? silentLogger;
+  const claim = options.claimInteraction ?? localInteractionClaims();
+  // An id is kept while a request carrying it could still pass the timestamp check (either side
+  // of now), with a margin; with the check off, as long as an interaction token lives (15 min).
+  const claimTtlMs = skew > 0 ? (2 * skew + 60) * 1000 : 15 * 60_000;
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== path && (await options.routes?.(req, res))) return;
@@ -281,6 +298,7 @@ export function createInteractionServer(options: InteractionServerOptions): Serv
     try {
       body = await readBody(req, max);
     } catch (error) {
+      if (req.socket.destroyed) return;
       return send(res, error instanceof TooLarge ? 413 : 400, { error: 'bad body' });
     }
     const timestamp = req.headers['x-signature-timestamp'];
@@ -306,6 +324,10 @@ export function createInteractionServer(options: InteractionServerOptions): Serv
     }
     const parsed = requestFromPayload(payload);
     if (parsed === null) return send(res, 400, { error: 'malformed interaction' });
+    if (!(await claim(parsed.raw.id, claimTtlMs))) {
+      log.warn({ interaction: parsed.raw.id }, 'replayed interaction refused');
+      return send(res, 409, { error: 'interaction already received' });
+    }
     const responder = httpResponder(
       options.rest,
       parsed.raw.application_id,
@@ -320,10 +342,16 @@ export function createInteractionServer(options: InteractionServerOptions): Serv
       });
     }
   };
-  return createServer((req, res) => {
+  const serverOptions = {
+    headersTimeout: options.headersTimeoutMs ?? 5000,
+    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    // How often Node checks those two (default 30 s, which would let a slow body run on).
+    connectionsCheckingInterval: 500,
+  };
+  return createServer(serverOptions, (req, res) => {
     onRequest(req, res).catch((error: unknown) => {
       log.error({ err: error }, 'interaction request failed');
-      void send(res, 500, { error: 'internal error' });
+      if (!req.socket.destroyed) void send(res, 500, { error: 'internal error' });
     });
   });
 }

@@ -109,7 +109,7 @@ export class Presenter {
     this.#channels.set(channelId, state);
     state.unsubscribe = this.#subscribe(channelId, (e) => {
       if (e.type === 'view') this.show(e.view);
-      else if (e.type === 'text') this.#text(e.channelId, e.delta);
+      else if (e.type === 'text') this.#text(e.channelId, e.delta, e.first === true);
     });
   }
 
@@ -234,11 +234,12 @@ export class Presenter {
 
   /** Streamed narrator text: shown once a narration has run WRITING_DELAY_MS (an ink scene,
    *  written at once, is posted as the scene directly), then edited as it grows. */
-  #text(channelId: string, delta: string): void {
+  #text(channelId: string, delta: string, first: boolean): void {
     const state = this.#channels.get(channelId);
     const w = state?.writing;
     if (state === undefined || w === undefined || w === null) return;
-    w.text += delta;
+    // A new attempt (another worker took the turn over) replaces a cut-off one's text.
+    w.text = first ? delta : w.text + delta;
     const current = state.current;
     if (current?.key === w.key) {
       if (current.streaming) {

@@ -4,6 +4,7 @@ import type { TurnRecord } from '../core/turn-record.js';
 import type { ChannelView, GameSpec, HostEvent } from './events.js';
 import type { Aggregation } from './story.js';
 import type {
+  ChannelSettings,
   GameSummary,
   HostUser,
   PresenceRole,
@@ -78,4 +79,6 @@ export interface AdapterHost {
   ): Promise<ChannelView>;
   /** `userId` left the channel's table. */
   leave(channelId: string, userId: string): Promise<void>;
+  /** The channel's settings (who may manage it, how windows close). */
+  settings(channelId: string): ChannelSettings;
 }

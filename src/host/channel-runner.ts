@@ -196,7 +196,7 @@ export class ChannelRunner {
             gameName,
             bootedBy,
             signal,
-            onText: (delta) => this.#text(delta),
+            onText: (delta) => this.#text(delta, false),
           }),
         controller,
         this.#ctx.clock,
@@ -362,6 +362,7 @@ export class ChannelRunner {
       if (epoch !== this.#epoch) return 'interrupted';
       x = this.extra ?? x;
       const began = this.#ctx.clock.now();
+      let first = true;
       const narrated = await narrateTurn({
         narrator,
         session: s,
@@ -373,7 +374,9 @@ export class ChannelRunner {
         clock: this.#ctx.clock,
         timeoutMs: this.#ctx.narratorTimeoutMs,
         onText: (delta) => {
-          if (epoch === this.#epoch) this.#text(delta);
+          if (epoch !== this.#epoch || delta === '') return;
+          this.#text(delta, first);
+          first = false;
         },
       }).catch((e: unknown) => {
         if (epoch === this.#epoch && !lease.signal.aborted)
@@ -455,9 +458,10 @@ export class ChannelRunner {
     this.resolving = this.#ctx.driver.windowClosed(this.#closed(turn, choices));
   }
 
-  #text(delta: string): void {
-    if (delta !== '')
-      this.#ctx.driver.publish(this.channelId, { type: 'text', channelId: this.channelId, delta });
+  #text(delta: string, first: boolean): void {
+    if (delta === '') return;
+    const event = { type: 'text', channelId: this.channelId, delta } as const;
+    this.#ctx.driver.publish(this.channelId, first ? { ...event, first } : event);
   }
 
   /**

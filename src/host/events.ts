@@ -67,8 +67,10 @@ export interface ChannelView {
 
 export type HostEvent =
   | { type: 'view'; view: ChannelView }
-  /** Streaming narrator text for the scene being written. */
-  | { type: 'text'; channelId: string; delta: string }
+  /** Streaming narrator text for the scene being written. `first`: the first piece of a
+   *  narration attempt; a console drops what it streamed before (an attempt cut off when its
+   *  process stopped, or a retry) instead of appending to it. */
+  | { type: 'text'; channelId: string; delta: string; first?: boolean }
   /** A turn was recorded; `story` is the same turn with names and its reveal. */
   | { type: 'turn'; channelId: string; record: TurnRecord; story: StoryTurn }
   /** Someone came, refreshed their presence, changed role or left (a view follows when the

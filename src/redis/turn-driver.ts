@@ -39,7 +39,7 @@ const SKIPPED_TURN_RECHECK_MS = 5000;
 
 type WireEvent =
   | { type: 'view'; view: ChannelView }
-  | { type: 'text'; channelId: string; delta: string }
+  | { type: 'text'; channelId: string; delta: string; first?: boolean }
   /** `story` is plain JSON already (the record's dict is the stored form). */
   | { type: 'turn'; channelId: string; record: unknown; story: StoryTurn }
   | { type: 'presence'; channelId: string; change: PresenceChange };
@@ -66,7 +66,10 @@ export class RedisTurnDriver implements TurnDriver {
   /** Games whose failed turn a player asked to retry through this process. */
   readonly #retrying = new Set<string>();
   readonly #decisions = new DecisionWaiters();
-  readonly #text = new Map<string, { delta: string; timer: ReturnType<typeof setTimeout> }>();
+  readonly #text = new Map<
+    string,
+    { delta: string; first: boolean; timer: ReturnType<typeof setTimeout> }
+  >();
 
   constructor(options: RedisTurnDriverOptions) {
     this.#options = options;
@@ -117,10 +120,13 @@ export class RedisTurnDriver implements TurnDriver {
     if (this.#closed) return;
     if (event.type === 'text') {
       const pending = this.#text.get(channelId);
-      if (pending !== undefined) pending.delta += event.delta;
+      const first = event.first === true;
+      // A new attempt's first piece replaces what an earlier attempt left unsent.
+      if (pending !== undefined && first) Object.assign(pending, { delta: event.delta, first });
+      else if (pending !== undefined) pending.delta += event.delta;
       else {
         const timer = setTimeout(() => this.#flushText(channelId), TEXT_COALESCE_MS);
-        this.#text.set(channelId, { delta: event.delta, timer });
+        this.#text.set(channelId, { delta: event.delta, first, timer });
       }
       return;
     }
@@ -193,8 +199,13 @@ export class RedisTurnDriver implements TurnDriver {
     if (pending === undefined) return;
     clearTimeout(pending.timer);
     this.#text.delete(channelId);
-    if (this.#local(channelId, { type: 'text', channelId, delta: pending.delta })) return;
-    const e: WireEvent = { type: 'text', channelId, delta: pending.delta };
+    const e = {
+      type: 'text' as const,
+      channelId,
+      delta: pending.delta,
+      ...(pending.first ? { first: true } : {}),
+    };
+    if (this.#local(channelId, e)) return;
     void this.#bus?.publish({ o: this.#origin, k: 'event', c: channelId, e } satisfies Message);
   }
 
@@ -220,7 +231,12 @@ function decodeEvent(channelId: string, e: unknown): HostEvent | null {
   if (typeof e !== 'object' || e === null) return null;
   const w = e as Partial<WireEvent> & Record<string, unknown>;
   if (w.type === 'text' && typeof w.delta === 'string')
-    return { type: 'text', channelId, delta: w.delta };
+    return {
+      type: 'text',
+      channelId,
+      delta: w.delta,
+      ...(w.first === true ? { first: true } : {}),
+    };
   if (w.type === 'turn') {
     // Published by a process of this deployment (like views): only its shape is checked.
     const story = w.story as Partial<StoryTurn> | undefined;

@@ -170,7 +170,7 @@ export class ChannelFeeds {
         break;
       }
       case 'text':
-        message = { type: 'text', delta: event.delta };
+        message = { type: 'text', delta: event.delta, ...(event.first ? { first: true } : {}) };
         break;
       case 'turn':
         message = { type: 'turn', record: toWireTurn(event.story, handleOf) };

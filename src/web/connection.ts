@@ -53,6 +53,8 @@ export interface ConnectionOptions {
   } | null;
   /** A connection that has not joined a channel within this time is closed. */
   joinDeadlineMs: number;
+  /** Games per page of `games`; default the host's (20). */
+  gamesPageSize?: number;
   now?: () => number;
 }
 
@@ -211,7 +213,10 @@ export class ClientConnection implements FeedMember {
     const { channelId, user } = at;
     switch (m.type) {
       case 'games': {
-        const page = await host.loadableGames(channelId, { cursor: m.cursor ?? null });
+        const page = await host.loadableGames(channelId, {
+          cursor: m.cursor ?? null,
+          ...(this.#o.gamesPageSize === undefined ? {} : { limit: this.#o.gamesPageSize }),
+        });
         this.send({ type: 'games', id: m.id, games: page.games, nextCursor: page.nextCursor });
         return;
       }
@@ -296,6 +301,7 @@ export class ClientConnection implements FeedMember {
       channelId,
       you,
       ...(codes !== null ? { code: codes.code(channelId) } : {}),
+      ...(this.#o.host.settings(channelId).anyoneMayManage ? { anyoneMayManage: true } : {}),
     });
     // At the table while connected: refreshed well within its time to live. The view that
     // follows (the table changed) reaches this page through the channel's feed.

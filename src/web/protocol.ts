@@ -105,10 +105,20 @@ export type ServerMessage =
     }
   /** After a join: the player's own handle in the channel, and the channel's invite code when
    *  the channel is private (to share as a link). */
-  | { type: 'joined'; id?: number | undefined; channelId: string; you: string; code?: string }
+  | {
+      type: 'joined';
+      id?: number | undefined;
+      channelId: string;
+      you: string;
+      /** A private channel's join code (its invite link carries it). */
+      code?: string;
+      /** Anyone in the channel may manage its game (otherwise its booter). */
+      anyoneMayManage?: true;
+    }
   | { type: 'view'; view: WireView }
   | ChosenDelta
-  | { type: 'text'; delta: string }
+  /** `first`: a narration attempt starts; drop the text streamed before (a cut-off attempt). */
+  | { type: 'text'; delta: string; first?: true }
   | { type: 'turn'; record: WireTurn }
   | {
       type: 'games';

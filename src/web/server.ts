@@ -69,6 +69,8 @@ export interface WebConsoleOptions {
   maxConnectionsPerAddress?: number;
   /** A connection must join a channel within this time; default 10 s. */
   joinDeadlineMs?: number;
+  /** Games per page of the saved-games menu; default 20. */
+  gamesPageSize?: number;
   /** Boots per client address, whoever the player; default 20 per minute (LLM: 5). */
   bootsPerAddress?: { presses: number; perMs: number };
   llmBootsPerAddress?: { presses: number; perMs: number };
@@ -249,6 +251,7 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
         feeds,
         joinCodes,
         joinDeadlineMs: options.joinDeadlineMs ?? 10_000,
+        ...(options.gamesPageSize === undefined ? {} : { gamesPageSize: options.gamesPageSize }),
         takeBoot: (spec) => {
           if (spec.kind === 'llm') llmBootLimits.take(from);
           bootLimits.take(from);

@@ -6,7 +6,11 @@ import { pino } from 'pino';
 import { ManualClock } from '../../src/core/clock.js';
 import { startGateway } from '../../src/discord/gateway.js';
 import { InteractionHandler } from '../../src/discord/handler.js';
-import { createInteractionServer, publicKeyFromHex } from '../../src/discord/http.js';
+import {
+  createInteractionServer,
+  type InteractionServerOptions,
+  publicKeyFromHex,
+} from '../../src/discord/http.js';
 import { restMessenger } from '../../src/discord/messenger.js';
 import { Presenter } from '../../src/discord/presenter.js';
 import { GameHost } from '../../src/host/game-host.js';
@@ -272,6 +276,7 @@ export function signed(
 /** The HTTP interactions path: the adapter's endpoint, signed requests from "Discord". */
 export async function httpRig(
   options: RigOptions = {},
+  serverOptions: Partial<InteractionServerOptions> = {},
 ): Promise<Rig & { url: string; privateKey: KeyObject }> {
   const b = await base(options);
   const { publicKeyHex, privateKey } = keyPair();
@@ -279,6 +284,7 @@ export async function httpRig(
     publicKey: publicKeyFromHex(publicKeyHex),
     handler: b.handler,
     rest: b.rest,
+    ...serverOptions,
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -10,19 +10,23 @@ import { InteractionHandler } from '../../src/discord/handler.js';
 import { createInteractionServer, publicKeyFromHex } from '../../src/discord/http.js';
 import { restMessenger } from '../../src/discord/messenger.js';
 import { Presenter, scenePostClaim } from '../../src/discord/presenter.js';
+import { sharedInteractionClaims } from '../../src/discord/replay-guard.js';
 import type { GameHost } from '../../src/host/game-host.js';
-import type { ChannelView } from '../../src/host/types.js';
+import type { ChannelSettings, ChannelView } from '../../src/host/types.js';
+import type { Narrator, TurnInput } from '../../src/narrator/port.js';
 import { startClusterHost } from '../helpers/cluster-host.js';
 import { FakeDiscord } from '../helpers/fake-discord.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
 import { button, CHANNEL, command, keyPair, PLAYERS, signed, type TestUser } from './_rig.js';
-import { buttonsOf } from './_scenario.js';
+import { buttonsOf, embedOf } from './_scenario.js';
 
 const [ANN, BEN, CID] = PLAYERS as [TestUser, TestUser, TestUser];
 let node: RedisNode;
 let fake: FakeDiscord;
 const closers: Array<() => Promise<void>> = [];
+// One application: every worker checks the same key.
+const { publicKeyHex, privateKey } = keyPair();
 
 before(async () => {
   node = await startRedis();
@@ -34,8 +38,19 @@ after(async () => {
   await stopAllRedis([node]);
 });
 
-async function worker(name: string, narrator: ScriptNarrator, ns: string) {
-  const { host, store, close } = await startClusterHost({ url: node.url, ns, name, narrator });
+async function worker(
+  name: string,
+  narrator: Narrator,
+  ns: string,
+  settings: Partial<ChannelSettings> = {},
+) {
+  const { host, store, close } = await startClusterHost({
+    url: node.url,
+    ns,
+    name,
+    narrator,
+    settings,
+  });
   const rest = new REST({ version: '10', api: fake.api, retries: 1 }).setToken('bot-token');
   const presenter = new Presenter({
     messenger: restMessenger(rest),
@@ -48,30 +63,39 @@ async function worker(name: string, narrator: ScriptNarrator, ns: string) {
     presenter,
     cartridges: () => [{ id: 'script', title: 'Script Quest', description: '' }],
   });
-  const { publicKeyHex, privateKey } = keyPair();
   const server = createInteractionServer({
     publicKey: publicKeyFromHex(publicKeyHex),
     handler,
     rest,
+    claimInteraction: sharedInteractionClaims(store),
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/interactions`;
-  closers.push(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-    presenter.close();
-    await close();
-  });
+  let stopped: Promise<void> | null = null;
+  // As a stopping worker would: nothing more drawn, then the endpoint and the host closed.
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      presenter.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await close();
+    })();
+    return stopped;
+  };
+  closers.push(stop);
   return {
     host,
     presenter,
+    stop,
     async send(payload: object): Promise<unknown> {
       const body = JSON.stringify(payload);
-      const res = await fetch(url, { method: 'POST', headers: signed(privateKey, body), body });
+      const res = await this.post(body, signed(privateKey, body));
       assert.equal(res.status, 200);
       return res.json();
     },
+    post: (body: string, headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers, body }),
     async settle() {
       await handler.idle();
       await presenter.settled();
@@ -122,4 +146,120 @@ test('two workers on one channel: every scene posted once, both edit it', async 
     assert.ok(scene.edits >= 1);
   }
   assert.equal(narrator.turns.length, 2);
+});
+
+test('a press replayed to another worker is refused there (409) and changes nothing', async () => {
+  const narrator = new ScriptNarrator({ title: 'Script Quest' });
+  const ns = `dr${process.pid}`;
+  // A long window: it stays open while the presses and the replay arrive, however slow.
+  const a = await worker('A', narrator, ns, { countdownSeconds: 60 });
+  const b = await worker('B', narrator, ns, { countdownSeconds: 60 });
+  await a.send(command(ANN, 'boot', { game: 'script' }));
+  await until(a.host, (v) => v.status === 'playing');
+  await a.settle();
+  const scene = fake.channelMessages(CHANNEL).at(-1);
+  assert.ok(scene);
+  const [left, right] = buttonsOf(scene);
+  assert.ok(left && right);
+  // Ben presses Left through A, then Right through B; the Left request is replayed to B.
+  const first = JSON.stringify(button(BEN, left.custom_id, scene.id));
+  const headers = signed(privateKey, first);
+  assert.equal((await a.post(first, headers)).status, 200);
+  await b.send(button(BEN, right.custom_id, scene.id));
+  const replay = await b.post(first, headers);
+  assert.equal(replay.status, 409);
+  assert.deepEqual(await replay.json(), { error: 'interaction already received' });
+  await a.settle();
+  await b.settle();
+  const view = await until(b.host, (v) => v.window !== null);
+  assert.deepEqual(
+    view.window?.chosen.map((c) => c.choice),
+    [right.label],
+    "Ben's last choice stands",
+  );
+});
+
+/**
+ * The first narration of a turn, on whichever worker, streams a few words and hangs (its worker
+ * is about to stop); the next one streams a fresh telling and takes a while before the scene.
+ */
+function relay(script: ScriptNarrator, calls: string[], name: string, firstCalled: () => void) {
+  const narrator: Narrator = {
+    open: (input) => script.open(input),
+    async next(input: TurnInput) {
+      calls.push(name);
+      if (calls.length === 1) {
+        input.onText?.('Cut off mid-');
+        firstCalled();
+        return new Promise<never>((_, reject) => {
+          input.signal?.addEventListener('abort', () => reject(new Error('aborted')), {
+            once: true,
+          });
+        });
+      }
+      input.onText?.('A fresh telling. ');
+      await new Promise((r) => setTimeout(r, 2500));
+      return script.next(input);
+    },
+  };
+  return narrator;
+}
+
+test('a worker stopping mid-narration: the other narrates afresh; its message shows only the new text', async () => {
+  const script = new ScriptNarrator({ title: 'Script Quest' });
+  const ns = `dt${process.pid}`;
+  const calls: string[] = [];
+  let firstCalled!: () => void;
+  const cut = new Promise<void>((r) => {
+    firstCalled = r;
+  });
+  const a = await worker(
+    'A',
+    relay(script, calls, 'A', () => firstCalled()),
+    ns,
+  );
+  const b = await worker(
+    'B',
+    relay(script, calls, 'B', () => firstCalled()),
+    ns,
+  );
+  const byName = { A: a, B: b };
+  const heard = { A: '', B: '' };
+  for (const [n, w] of Object.entries(byName))
+    w.host.subscribe(CHANNEL, (e) => {
+      if (e.type === 'text') heard[n as 'A' | 'B'] += e.delta;
+    });
+  // Both workers follow the channel.
+  await b.send(command(BEN, 'status'));
+  await a.send(command(ANN, 'boot', { game: 'script' }));
+  await until(a.host, (v) => v.status === 'playing');
+  await a.settle();
+  await b.settle();
+  const scene = fake.channelMessages(CHANNEL).at(-1);
+  assert.ok(scene);
+  const [left] = buttonsOf(scene);
+  assert.ok(left);
+  await b.send(button(BEN, left.custom_id, scene.id));
+  await cut;
+  const holderName = calls[0] as 'A' | 'B';
+  const otherName = holderName === 'A' ? 'B' : 'A';
+  // The narrating worker stops once the other one has its text (its players see it streaming),
+  // before its own "writing" message is due.
+  while (!heard[otherName].includes('Cut off')) await new Promise((r) => setTimeout(r, 5));
+  await byName[holderName].stop();
+  const other = byName[otherName];
+  const end = Date.now() + 15_000;
+  let shown = '';
+  while (shown === '') {
+    for (const m of fake.channelMessages(CHANNEL)) {
+      const text = embedOf(m).description ?? '';
+      if (text.includes('A fresh telling')) shown = text;
+    }
+    assert.ok(Date.now() < end, 'the new narration was shown');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.doesNotMatch(shown, /Cut off/, 'the cut-off attempt is not run into the new one');
+  await until(other.host, (x) => x.status === 'playing' && x.turn === 1);
+  await other.settle();
+  assert.deepEqual(calls, [holderName, otherName]);
 });

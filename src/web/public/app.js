@@ -5,6 +5,7 @@
 // shared state are in connection.js, the screen in screen.js, the menus in menus.js.
 import { connect, me, send, state } from './connection.js';
 import { $, storage, toast } from './dom.js';
+import { copyInvite, drawInvite } from './invite.js';
 import { closeMenu, drawCartridges, drawGames, openMenu } from './menus.js';
 import { toggleRole } from './players.js';
 import { drawLink, drawScreen, onChosen, onView, pressChoice, tick } from './screen.js';
@@ -33,6 +34,7 @@ function onMessage(m) {
     case 'joined':
       state.you = m.you;
       if (m.code) state.code = m.code;
+      state.anyoneMayManage = m.anyoneMayManage === true;
       if (state.view) onView(state.view);
       break;
     case 'view':
@@ -43,6 +45,8 @@ function onMessage(m) {
       break;
     case 'text':
       // Appended as a text node: a long scene is not re-laid out from the start on every chunk.
+      // A new attempt (the turn taken over after its narrator's process stopped) starts afresh.
+      if (m.first === true) $('stream-text').replaceChildren();
       $('stream-text').append(String(m.delta));
       break;
     case 'games':
@@ -73,6 +77,7 @@ function onMessage(m) {
       if (m.for === 'exit' || m.for === 'load' || m.for === 'boot') closeMenu();
       break;
   }
+  drawInvite();
 }
 
 // ---------- wiring ----------
@@ -106,8 +111,10 @@ function wire() {
     storage.set('gg.joined', '0');
     closeMenu();
     drawScreen();
+    drawInvite();
   });
   $('retry-button').addEventListener('click', () => send({ type: 'retry' }));
+  $('invite-button').addEventListener('click', () => void copyInvite());
   $('role-button').addEventListener('click', toggleRole);
   $('exit-button').addEventListener('click', () => send({ type: 'exit' }));
   $('history-button').addEventListener('click', () => openMenu('history'));

@@ -27,6 +27,8 @@ export const state = {
   you: null,
   /** A private channel's join code (from the invite link), sent with every join. */
   code: null,
+  /** Anyone in the joined channel may manage its game (the server says so when joining). */
+  anyoneMayManage: false,
   /** The games menu's next page, when there is one. */
   gamesCursor: null,
   /** The games reply awaited is a further page (appended to the list). */
