@@ -56,7 +56,8 @@ export interface Deployment {
   readonly seen: [Seen, Seen];
   /** Lets the open window's countdown run out (local: advances the clock; Redis: real time). */
   expire(): Promise<void>;
-  /** Lets the open window's countdown run out; resolves with the next scene's view on host 0. */
+  /** Lets the open window's countdown run out; resolves with the next scene's view on host 0,
+   *  once every host shows it. */
   closeWindow(): Promise<ChannelView>;
   /** Stops host `i` as a crash or restart would (nothing exited) and starts it again. */
   restart(i: 0 | 1): Promise<void>;
@@ -174,8 +175,12 @@ export function redisDriver(node: () => RedisNode): DriverFixture {
           await new Promise((r) => setTimeout(r, COUNTDOWN_S * 1000));
         },
         async closeWindow() {
-          const host = procs[0]?.host as GameHost;
-          return nextScene(host, (await host.view(CH)).turn);
+          // Once both processes show the next scene: a press through the other process right
+          // after would otherwise meet its 'narrating' view (refused NARRATING, as it should).
+          const [a, b] = [procs[0]?.host as GameHost, procs[1]?.host as GameHost];
+          const turn = (await a.view(CH)).turn;
+          const [view] = await Promise.all([nextScene(a, turn), nextScene(b, turn)]);
+          return view;
         },
         async restart(i) {
           await stopOne(i);
