@@ -524,10 +524,10 @@ export class GameHost implements AdapterHost {
   async drain(maxMs: number): Promise<void> {
     const running: Promise<void>[] = [];
     for (const r of this.#channels.all()) if (r.resolving !== null) running.push(r.resolving);
-    if (running.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled(running),
+      // The finished turns' last events, too, reach this process' players before it closes.
+      Promise.allSettled(running).then(() => this.#driver.delivered()),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, maxMs);
       }),

@@ -42,6 +42,9 @@ export class LocalTurnDriver implements TurnDriver {
     return true;
   }
 
+  /** Events reach this process' subscribers as they are published. */
+  async delivered(): Promise<void> {}
+
   async close(): Promise<void> {
     this.#closed = true;
     for (const c of this.#leases) c.abort(new Error('the game host is closing'));

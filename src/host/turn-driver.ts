@@ -70,6 +70,10 @@ export interface TurnDriver {
   decided(gameId: string, turn: number): void;
   /** Whether the driver can take turns now (Redis: its scheduler and pub/sub are connected). */
   ready(): Promise<boolean>;
+  /** Settles once every event published so far has reached this process' subscribers (Redis:
+   *  come back over pub/sub), so a draining process shows its last scene before it closes.
+   *  Never rejects; the caller bounds the wait. */
+  delivered(): Promise<void>;
   /** Stops the driver: leases are given up (their signals abort), nothing more is delivered. */
   close(): Promise<void>;
 }

@@ -37,6 +37,8 @@ const FAILED_TURN_RECHECK_MS = 60_000;
  *  while this process held the lease), it is looked at again after this long. */
 const SKIPPED_TURN_RECHECK_MS = 5000;
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 type WireEvent =
   | { type: 'view'; view: ChannelView }
   | { type: 'text'; channelId: string; delta: string; first?: boolean }
@@ -44,9 +46,10 @@ type WireEvent =
   | { type: 'turn'; channelId: string; record: unknown; story: StoryTurn }
   | { type: 'presence'; channelId: string; change: PresenceChange };
 
+/** `s`: the publisher's sequence number, so it knows when its own messages have come back. */
 type Message =
-  | { o: string; k: 'event'; c: string; e: WireEvent }
-  | { o: string; k: 'decided'; g: string; t: number };
+  | { o: string; s: number; k: 'event'; c: string; e: WireEvent }
+  | { o: string; s: number; k: 'decided'; g: string; t: number };
 
 /**
  * The scaled-out TurnDriver. A closed window is resolved by whichever process the Redis
@@ -66,6 +69,10 @@ export class RedisTurnDriver implements TurnDriver {
   /** Games whose failed turn a player asked to retry through this process. */
   readonly #retrying = new Set<string>();
   readonly #decisions = new DecisionWaiters();
+  /** The last message this process published, and the last of its own it has received back. */
+  #sent = 0;
+  #echoed = 0;
+  readonly #echoWaiters: Array<{ upTo: number; resolve: () => void }> = [];
   readonly #text = new Map<
     string,
     { delta: string; first: boolean; timer: ReturnType<typeof setTimeout> }
@@ -134,7 +141,7 @@ export class RedisTurnDriver implements TurnDriver {
     if (this.#local(channelId, event)) return;
     const e: WireEvent =
       event.type === 'turn' ? { ...event, record: event.record.toDict() } : event;
-    void this.#bus?.publish({ o: this.#origin, k: 'event', c: channelId, e } satisfies Message);
+    this.#send({ k: 'event', c: channelId, e });
   }
 
   /** While Redis cannot be reached, an event (e.g. the notice that the store is down) is given
@@ -151,21 +158,23 @@ export class RedisTurnDriver implements TurnDriver {
 
   decided(gameId: string, turn: number): void {
     this.#decisions.wake(gameId, turn);
-    void this.#bus?.publish({
-      o: this.#origin,
-      k: 'decided',
-      g: gameId,
-      t: turn,
-    } satisfies Message);
+    this.#send({ k: 'decided', g: gameId, t: turn });
   }
 
   async ready(): Promise<boolean> {
     return (this.#bus?.connected() ?? false) && (this.#scheduler?.connected() ?? false);
   }
 
+  delivered(): Promise<void> {
+    for (const channelId of [...this.#text.keys()]) this.#flushText(channelId);
+    if (this.#closed || this.#echoed >= this.#sent) return Promise.resolve();
+    return new Promise((resolve) => this.#echoWaiters.push({ upTo: this.#sent, resolve }));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const w of this.#echoWaiters.splice(0)) w.resolve();
     for (const { timer } of this.#text.values()) clearTimeout(timer);
     this.#text.clear();
     await this.#scheduler?.close();
@@ -206,7 +215,26 @@ export class RedisTurnDriver implements TurnDriver {
       ...(pending.first ? { first: true } : {}),
     };
     if (this.#local(channelId, e)) return;
-    void this.#bus?.publish({ o: this.#origin, k: 'event', c: channelId, e } satisfies Message);
+    this.#send({ k: 'event', c: channelId, e });
+  }
+
+  #send(m: DistributiveOmit<Message, 'o' | 's'>): void {
+    if (this.#bus === null) return;
+    this.#sent += 1;
+    void this.#bus.publish({ ...m, o: this.#origin, s: this.#sent } satisfies Message);
+  }
+
+  /** One of this process' own messages came back: everything published up to it has (a lost
+   *  one counts as back, pub/sub being at-most-once). */
+  #echo(seq: number): void {
+    this.#echoed = Math.max(this.#echoed, seq);
+    for (let i = this.#echoWaiters.length - 1; i >= 0; i--) {
+      const w = this.#echoWaiters[i];
+      if (w !== undefined && w.upTo <= this.#echoed) {
+        this.#echoWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
   }
 
   #receive(m: unknown): void {
@@ -214,6 +242,7 @@ export class RedisTurnDriver implements TurnDriver {
     const msg = m as Partial<Message>;
     if (typeof msg.o !== 'string') return;
     const remote = msg.o !== this.#origin;
+    if (!remote && typeof msg.s === 'number') queueMicrotask(() => this.#echo(msg.s as number));
     if (msg.k === 'decided') {
       if (!remote) return; // woken when it was stored
       if (typeof msg.g === 'string' && Number.isSafeInteger(msg.t))
