@@ -40,6 +40,13 @@ export interface AdapterHost {
     choice: string,
     options?: { gameId?: string },
   ): Promise<PressResult>;
+  /** The X-card: `user` anonymously sets the scene of `turn` aside (see GameHost.xcard). */
+  xcard(
+    channelId: string,
+    user: HostUser,
+    turn: number,
+    options?: { gameId?: string },
+  ): Promise<ChannelView>;
   decide(
     channelId: string,
     user: HostUser,

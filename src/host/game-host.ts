@@ -207,6 +207,8 @@ export class GameHost implements AdapterHost {
         deciding: null,
         outcomes: [],
         opening: keptScene(scene),
+        aside: null,
+        xcards: [],
       };
       await this.#sessions.setAsideDamaged(r);
       await this.#sessions.unload(r, null);
@@ -260,6 +262,31 @@ export class GameHost implements AdapterHost {
   /** Channels this process holds in memory now (idle ones are let go: evictIdleAfterMs). */
   channelsInMemory(): number {
     return this.#channels.size;
+  }
+
+  /**
+   * The X-card: `user` (a player, not a spectator) sets the scene of turn `turn` aside,
+   * anonymously; the narrator writes another in its place (an LLM with a note to steer away
+   * from it, an ink story steps back to the previous choice point). The window's choices, if
+   * one is open, are void and the view's reveal tells their players to choose again. Nobody
+   * learns who: the host stores, shows and publishes no trace of the user. Refuses with
+   * XCardError (XCARD_UNAVAILABLE: the narrator cannot write this scene again; XCARD_LIMIT:
+   * XCARD_MAX scenes set aside within XCARD_TURNS turns), SpectatingError, NarratingError,
+   * StaleTurnError, SessionInactiveError, RateLimitedError (counted with presses).
+   */
+  async xcard(
+    channelId: string,
+    user: HostUser,
+    turn: number,
+    options?: { gameId?: string },
+  ): Promise<ChannelView> {
+    checkUser(user);
+    checkChannelId(channelId);
+    this.#open();
+    this.#limiter.take(`${channelId}\u0000${user.id}`);
+    const r = await this.#ready(channelId);
+    await r.setAside(user, turn, options?.gameId);
+    return r.view();
   }
 
   /** Countdown windows open in this process right now. */

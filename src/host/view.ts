@@ -44,7 +44,8 @@ function currentReveal(session: GameSession, x: HostExtra, rule: Aggregation): R
           ? x.unresolved.decided
           : null;
     const decider = x.deciding?.turn === lw.turn ? x.deciding.userId : x.bootedBy;
-    return revealOf({ ...base, rule, sent: picked === null ? null : [picked], decider });
+    const aside = x.aside === lw.turn;
+    return revealOf({ ...base, rule, sent: picked === null ? null : [picked], decider, aside });
   }
   if (lw.turn !== x.sceneTurn - 1) return null;
   const o = x.outcomes.find((e) => e.turn === lw.turn);
@@ -53,6 +54,7 @@ function currentReveal(session: GameSession, x: HostExtra, rule: Aggregation): R
     rule: o?.rule ?? rule,
     sent: o?.sent ?? null,
     decider: x.bootedBy,
+    aside: o?.aside === true,
   });
 }
 

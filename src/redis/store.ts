@@ -366,7 +366,7 @@ export class RedisStore implements SessionStore {
     const r = (await this.#run(
       'close',
       keys,
-      [channelId, String(input.turn), now, input.early ? '1' : '0'],
+      [channelId, String(input.turn), now, input.setAside ? '2' : input.early ? '1' : '0'],
       input.gameId,
     )) as string[];
     if (r[0] === 'open') return { status: 'open', turn: input.turn, msRemaining: Number(r[1]) };
