@@ -52,6 +52,13 @@ const clientMessageSchema = z.discriminatedUnion('type', [
     gameId: text(GAME_ID_MAX_LENGTH).optional(),
     turn: turnStamp.optional(),
   }),
+  // The X-card: set the scene of `turn` aside (anonymously).
+  z.strictObject({
+    type: z.literal('xcard'),
+    id: requestId,
+    turn: turnStamp,
+    gameId: text(GAME_ID_MAX_LENGTH).optional(),
+  }),
   z.strictObject({ type: z.literal('boot'), id: requestId, spec: specSchema }),
   z.strictObject({ type: z.literal('exit'), id: requestId }),
   z.strictObject({ type: z.literal('load'), id: requestId, gameId: text(GAME_ID_MAX_LENGTH) }),
@@ -79,6 +86,7 @@ const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'join',
   'press',
   'decide',
+  'xcard',
   'boot',
   'exit',
   'load',

@@ -8,7 +8,7 @@ import { $, storage, toast } from './dom.js';
 import { copyInvite, drawInvite } from './invite.js';
 import { closeMenu, drawCartridges, drawGames, openMenu } from './menus.js';
 import { toggleRole } from './players.js';
-import { drawLink, drawScreen, onChosen, onView, pressChoice, tick } from './screen.js';
+import { drawLink, drawScreen, onChosen, onView, pressChoice, pressXCard, tick } from './screen.js';
 import { closeRecap, onStoryPage, onTurn, openStoryFromRecap, showRecap } from './story.js';
 
 function join() {
@@ -75,6 +75,8 @@ function onMessage(m) {
       break;
     case 'ok':
       if (m.for === 'exit' || m.for === 'load' || m.for === 'boot') closeMenu();
+      // Told only to the page that pressed it: nobody else learns who.
+      if (m.for === 'xcard') toast('Scene set aside. Nobody is told who pressed the X-card.');
       break;
   }
   drawInvite();
@@ -116,6 +118,7 @@ function wire() {
   $('retry-button').addEventListener('click', () => send({ type: 'retry' }));
   $('invite-button').addEventListener('click', () => void copyInvite());
   $('role-button').addEventListener('click', toggleRole);
+  $('xcard-button').addEventListener('click', pressXCard);
   $('exit-button').addEventListener('click', () => send({ type: 'exit' }));
   $('history-button').addEventListener('click', () => openMenu('history'));
   $('recap-close').addEventListener('click', closeRecap);

@@ -106,10 +106,24 @@ function drawView() {
   show('ended', status === 'ended');
 
   drawReveal(view);
+  drawXCard(view);
   drawChoices(view);
   drawCountdown(view);
   drawWaiting(view);
   drawTable(view);
+}
+
+/** The X-card, for players (not spectators) while a scene is on screen. */
+function drawXCard(view) {
+  const role = (view.present ?? []).find((p) => p.player === state.you)?.role ?? 'player';
+  const onScreen = ['playing', 'counting', 'ended'].includes(view.status) && view.scene;
+  show('xcard-button', Boolean(onScreen) && role === 'player');
+}
+
+/** Sets the scene on screen aside (the server keeps no trace of who). */
+export function pressXCard() {
+  const view = state.view;
+  if (view?.scene) send({ type: 'xcard', turn: view.turn, gameId: view.game?.gameId });
 }
 
 /**
