@@ -95,6 +95,9 @@ function describe(error: unknown, log: Logger): string {
 
 const cut = (s: string): string => oneLine(s, 1800, 'refused');
 
+const XCARD_DONE =
+  '✖ Scene set aside: the narrator writes another in its place. Nobody is told who pressed the X-card.';
+
 /**
  * The interaction logic shared by the gateway and HTTP transports. Every interaction is
  * acknowledged first (or answered at once when the answer is quick), then the work runs; the
@@ -153,7 +156,9 @@ export class InteractionHandler {
     const ctx = { channelId: req.channelId, user: req.user };
     // Anyone who interacts is "here recently" (the table, who a window waits for). A store or
     // bus outage must not stop the interaction itself.
-    if (req.kind === 'button' || req.kind === 'command')
+    // Not the X-card: someone new at the table just as a scene is set aside would be named.
+    const xcard = req.kind === 'button' && decodeButtonId(req.customId)?.action === 'xcard';
+    if ((req.kind === 'button' && !xcard) || req.kind === 'command')
       await this.#host
         .here(ctx.channelId, ctx.user, { ttlMs: this.#presenceTtlMs })
         .catch((e: unknown) => this.#log.warn({ err: e }, 'presence not recorded'));
@@ -213,13 +218,16 @@ export class InteractionHandler {
       acked();
       const late = await settle(work);
       if (late !== null) await res.followUp(notice(describe(late, this.#log)), true);
+      else if (id.action === 'xcard') await res.followUp(notice(XCARD_DONE), true);
       return;
     }
     if (id.action === 'retry') {
       if (outcome !== null) await res.followUp(notice(describe(outcome, this.#log)), true);
       return;
     }
-    if (outcome === null) await res.deferUpdate();
+    // The X-card is acknowledged privately: only the player who pressed it learns it went through.
+    if (outcome === null && id.action === 'xcard') await res.reply(notice(XCARD_DONE), true);
+    else if (outcome === null) await res.deferUpdate();
     else await res.reply(notice(describe(outcome, this.#log)), true);
     acked();
   }
@@ -288,6 +296,9 @@ export class InteractionHandler {
       }
       case 'retry':
         result = await this.#host.retry(ctx.channelId, ctx.user);
+        break;
+      case 'xcard':
+        result = await this.#host.xcard(ctx.channelId, ctx.user, id.turn, { gameId });
         break;
       case 'watch': {
         // One press to watch; one more to play again, from the next window.

@@ -174,6 +174,9 @@ function sceneButtons(view: ChannelView, closed: boolean): ButtonRow[] {
   } else if (live) {
     buttons.push(button(view, tag, 'watch', 0, '👀 Watch / Play', ButtonStyle.Secondary, false));
   }
+  // The X-card, while a scene is on screen (and there is room: 25 buttons at most).
+  if (!closed && (live || view.status === 'ended') && buttons.length < 25)
+    buttons.push(button(view, tag, 'xcard', 0, '✖ X-card', ButtonStyle.Secondary, false));
   return rows(buttons);
 }
 
