@@ -469,6 +469,21 @@ export class GameSession implements SessionState, WindowOwner {
     this.#dirtyPlayers = null;
   }
 
+  /**
+   * Changes the length of this game's windows from the next one on (an open window keeps its
+   * deadline). Stored in one write with `extra` and new players, before it applies here.
+   */
+  async changeCountdown(seconds: number, store?: SessionStore): Promise<void> {
+    const v = checkCountdownSeconds(seconds);
+    const target = store ?? this.#store;
+    if (target !== null) {
+      const patch = { ...this.#patch(true), countdownSeconds: v };
+      await target.updateGame(this.gameId, patch, this.#clock.now());
+      this.#dirtyPlayers = null;
+    }
+    this.countdownSeconds = v;
+  }
+
   /** Adds the players the store knows and this session does not (registered elsewhere). */
   async #learnPlayers(store: SessionStore): Promise<void> {
     const saved = await store.loadGame(this.gameId).catch(() => null);

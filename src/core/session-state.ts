@@ -6,7 +6,7 @@ import {
   StaleTurnError,
   WindowClosedError,
 } from './errors.js';
-import { checkGameName, DEFAULT_COUNTDOWN_SECONDS } from './limits.js';
+import { checkCountdownSeconds, checkGameName, DEFAULT_COUNTDOWN_SECONDS } from './limits.js';
 import { type PlayerDict, PlayerState } from './player-state.js';
 import {
   applyOrder,
@@ -295,7 +295,12 @@ export function applyPatch(s: SessionState, patch: GamePatchInput, nowMs: number
   }
   const players = (patch.players ?? []).map((p) => PlayerState.fromDict(p));
   const extra = patch.extra === undefined ? undefined : cloneJsonObject(patch.extra);
+  const countdown =
+    patch.countdownSeconds === undefined
+      ? undefined
+      : checkCountdownSeconds(patch.countdownSeconds);
   if (gameName !== undefined) s.gameName = gameName;
+  if (countdown !== undefined) s.countdownSeconds = countdown;
   if (patch.titleScreenUrl !== undefined) s.titleScreenUrl = patch.titleScreenUrl;
   for (const p of players) {
     const existing = s.players.get(p.userId);
@@ -311,6 +316,7 @@ export interface GamePatchInput {
   titleScreenUrl?: string | undefined;
   players?: unknown[] | undefined;
   extra?: Record<string, JsonValue> | undefined;
+  countdownSeconds?: unknown;
 }
 
 function cloneJsonObject(v: unknown): Record<string, JsonValue> {

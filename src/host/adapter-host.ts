@@ -47,6 +47,9 @@ export interface AdapterHost {
     turn: number,
     options?: { gameId?: string },
   ): Promise<ChannelView>;
+  /** The channel's countdown (whole seconds, from the next window), for whoever may manage
+   *  its game (see GameHost.setCountdown). */
+  setCountdown(channelId: string, user: HostUser, seconds: number): Promise<ChannelView>;
   decide(
     channelId: string,
     user: HostUser,

@@ -345,6 +345,7 @@ export class ChannelRunner {
       d !== null && d.choice === null && (this.phase === 'deciding' || this.phase === 'narrating')
         ? { userId: d.userId, options: [...d.options] }
         : null;
+    const settings = this.#ctx.settings(this.channelId);
     return buildView({
       channelId: this.channelId,
       session: this.session,
@@ -353,7 +354,9 @@ export class ChannelRunner {
       error: this.error,
       notice: this.notice,
       decision,
-      rule: this.#ctx.settings(this.channelId).aggregation,
+      rule: settings.aggregation,
+      closeWhenAllChosen: settings.closeWhenAllChosen,
+      anyoneMayManage: settings.anyoneMayManage,
       nowMs: this.#ctx.clock.now(),
       here: this.#ctx.here(this.channelId),
     });

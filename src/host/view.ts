@@ -27,6 +27,9 @@ export interface ViewInput {
   nowMs: number;
   /** The users here now (see presence.ts). */
   here: readonly PresenceChange[];
+  /** The channel's settings the view shows (see ChannelView.rules). */
+  closeWhenAllChosen: boolean;
+  anyoneMayManage: boolean;
 }
 
 /** The last closed window's reveal: the one being narrated (or decided, or failed), else the
@@ -103,6 +106,11 @@ export function buildView(v: ViewInput): ChannelView {
     },
     scene: { text: x.scene.text, choices: [...x.scene.choices], ended: x.scene.ended },
     turn: s.turnNumber,
+    rules: {
+      countdownSeconds: s.countdownSeconds,
+      closeWhenAllChosen: v.closeWhenAllChosen,
+      anyoneMayManage: v.anyoneMayManage,
+    },
     window:
       deadline === null || status !== 'counting'
         ? null
