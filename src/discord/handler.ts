@@ -17,11 +17,13 @@ import {
   renderBooted,
   renderGames,
   renderHistory,
+  renderSettings,
   renderStatus,
+  rulesLine,
 } from './render.js';
 import { settle, settleValue, TIMEOUT, within } from './settle.js';
 import { ReturnRecaps, renderRecap, renderStoryPage, type StoryCursor, upToDate } from './story.js';
-import { LIMITS, oneLine } from './text.js';
+import { displayName, LIMITS, oneLine } from './text.js';
 
 /** The host calls the adapter makes: the adapter-facing host (GameHost implements it). */
 export type DiscordHost = AdapterHost;
@@ -396,6 +398,20 @@ export class InteractionHandler {
         if (!outcome.ok) return res.editReply(notice(describe(outcome.error, this.#log)));
         const { body, file } = outcome.value;
         return res.editReply(body, file === null ? undefined : [file]);
+      }
+      case 'settings': {
+        const countdown = options.get('countdown');
+        if (countdown === undefined)
+          return privately(async () => renderSettings(await this.#host.view(channelId)));
+        if (typeof countdown !== 'number') return refuse('⚠️ The countdown is a number of seconds.');
+        return publicly(async () => {
+          const view = await this.#host.setCountdown(channelId, user, countdown);
+          return {
+            body: notice(
+              `⏱️ ${displayName(user.name)} set this channel's window to ${countdown} s (from the next window).\n${rulesLine(view)}`,
+            ),
+          };
+        });
       }
       case 'status':
         return privately(async () => renderStatus(await this.#host.view(channelId)));

@@ -264,6 +264,9 @@ export class ClientConnection implements FeedMember {
           m.gameId === undefined ? {} : { gameId: m.gameId },
         );
         break;
+      case 'countdown':
+        await host.setCountdown(channelId, user, m.seconds);
+        break;
       case 'boot':
         // The host refuses what no narrator can play (unknown cartridge, no LLM configured).
         this.#o.takeBoot(m.spec);

@@ -59,6 +59,12 @@ const clientMessageSchema = z.discriminatedUnion('type', [
     turn: turnStamp,
     gameId: text(GAME_ID_MAX_LENGTH).optional(),
   }),
+  // The channel's countdown (whole seconds; the host checks the limits and who may).
+  z.strictObject({
+    type: z.literal('countdown'),
+    id: requestId,
+    seconds: z.number().int().min(1).max(3600),
+  }),
   z.strictObject({ type: z.literal('boot'), id: requestId, spec: specSchema }),
   z.strictObject({ type: z.literal('exit'), id: requestId }),
   z.strictObject({ type: z.literal('load'), id: requestId, gameId: text(GAME_ID_MAX_LENGTH) }),
@@ -87,6 +93,7 @@ const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'press',
   'decide',
   'xcard',
+  'countdown',
   'boot',
   'exit',
   'load',

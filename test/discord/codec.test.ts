@@ -194,12 +194,12 @@ test("the scene tells the last window's reveal and who the window waits for, esc
   assert.match(told, /⚠️ The game's store cannot be reached; the turn will close when it is back\./);
 });
 
-test('the slash command: one /gamegirl with the nine subcommands, guild only', () => {
+test('the slash command: one /gamegirl with the ten subcommands, guild only', () => {
   const [def] = commandDefinitions();
   assert.equal(def?.name, 'gamegirl');
   assert.deepEqual(
     def?.options?.map((o) => o.name),
-    ['boot', 'exit', 'games', 'load', 'history', 'export', 'status', 'story', 'recap'],
+    ['boot', 'exit', 'games', 'load', 'history', 'export', 'settings', 'status', 'story', 'recap'],
   );
   assert.deepEqual(def?.contexts, [0]);
 });

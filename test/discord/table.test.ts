@@ -1,9 +1,20 @@
-// The X-card in Discord (issue 12), on the local fake Discord server: a button on the scene
-// message; the player who pressed it is answered privately; the channel gets the rewritten
-// scene and is told whose presses were void, and no message names who pressed it.
+// The table in Discord (issue 12), on the local fake Discord server. The X-card: a button on the
+// scene message; the player who pressed it is answered privately; the channel gets the rewritten
+// scene and is told whose presses were void, and no message names who pressed it. Settings:
+// `/gamegirl settings countdown:<s>` for the booter or a manager; every scene says how its
+// windows run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { button, CHANNEL, command, httpRig, PLAYERS, type TestUser } from './_rig.js';
+import {
+  button,
+  CHANNEL,
+  command,
+  httpRig,
+  MANAGE_CHANNELS,
+  PLAYERS,
+  type TestUser,
+  webhookBodies,
+} from './_rig.js';
 import { buttonsOf, currentScene, embedOf, waitFor } from './_scenario.js';
 
 const [ANN, BEN, CID] = PLAYERS as [TestUser, TestUser, TestUser];
@@ -49,6 +60,47 @@ test('Discord: the X-card sets the scene aside, answered privately, anonymous to
     };
     assert.equal(again.data?.flags, 64);
     assert.match(again.data?.content ?? '', /turn/);
+    assert.deepEqual(rig.errors, []);
+  } finally {
+    await rig.close();
+  }
+});
+
+test('Discord: /gamegirl settings shows how windows run; the booter or a manager changes the countdown', async () => {
+  const rig = await httpRig({ settings: { closeWhenAllChosen: true } });
+  try {
+    await rig.send(command(ANN, 'boot', { game: 'script' }));
+    await waitFor(rig, (v) => v.status === 'playing');
+    await rig.settle();
+    const status = () => (embedOf(currentScene(rig)).fields ?? []).map((f) => f.value).join('\n');
+    assert.match(status(), /⏱️ 10 s window · closes early once everyone here has chosen/);
+    // Shown privately.
+    const ask = command(BEN, 'settings');
+    await rig.send(ask);
+    await rig.settle();
+    assert.match(JSON.stringify(webhookBodies(rig, ask)), /10 s window/);
+    // Ben neither booted the game nor manages the channel: refused privately, nothing changes.
+    const refused = command(BEN, 'settings', { countdown: 30 });
+    await rig.send(refused);
+    await rig.settle();
+    assert.match(JSON.stringify(webhookBodies(rig, refused)), /only the player who booted/);
+    assert.equal((await rig.host.view(CHANNEL)).rules?.countdownSeconds, 10);
+    // Ann booted it: the channel is told, and the next window is that long.
+    const set = command(ANN, 'settings', { countdown: 30 });
+    await rig.send(set);
+    await rig.settle();
+    assert.match(JSON.stringify(webhookBodies(rig, set)), /set this channel's window to 30 s/);
+    const [left] = buttonsOf(currentScene(rig));
+    assert.ok(left);
+    await rig.send(button(ANN, left.custom_id, currentScene(rig).id));
+    const counting = await waitFor(rig, (v) => v.window !== null);
+    assert.equal(counting.window?.lengthMs, 30_000);
+    await rig.settle();
+    assert.match(status(), /or once everyone here has chosen/);
+    // A channel manager may change it too.
+    const mod = { ...CID, permissions: MANAGE_CHANNELS };
+    await rig.send(command(mod, 'settings', { countdown: 60 }));
+    await waitFor(rig, (v) => v.rules?.countdownSeconds === 60);
     assert.deepEqual(rig.errors, []);
   } finally {
     await rig.close();
