@@ -172,6 +172,12 @@ export function withOutcome(outcomes: readonly Outcome[], o: Outcome): Outcome[]
   return out.slice(-OUTCOMES_KEPT);
 }
 
+/** Whether the scene of turn `turn` (shown after window `turn - 1`) was set aside with the
+ *  X-card: the story does not tell it again. */
+export function setAside(outcomes: readonly Outcome[], turn: number): boolean {
+  return outcomes.some((o) => o.turn === turn && o.aside === true);
+}
+
 /** A recorded turn with names and its reveal; `rule` tells turns older than the kept outcomes. */
 export function storyTurn(
   record: TurnRecord,
@@ -191,8 +197,9 @@ export function storyTurn(
     })),
     summary: record.narrativeSummary,
     at: Math.round(record.timestamp * 1000),
+    // A scene set aside later (the X-card on it) is not told again.
     scene:
-      record.scene === null
+      record.scene === null || setAside(outcomes, record.turn)
         ? null
         : { text: record.scene.text, choices: [...record.scene.choices] },
     reveal: revealOf({

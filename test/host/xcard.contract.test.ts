@@ -66,12 +66,15 @@ for (const f of FIXTURES) {
         assert.equal(narrator.rewrites.length, 1);
         assert.equal(narrator.rewrites[0]?.scene.text, 'Scene 1 after Left');
         await assert.rejects(d.hosts[0].press(CH, BOB, 1, 'Right'), StaleTurnError);
-        // The story tells of the rewrite, with no choices and no name.
+        // The story tells of the rewrite, with no choices and no name, and does not tell the
+        // scene set aside again.
         for (const h of d.hosts) {
           const story = await h.story(CH);
           assert.equal(story.length, 2);
+          assert.equal(story[0]?.scene, null, 'the scene set aside is not re-read');
           assert.deepEqual(story[1]?.choices, []);
           assert.equal(story[1]?.reveal.aside, true);
+          assert.equal(story[1]?.scene?.text, 'Scene 1 rewritten after Left');
         }
         // The game goes on from the rewritten scene.
         await press(d, 1, BOB, 'Wait');
@@ -109,6 +112,10 @@ for (const f of FIXTURES) {
         assert.equal(next?.reveal?.aside, true, 'the void choices stay told on the new scene');
         assert.equal(narrator.rewrites.length, 1);
         assert.equal(narrator.turns.length, 0, 'no choice went to the narrator');
+        // The opening scene was the one set aside: the story starts from its replacement.
+        const page = await d.hosts[1].storyPage(CH);
+        assert.equal(page?.opening, null);
+        assert.equal(page?.turns[0]?.scene?.text, 'Scene 0 rewritten after nothing');
         // Nobody is counted as having played the void window.
         await press(d, 0, ALICE, 'Wait');
         const [w] = await both(d, (v) => v.window?.chosen.length === 1);
