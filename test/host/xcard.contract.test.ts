@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { StaleTurnError } from '../../src/core/errors.js';
 import { SpectatingError } from '../../src/host/presence.js';
+import { transcriptOf } from '../../src/host/transcript.js';
 import { XCARD_MAX, XCardError } from '../../src/host/xcard.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
@@ -76,6 +77,13 @@ for (const f of FIXTURES) {
           assert.equal(story[1]?.reveal.aside, true);
           assert.equal(story[1]?.scene?.text, 'Scene 1 rewritten after Left');
         }
+        // Nor does the exported transcript.
+        const exported = await d.hosts[0].exportGame(CH);
+        assert.ok(exported);
+        const md = transcriptOf(exported.archive, exported.rule);
+        assert.ok(!md.includes('Scene 1 after Left'), md);
+        assert.match(md, /set aside with the X-card/);
+        assert.ok(md.includes('Scene 1 rewritten after Left'));
         // The game goes on from the rewritten scene.
         await press(d, 1, BOB, 'Wait');
         const next = await d.closeWindow();
