@@ -88,7 +88,7 @@ const SETTINGS = {
   closeWhenAllChosen: {
     flag: '--close-when-all-chosen',
     env: 'GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN',
-    help: 'close a window once every active player has chosen (default off)',
+    help: 'close a window once every player here has chosen (default on; off: the variable set to no)',
     boolean: true,
   },
   anyoneMayManage: {
@@ -155,17 +155,19 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'no']);
 
-const onOff = z.preprocess(
-  blankToUndefined,
-  z
-    .string()
-    .transform((s) => s.trim().toLowerCase())
-    .refine((s) => TRUE_WORDS.has(s) || FALSE_WORDS.has(s), {
-      message: 'must be true or false (also 1/0, yes/no)',
-    })
-    .transform((s) => TRUE_WORDS.has(s))
-    .default(false),
-);
+const onOffWith = (byDefault: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((s) => s.trim().toLowerCase())
+      .refine((s) => TRUE_WORDS.has(s) || FALSE_WORDS.has(s), {
+        message: 'must be true or false (also 1/0, yes/no)',
+      })
+      .transform((s) => TRUE_WORDS.has(s))
+      .default(byDefault),
+  );
+const onOff = onOffWith(false);
 
 const schema = z.object({
   port: z.preprocess(
@@ -230,7 +232,9 @@ const schema = z.object({
       .enum(['all', 'plurality', 'host'], { message: 'must be all, plurality or host' })
       .default('all'),
   ),
-  closeWhenAllChosen: onOff,
+  // On in the consoles: a group that has all chosen moves on (docs/decisions.md, "Fast
+  // agreement"); GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN=no runs every window to its end.
+  closeWhenAllChosen: onOffWith(true),
   anyoneMayManage: onOff,
   publicHost: z.preprocess(
     blankToUndefined,

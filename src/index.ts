@@ -62,6 +62,7 @@ export type {
 export {
   type AppendTurnOptions,
   type AppendTurnOutcome,
+  CHANNEL_SETTINGS_MAX_BYTES,
   type GamePage,
   type GamePatch,
   type GameSummary,

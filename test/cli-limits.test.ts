@@ -27,7 +27,11 @@ describe('limits as settings', { timeout: 120_000 }, () => {
   it('raised limits take effect: connections per address, presses per player', async () => {
     const served = await startServe(
       ['--max-connections-per-address', '25', '--press-rate', '8/1m', '--countdown', '120'],
-      { GAMEGIRL_DATA_DIR: join(dir, 'raised'), GAMEGIRL_MAX_PLAYERS_PER_CHANNEL: '30' },
+      {
+        GAMEGIRL_DATA_DIR: join(dir, 'raised'),
+        GAMEGIRL_MAX_PLAYERS_PER_CHANNEL: '30',
+        GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'no', // Ann alone changes her mind in one window
+      },
     );
     const clients: TestClient[] = [];
     try {

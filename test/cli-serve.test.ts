@@ -224,13 +224,14 @@ describe('gamegirl CLI: serve', { timeout: 120_000 }, () => {
       expected: ALL_ON,
     },
     {
-      // The defaults, except aggregation: its flag wins over its variable.
+      // The settings off, aggregation by its flag (which wins over its variable).
       name: 'serve with the settings off: every choice is narrated, windows run out, only the booter exits',
       args: ['--aggregation', 'all'],
       dir: 'settings-off',
       env: {
         GAMEGIRL_AGGREGATION: 'host',
         GAMEGIRL_ANYONE_MAY_MANAGE: 'no',
+        GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'no', // on by default in the console
       },
       expected: { askedAnnToDecide: false, closedEarly: false, bobMayExit: false },
     },

@@ -180,7 +180,11 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
     const env = { GAMEGIRL_DATA_DIR: join(dataDir, 'doctor'), PORT: String(port) };
     const ok = await run(['doctor'], env);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-    assert.match(ok.stdout, /✓ config +port \d+, countdown 10 s, aggregation all\n/);
+    // The consoles close a window once everyone here has chosen, unless told not to.
+    assert.match(
+      ok.stdout,
+      /✓ config +port \d+, countdown 10 s, aggregation all, closes when all chose\n/,
+    );
     assert.match(ok.stdout, /✓ store/);
     assert.match(ok.stdout, /✓ cartridges +.*low-battery/);
     assert.match(ok.stdout, /- llm +not configured/);
@@ -193,12 +197,15 @@ describe('gamegirl CLI', { timeout: 120_000 }, () => {
       GAMEGIRL_LLM_MODEL: 'tiny',
     });
     assert.equal(bad.code, 1);
-    assert.match(bad.stdout, /✓ config +.*aggregation all\n/);
+    assert.match(bad.stdout, /✓ config +.*aggregation all, closes when all chose\n/);
     assert.match(bad.stdout, /✗ llm +http:\/\/127\.0\.0\.1:\d+\/v1\/models is unreachable/);
     assert.match(bad.stdout, /✓ llm spend +0 LLM games: 0 prompt \+ 0 completion tokens; no cap/);
     assert.match(bad.stdout, /1 check\(s\) failed/);
 
-    const settings = await run(['doctor', '--aggregation', 'host', '--anyone-may-manage'], env);
+    const settings = await run(['doctor', '--aggregation', 'host', '--anyone-may-manage'], {
+      ...env,
+      GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'no', // early close off: not listed
+    });
     assert.match(
       settings.stdout,
       /✓ config +port \d+, countdown 10 s, aggregation host, anyone may manage\n/,

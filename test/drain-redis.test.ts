@@ -79,6 +79,8 @@ describe('graceful drain on SIGTERM (two processes, Redis)', { timeout: 240_000 
       GAMEGIRL_LLM_MODEL: 'fake-model',
       // Tells the fake LLM which process is asking.
       GAMEGIRL_LLM_API_KEY: key,
+      // Every press must land in the window: no early close when all chose.
+      GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'no',
     });
     const args = ['--countdown', '2', '--shutdown-seconds', '4'];
     const a = await startServe(args, env('key-a'));
@@ -171,6 +173,7 @@ describe('graceful drain on SIGTERM (two processes, Redis)', { timeout: 240_000 
       GAMEGIRL_LLM_BASE_URL: llm.baseURL,
       GAMEGIRL_LLM_MODEL: 'fake-model',
       GAMEGIRL_LLM_API_KEY: key,
+      GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'no', // every press lands in the window
     });
     const a = await startServe(['--countdown', '2'], env('key-a'));
     const b = await startServe(['--countdown', '2'], env('key-b'));
@@ -220,7 +223,8 @@ describe('graceful drain on SIGTERM (two processes, Redis)', { timeout: 240_000 
   });
 
   it('SIGTERM to one process during a countdown: the other plays the turn with every press', async () => {
-    const env = { REDIS_URL: node.url };
+    // The window must still be open when the signal comes.
+    const env = { REDIS_URL: node.url, GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'no' };
     const args = ['--countdown', '8'];
     const a = await startServe(args, env);
     const b = await startServe(args, env);

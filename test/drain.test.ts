@@ -81,7 +81,9 @@ describe('graceful drain on SIGTERM (one process, SQLite)', { timeout: 180_000 }
 
   it('SIGTERM during a countdown keeps the choices; the turn is played after the restart', async () => {
     const data = join(dir, 'countdown');
-    const first = await startServe(['--countdown', '8'], { GAMEGIRL_DATA_DIR: data });
+    // The window must still be open when the signal comes: no early close for Ann's press.
+    const full = { GAMEGIRL_DATA_DIR: data, GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'no' };
+    const first = await startServe(['--countdown', '8'], full);
     let choice = '';
     try {
       const ann = await joined(first.wsUrl, 'drain-den', 'ann');
@@ -95,7 +97,7 @@ describe('graceful drain on SIGTERM (one process, SQLite)', { timeout: 180_000 }
     } finally {
       await first.stop('SIGKILL');
     }
-    const second = await startServe(['--countdown', '8'], { GAMEGIRL_DATA_DIR: data });
+    const second = await startServe(['--countdown', '8'], full);
     try {
       const ann = await joined(second.wsUrl, 'drain-den', 'ann');
       // The window (8 s) outlived the first process; it closes here and its turn is played.

@@ -45,6 +45,8 @@ describe('two serve processes on one Redis', { timeout: 240_000 }, () => {
       REDIS_URL: node.url,
       GAMEGIRL_LLM_BASE_URL: llm.baseURL,
       GAMEGIRL_LLM_MODEL: 'fake-model',
+      // Every player presses in every window: they must all land in it, not close it early.
+      GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'no',
     };
     const servers: Served[] = [];
     const clients: TestClient[] = [];

@@ -376,6 +376,38 @@ export class GameSession implements SessionState, WindowOwner {
     return w.promise;
   }
 
+  /**
+   * Sets the scene on screen aside (the X-card): closes the current turn now, with the open
+   * window's choices, or with none when no window is open (then no waiter is told: the caller
+   * has the result). The turn advances once, like any close; every call for the turn agrees.
+   */
+  async setSceneAside(): Promise<Map<string, string>> {
+    const w = this.#window;
+    if (w !== null && !w.settled && w.turn === this.turnNumber) return this.closeCountdownEarly();
+    const input = {
+      gameId: this.gameId,
+      turn: this.turnNumber,
+      nowMs: this.#clock.now(),
+      early: true,
+      setAside: true,
+    };
+    // Not through a CountdownWindow: a close that fails here is the caller's to report, never
+    // retried by a timer (there is no window to time).
+    const out =
+      this.#store !== null
+        ? await this.#store.closeWindow(this.channelId, input)
+        : applyClose(this, input);
+    if (out.status !== 'closed') throw new CountdownNotStartedError('the turn could not be closed');
+    if (this.turnNumber <= out.turn) {
+      this.turnNumber = out.turn + 1;
+      this.pendingChoices = new Map();
+      this.windowDeadlineMs = null;
+      this.lastWindow = { turn: out.turn, choices: out.choices };
+    }
+    this.#newWindow(out.turn).settle(new Map(out.choices));
+    return new Map(out.choices);
+  }
+
   /** The synthetic user message fed to the narrator as the next turn's input. */
   formatChoicesAsInput(choices: ChoicesInput): string {
     return formatChoices(toChoiceMap(choices), this.players);
@@ -435,6 +467,21 @@ export class GameSession implements SessionState, WindowOwner {
     if (target === null) return;
     await target.updateGame(this.gameId, this.#patch(true), this.#clock.now());
     this.#dirtyPlayers = null;
+  }
+
+  /**
+   * Changes the length of this game's windows from the next one on (an open window keeps its
+   * deadline). Stored in one write with `extra` and new players, before it applies here.
+   */
+  async changeCountdown(seconds: number, store?: SessionStore): Promise<void> {
+    const v = checkCountdownSeconds(seconds);
+    const target = store ?? this.#store;
+    if (target !== null) {
+      const patch = { ...this.#patch(true), countdownSeconds: v };
+      await target.updateGame(this.gameId, patch, this.#clock.now());
+      this.#dirtyPlayers = null;
+    }
+    this.countdownSeconds = v;
   }
 
   /** Adds the players the store knows and this session does not (registered elsewhere). */

@@ -17,6 +17,10 @@ export const SCENE_CHOICES_MAX = 25;
 export const MIN_COUNTDOWN_SECONDS = 0.01;
 export const MAX_COUNTDOWN_SECONDS = 3600;
 export const DEFAULT_COUNTDOWN_SECONDS = 10;
+/** A channel's countdown as its players set it (the page's control, Discord's settings): whole
+ *  seconds, long enough to read a scene, short enough not to stall a game. */
+export const MIN_CHANNEL_COUNTDOWN_SECONDS = 5;
+export const MAX_CHANNEL_COUNTDOWN_SECONDS = 300;
 
 // Printable ASCII only: the common case, checked with one cheap loop (a regex call costs more
 // than the whole check for the short ids, names and choices of a button press).
@@ -105,6 +109,21 @@ export const checkGameId = (v: unknown): string => checkText('gameId', v, GAME_I
 export function checkGameName(v: unknown): string {
   if (v === '') return v;
   return checkText('gameName', v, GAME_NAME_MAX_LENGTH);
+}
+
+/** A countdown a player asks for in a channel: whole seconds within the channel limits. */
+export function checkChannelCountdown(v: unknown): number {
+  if (
+    typeof v !== 'number' ||
+    !Number.isSafeInteger(v) ||
+    v < MIN_CHANNEL_COUNTDOWN_SECONDS ||
+    v > MAX_CHANNEL_COUNTDOWN_SECONDS
+  )
+    throw new InvalidInputError(
+      'countdownSeconds',
+      `must be a whole number of seconds from ${MIN_CHANNEL_COUNTDOWN_SECONDS} to ${MAX_CHANNEL_COUNTDOWN_SECONDS}`,
+    );
+  return v;
 }
 
 export function checkCountdownSeconds(v: unknown): number {

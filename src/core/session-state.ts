@@ -6,7 +6,7 @@ import {
   StaleTurnError,
   WindowClosedError,
 } from './errors.js';
-import { checkGameName, DEFAULT_COUNTDOWN_SECONDS } from './limits.js';
+import { checkCountdownSeconds, checkGameName, DEFAULT_COUNTDOWN_SECONDS } from './limits.js';
 import { type PlayerDict, PlayerState } from './player-state.js';
 import {
   applyOrder,
@@ -237,6 +237,9 @@ export interface CloseInput {
   nowMs: number;
   /** Close before the deadline (e.g. every player has chosen). */
   early?: boolean | undefined;
+  /** The scene on screen is set aside (the X-card): close the turn now, with its open window's
+   *  choices, or with none when no window is open. Implies `early`. */
+  setAside?: boolean | undefined;
 }
 
 export type CloseOutcome =
@@ -254,9 +257,9 @@ export function applyClose(s: SessionState, c: CloseInput): CloseOutcome {
   assertSameGame(s, c.gameId);
   if (c.turn !== s.turnNumber) throw new StaleTurnError(c.turn, s.turnNumber);
   const deadline = s.windowDeadlineMs;
-  if (deadline === null)
+  if (deadline === null && !c.setAside)
     throw new CountdownNotStartedError(`turn ${c.turn} has no open countdown window`);
-  if (!c.early && c.nowMs < deadline)
+  if (deadline !== null && !c.early && !c.setAside && c.nowMs < deadline)
     return { status: 'open', turn: c.turn, msRemaining: deadline - c.nowMs };
   const choices = s.pendingChoices;
   // Shared with the result: every waiter of this window already shares that one Map.
@@ -292,7 +295,12 @@ export function applyPatch(s: SessionState, patch: GamePatchInput, nowMs: number
   }
   const players = (patch.players ?? []).map((p) => PlayerState.fromDict(p));
   const extra = patch.extra === undefined ? undefined : cloneJsonObject(patch.extra);
+  const countdown =
+    patch.countdownSeconds === undefined
+      ? undefined
+      : checkCountdownSeconds(patch.countdownSeconds);
   if (gameName !== undefined) s.gameName = gameName;
+  if (countdown !== undefined) s.countdownSeconds = countdown;
   if (patch.titleScreenUrl !== undefined) s.titleScreenUrl = patch.titleScreenUrl;
   for (const p of players) {
     const existing = s.players.get(p.userId);
@@ -308,6 +316,7 @@ export interface GamePatchInput {
   titleScreenUrl?: string | undefined;
   players?: unknown[] | undefined;
   extra?: Record<string, JsonValue> | undefined;
+  countdownSeconds?: unknown;
 }
 
 function cloneJsonObject(v: unknown): Record<string, JsonValue> {

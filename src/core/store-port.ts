@@ -1,3 +1,4 @@
+import { InvalidInputError } from './errors.js';
 import type { PlayerDict } from './player-state.js';
 import type {
   CloseInput,
@@ -52,6 +53,9 @@ export interface GamePatch {
   players?: PlayerDict[];
   /** Replaces the host's per-game data. */
   extra?: Record<string, JsonValue>;
+  /** The length of the game's windows from the next one on (an open window keeps its
+   *  deadline), within the countdown limits. */
+  countdownSeconds?: number;
 }
 
 export interface AppendTurnOptions {
@@ -83,6 +87,11 @@ export interface SessionStore {
   loadGame(gameId: string): Promise<SessionDict | null>;
   /** Removes the channel's binding; the saved game stays in the index. */
   unbindChannel(channelId: string): Promise<void>;
+  /** What a channel's players chose for it (e.g. a longer countdown), kept apart from its games
+   *  so it outlives exits and swaps; {} when nothing was set. */
+  channelSettings(channelId: string): Promise<Record<string, JsonValue>>;
+  /** Replaces the channel's settings: a JSON object of at most CHANNEL_SETTINGS_MAX_BYTES. */
+  setChannelSettings(channelId: string, settings: Record<string, JsonValue>): Promise<void>;
   /** Deletes a saved game and its history. */
   deleteGame(gameId: string): Promise<void>;
   /**
@@ -131,4 +140,35 @@ export interface SessionStore {
  *  single-process host and the distributed scheduler both pass it, so a turn is recorded once. */
 export function windowCommitKey(turn: number): string {
   return `window:${turn}`;
+}
+
+/** The largest channel settings object a store keeps (its JSON, in UTF-8 bytes). */
+export const CHANNEL_SETTINGS_MAX_BYTES = 4096;
+
+/** The JSON of valid channel settings (InvalidInputError otherwise), for the stores. */
+export function encodeChannelSettings(settings: unknown): string {
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
+    throw new InvalidInputError('settings', 'must be an object');
+  let json: string;
+  try {
+    json = JSON.stringify(settings);
+  } catch (e) {
+    throw new InvalidInputError('settings', `must be JSON (${(e as Error).message})`);
+  }
+  if (Buffer.byteLength(json, 'utf8') > CHANNEL_SETTINGS_MAX_BYTES)
+    throw new InvalidInputError('settings', `must be at most ${CHANNEL_SETTINGS_MAX_BYTES} bytes`);
+  return json;
+}
+
+/** Stored channel settings read back: {} for none or anything that is not an object. */
+export function decodeChannelSettings(json: string | null | undefined): Record<string, JsonValue> {
+  if (typeof json !== 'string') return {};
+  try {
+    const v: unknown = JSON.parse(json);
+    return typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, JsonValue>)
+      : {};
+  } catch {
+    return {};
+  }
 }

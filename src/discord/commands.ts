@@ -10,7 +10,7 @@ import {
 /** The one top-level slash command; everything else is a subcommand. */
 export const COMMAND_NAME = 'gamegirl';
 
-/** `/gamegirl boot|exit|games|load|history|export|status|story|recap`, as Discord's API wants it. */
+/** `/gamegirl boot|exit|games|load|history|export|settings|status|story|recap`, as Discord's API wants it. */
 export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return [
     {
@@ -95,6 +95,21 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
                 { name: 'markdown', value: 'markdown' },
                 { name: 'json', value: 'json' },
               ],
+            },
+          ],
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: 'settings',
+          description: "Show or change this channel's settings (the game's booter or a manager)",
+          options: [
+            {
+              type: ApplicationCommandOptionType.Integer,
+              name: 'countdown',
+              description: 'Seconds a window stays open, from the next one (5-300)',
+              required: false,
+              min_value: 5,
+              max_value: 300,
             },
           ],
         },

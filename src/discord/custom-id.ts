@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
  *   gg1:w:<channel>:<gameTag>:<turn>:0         watch without playing, or play (next window)
  *   gg1:s:<channel>:<gameTag>:<turn>:<0|1>     a page of the story so far (ephemeral): the
  *                                              turns before turn `turn` (0) or from it on (1)
+ *   gg1:x:<channel>:<gameTag>:<turn>:0         the X-card: set the scene aside, anonymously
  *
  * At most 4 + 2 + 21 + 9 + 10 + 3 = 49 characters, well under Discord's 100. Anything else
  * (another bot's id, a forged or oversized value, a bad number) decodes to null.
@@ -18,10 +19,11 @@ import { createHash } from 'node:crypto';
 
 /** Discord's custom_id limit. */
 export const CUSTOM_ID_MAX_LENGTH = 100;
-/** 5 rows × 5 buttons, one slot kept for a control button (retry, or watch/play). */
+/** 5 rows × 5 buttons, one slot kept for a control button (retry, or watch/play; the X-card
+ *  takes another when there is room). */
 export const MAX_CHOICE_BUTTONS = 24;
 
-export type ButtonAction = 'press' | 'decide' | 'retry' | 'watch' | 'story';
+export type ButtonAction = 'press' | 'decide' | 'retry' | 'watch' | 'story' | 'xcard';
 
 export interface ButtonId {
   action: ButtonAction;
@@ -37,6 +39,7 @@ const CODES: Record<ButtonAction, string> = {
   retry: 'r',
   watch: 'w',
   story: 's',
+  xcard: 'x',
 };
 const ACTIONS: Record<string, ButtonAction> = {
   p: 'press',
@@ -44,10 +47,11 @@ const ACTIONS: Record<string, ButtonAction> = {
   r: 'retry',
   w: 'watch',
   s: 'story',
+  x: 'xcard',
 };
 
 // Snowflakes are decimal u64s: at most 20 digits. Turns are small non-negative integers.
-const PATTERN = /^gg1:([pdrws]):([0-9]{1,20}):([0-9a-z]{8}):([0-9]{1,9}):([0-9]{1,2})$/;
+const PATTERN = /^gg1:([pdrwsx]):([0-9]{1,20}):([0-9a-z]{8}):([0-9]{1,9}):([0-9]{1,2})$/;
 
 /** 8 base-36 characters derived from a game id (collisions only matter within one channel). */
 export function gameTag(gameId: string): string {
@@ -80,7 +84,7 @@ export function decodeButtonId(customId: unknown): ButtonId | null {
   const turn = Number(turnText);
   const index = Number(indexText);
   if (index >= MAX_CHOICE_BUTTONS) return null;
-  if ((action === 'retry' || action === 'watch') && index !== 0) return null;
+  if ((action === 'retry' || action === 'watch' || action === 'xcard') && index !== 0) return null;
   if (action === 'story' && index > 1) return null;
   // Canonical form only: no leading zeros smuggling a second spelling of the same button.
   const id: ButtonId = { action, channelId, gameTag: tag, turn, index };

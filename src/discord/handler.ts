@@ -17,11 +17,13 @@ import {
   renderBooted,
   renderGames,
   renderHistory,
+  renderSettings,
   renderStatus,
+  rulesLine,
 } from './render.js';
 import { settle, settleValue, TIMEOUT, within } from './settle.js';
 import { ReturnRecaps, renderRecap, renderStoryPage, type StoryCursor, upToDate } from './story.js';
-import { LIMITS, oneLine } from './text.js';
+import { displayName, LIMITS, oneLine } from './text.js';
 
 /** The host calls the adapter makes: the adapter-facing host (GameHost implements it). */
 export type DiscordHost = AdapterHost;
@@ -95,6 +97,9 @@ function describe(error: unknown, log: Logger): string {
 
 const cut = (s: string): string => oneLine(s, 1800, 'refused');
 
+const XCARD_DONE =
+  '✖ Scene set aside: the narrator writes another in its place. Nobody is told who pressed the X-card.';
+
 /**
  * The interaction logic shared by the gateway and HTTP transports. Every interaction is
  * acknowledged first (or answered at once when the answer is quick), then the work runs; the
@@ -153,7 +158,9 @@ export class InteractionHandler {
     const ctx = { channelId: req.channelId, user: req.user };
     // Anyone who interacts is "here recently" (the table, who a window waits for). A store or
     // bus outage must not stop the interaction itself.
-    if (req.kind === 'button' || req.kind === 'command')
+    // Not the X-card: someone new at the table just as a scene is set aside would be named.
+    const xcard = req.kind === 'button' && decodeButtonId(req.customId)?.action === 'xcard';
+    if ((req.kind === 'button' && !xcard) || req.kind === 'command')
       await this.#host
         .here(ctx.channelId, ctx.user, { ttlMs: this.#presenceTtlMs })
         .catch((e: unknown) => this.#log.warn({ err: e }, 'presence not recorded'));
@@ -213,13 +220,16 @@ export class InteractionHandler {
       acked();
       const late = await settle(work);
       if (late !== null) await res.followUp(notice(describe(late, this.#log)), true);
+      else if (id.action === 'xcard') await res.followUp(notice(XCARD_DONE), true);
       return;
     }
     if (id.action === 'retry') {
       if (outcome !== null) await res.followUp(notice(describe(outcome, this.#log)), true);
       return;
     }
-    if (outcome === null) await res.deferUpdate();
+    // The X-card is acknowledged privately: only the player who pressed it learns it went through.
+    if (outcome === null && id.action === 'xcard') await res.reply(notice(XCARD_DONE), true);
+    else if (outcome === null) await res.deferUpdate();
     else await res.reply(notice(describe(outcome, this.#log)), true);
     acked();
   }
@@ -288,6 +298,9 @@ export class InteractionHandler {
       }
       case 'retry':
         result = await this.#host.retry(ctx.channelId, ctx.user);
+        break;
+      case 'xcard':
+        result = await this.#host.xcard(ctx.channelId, ctx.user, id.turn, { gameId });
         break;
       case 'watch': {
         // One press to watch; one more to play again, from the next window.
@@ -385,6 +398,20 @@ export class InteractionHandler {
         if (!outcome.ok) return res.editReply(notice(describe(outcome.error, this.#log)));
         const { body, file } = outcome.value;
         return res.editReply(body, file === null ? undefined : [file]);
+      }
+      case 'settings': {
+        const countdown = options.get('countdown');
+        if (countdown === undefined)
+          return privately(async () => renderSettings(await this.#host.view(channelId)));
+        if (typeof countdown !== 'number') return refuse('⚠️ The countdown is a number of seconds.');
+        return publicly(async () => {
+          const view = await this.#host.setCountdown(channelId, user, countdown);
+          return {
+            body: notice(
+              `⏱️ ${displayName(user.name)} set this channel's window to ${countdown} s (from the next window).\n${rulesLine(view)}`,
+            ),
+          };
+        });
       }
       case 'status':
         return privately(async () => renderStatus(await this.#host.view(channelId)));

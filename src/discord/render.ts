@@ -56,7 +56,7 @@ function statusText(view: ChannelView, closed: boolean): string {
   const last = `${view.reveal ? `\n🎲 Last turn: ${revealText(view.reveal)}` : ''}${table(view)}`;
   switch (view.status) {
     case 'playing':
-      return `Press a choice: the first press starts the countdown.${last}`;
+      return `Press a choice: the first press starts the countdown.\n${rulesLine(view)}${last}`;
     case 'counting': {
       if (w === null) return 'Choices are being collected.';
       const t = unix(w.deadlineMs);
@@ -66,7 +66,8 @@ function statusText(view: ChannelView, closed: boolean): string {
           : `\nWaiting for: ${w.waitingFor.map((n) => displayName(n)).join(', ')}`;
       // e.g. the store cannot be reached and the window cannot close yet.
       const note = view.notice ? `\n⚠️ ${escapeMarkdown(oneLine(view.notice, 300, ''))}` : '';
-      return `⏳ Choices close <t:${t}:R> (at <t:${t}:T>, ${Math.ceil(w.secondsRemaining)} s left when this was drawn).${note}${chosen}${waiting}${last}`;
+      const early = view.rules?.closeWhenAllChosen ? ', or once everyone here has chosen' : '';
+      return `⏳ Choices close <t:${t}:R> (at <t:${t}:T>, ${Math.ceil(w.secondsRemaining)} s left when this was drawn${early}).${note}${chosen}${waiting}${last}`;
     }
     case 'narrating': {
       // The same text as the sealed message, so the window's close is the message's last edit.
@@ -82,6 +83,24 @@ function statusText(view: ChannelView, closed: boolean): string {
     case 'idle':
       return `💾 ${oneLine(view.notice ?? 'The game was saved and exited.', 300, 'The game was saved and exited.')}`;
   }
+}
+
+/** How the channel's windows run: their length, and whether one closes once all chose. */
+export function rulesLine(view: ChannelView): string {
+  const r = view.rules;
+  if (r === undefined) return '';
+  const how = r.closeWhenAllChosen
+    ? 'closes early once everyone here has chosen'
+    : 'runs its full length';
+  return `⏱️ ${r.countdownSeconds} s window · ${how}`;
+}
+
+/** `/gamegirl settings` without a change: the channel's settings and how to change them. */
+export function renderSettings(view: ChannelView): MessageBody {
+  const line = rulesLine(view);
+  return notice(
+    `${line === '' ? 'No game is running in this channel.' : line}\nChange the window with \`/gamegirl settings countdown:<seconds>\` (5-300; the game's booter or a channel manager).`,
+  );
 }
 
 /** Who was active here recently: players, and who watches or plays from the next window. */
@@ -174,6 +193,9 @@ function sceneButtons(view: ChannelView, closed: boolean): ButtonRow[] {
   } else if (live) {
     buttons.push(button(view, tag, 'watch', 0, '👀 Watch / Play', ButtonStyle.Secondary, false));
   }
+  // The X-card, while a scene is on screen (and there is room: 25 buttons at most).
+  if (!closed && (live || view.status === 'ended') && buttons.length < 25)
+    buttons.push(button(view, tag, 'xcard', 0, '✖ X-card', ButtonStyle.Secondary, false));
   return rows(buttons);
 }
 

@@ -40,6 +40,16 @@ export interface AdapterHost {
     choice: string,
     options?: { gameId?: string },
   ): Promise<PressResult>;
+  /** The X-card: `user` anonymously sets the scene of `turn` aside (see GameHost.xcard). */
+  xcard(
+    channelId: string,
+    user: HostUser,
+    turn: number,
+    options?: { gameId?: string },
+  ): Promise<ChannelView>;
+  /** The channel's countdown (whole seconds, from the next window), for whoever may manage
+   *  its game (see GameHost.setCountdown). */
+  setCountdown(channelId: string, user: HostUser, seconds: number): Promise<ChannelView>;
   decide(
     channelId: string,
     user: HostUser,

@@ -27,6 +27,7 @@ import { keptScene, storyTurn, withOutcome } from './story.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type { ChannelSettings, ChannelView, HostUser } from './types.js';
 import { buildView, type Phase } from './view.js';
+import { checkXCard, withXCard } from './xcard.js';
 
 /** What a channel runner needs from its host. */
 export interface HostContext {
@@ -237,6 +238,51 @@ export class ChannelRunner {
     return out;
   }
 
+  /**
+   * The X-card on the scene of `turn`: the turn closes now (its window's choices, if any, are
+   * void) and the loop has the narrator write the scene again. Marked with the game before the
+   * close, so whichever process resolves the turn rewrites it. A second X-card on a scene
+   * already set aside changes nothing. Nothing records who asked.
+   */
+  async setAside(user: HostUser, turn: number, gameId: string | undefined): Promise<void> {
+    const s = this.session;
+    const x = this.extra;
+    const narrator = this.narrator;
+    if (s === null || x === null || narrator === null || !s.active)
+      throw new SessionInactiveError('no game is running in this channel');
+    if (gameId !== undefined && gameId !== s.gameId) throw new StaleTurnError(turn, s.turnNumber);
+    if (x.aside === turn && s.turnNumber === turn + 1) return;
+    if (this.phase !== 'ready' || s.turnNumber > x.sceneTurn)
+      throw new NarratingError(this.phase === 'ready' ? 'narrating' : this.phase);
+    if (turn !== s.turnNumber) throw new StaleTurnError(turn, s.turnNumber);
+    checkMayPress(this.#ctx.here(this.channelId).find((u) => u.userId === user.id) ?? null, turn);
+    checkXCard(x, turn, narrator);
+    const marked: HostExtra = { ...x, aside: turn, xcards: withXCard(x.xcards, turn) };
+    // No press is taken here from now on: the scene is on its way out.
+    this.phase = 'narrating';
+    this.extra = marked;
+    s.extra = encodeHostExtra(marked);
+    const watched = this.#watchedTurn === turn;
+    this.#watchedTurn = turn;
+    let choices: Map<string, string>;
+    try {
+      await s.save();
+      choices = await s.setSceneAside();
+    } catch (e) {
+      if (s.turnNumber === turn) {
+        this.phase = 'ready';
+        this.extra = x;
+        s.extra = encodeHostExtra(x);
+        if (!watched) this.#watchedTurn = -1;
+        // The turn did not close: a mark already stored must not void its window later.
+        await s.save().catch(() => {});
+      }
+      throw e;
+    }
+    // An open window watched here resolves through its watch; otherwise the turn starts here.
+    if (!watched) this.#windowClosed(turn, choices, true);
+  }
+
   /** Closes the open window early when the channel asks for it and every player it counts has
    *  chosen (after a press, or when someone left or started watching). */
   async closeIfAllChosen(): Promise<void> {
@@ -299,6 +345,7 @@ export class ChannelRunner {
       d !== null && d.choice === null && (this.phase === 'deciding' || this.phase === 'narrating')
         ? { userId: d.userId, options: [...d.options] }
         : null;
+    const settings = this.#ctx.settings(this.channelId);
     return buildView({
       channelId: this.channelId,
       session: this.session,
@@ -307,7 +354,9 @@ export class ChannelRunner {
       error: this.error,
       notice: this.notice,
       decision,
-      rule: this.#ctx.settings(this.channelId).aggregation,
+      rule: settings.aggregation,
+      closeWhenAllChosen: settings.closeWhenAllChosen,
+      anyoneMayManage: settings.anyoneMayManage,
       nowMs: this.#ctx.clock.now(),
       here: this.#ctx.here(this.channelId),
     });
@@ -358,7 +407,13 @@ export class ChannelRunner {
         await s.save(); // a channel reloaded anywhere now shows 'narrating', not 'failed'
       }
       if (!shown) this.emitView();
-      pick = kept !== undefined ? kept : await this.#aggregate(closed, s, x, controller.signal);
+      // A scene set aside (the X-card): its window's choices are void, nothing to aggregate.
+      const aside = x.aside === closed.turn;
+      pick = aside
+        ? null
+        : kept !== undefined
+          ? kept
+          : await this.#aggregate(closed, s, x, controller.signal);
       if (epoch !== this.#epoch) return 'interrupted';
       x = this.extra ?? x;
       const began = this.#ctx.clock.now();
@@ -387,16 +442,23 @@ export class ChannelRunner {
       if (epoch !== this.#epoch) return 'interrupted';
       const { summary } = narrated;
       const rule = this.#ctx.settings(this.channelId).aggregation;
-      const sent = pick === null ? [...new Set(closed.choices.values())] : [pick];
+      const sent = aside ? [] : pick === null ? [...new Set(closed.choices.values())] : [pick];
       const next: HostExtra = {
         ...narrated.next,
-        outcomes: withOutcome(narrated.next.outcomes, { turn: closed.turn, rule, sent }),
+        outcomes: withOutcome(narrated.next.outcomes, {
+          turn: closed.turn,
+          rule,
+          sent,
+          ...(aside ? { aside: true as const } : {}),
+        }),
       };
+      // A void window's choices are not part of the story: its record has none.
+      const recorded = aside ? new Map<string, string>() : closed.choices;
       // The new scene, narrator state and outcome are saved in the same store write as the turn.
       s.extra = encodeHostExtra(next);
       let record: TurnRecord;
       try {
-        record = await lease.commit(s, closed.choices, summary, keptScene(next.scene));
+        record = await lease.commit(s, recorded, summary, keptScene(next.scene));
       } catch (e) {
         s.extra = encodeHostExtra(x);
         throw e;

@@ -40,6 +40,11 @@ export interface ChannelView {
   scene: Scene | null;
   /** The turn stamp for buttons: a press must name it, or it is refused as stale. */
   turn: number;
+  /** How the game's windows run, for consoles to show: the countdown's length (seconds, from
+   *  the next window when changed during one) and whether a window closes early once every
+   *  player it counts has chosen; `anyoneMayManage`: any player may change them (and exit or
+   *  swap the game), not only its booter and channel managers. Absent when no game runs. */
+  rules?: { countdownSeconds: number; closeWhenAllChosen: boolean; anyoneMayManage: boolean };
   window: {
     deadlineMs: number;
     secondsRemaining: number;

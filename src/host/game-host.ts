@@ -3,7 +3,13 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { GameNotFoundError, InvalidInputError, SessionInactiveError } from '../core/errors.js';
 import { GameSession } from '../core/game-session.js';
 import { hotSwap, listAllGames } from '../core/games.js';
-import { checkChannelId, checkGameId, checkGameName, checkUserId } from '../core/limits.js';
+import {
+  checkChannelCountdown,
+  checkChannelId,
+  checkGameId,
+  checkGameName,
+  checkUserId,
+} from '../core/limits.js';
 import { SessionRegistry } from '../core/registry.js';
 import type { GamePage, SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
@@ -20,7 +26,13 @@ import { checkScene, checkUser, defaultTitle } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
 import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
-import { checkMayReplace, checkMayTake, resolveSettings } from './permissions.js';
+import {
+  checkMayChangeCountdown,
+  checkMayReplace,
+  checkMayTake,
+  chosenCountdown,
+  resolveSettings,
+} from './permissions.js';
 import {
   CONNECTED_TTL_MS,
   type PresenceChange,
@@ -188,8 +200,10 @@ export class GameHost implements AdapterHost {
       checkMayReplace(r, user, this.settings(r.channelId));
       const narrator = this.#sessions.makeNarrator(parsed);
       const title = checkGameName(options?.title ?? narrator.title ?? defaultTitle(parsed));
+      // The countdown chosen for the channel (kept apart from its games) first.
+      const chosen = chosenCountdown(await this.#store.channelSettings(r.channelId));
       const countdownSeconds =
-        this.settings(r.channelId).countdownSeconds ?? this.#countdownSeconds;
+        chosen ?? this.settings(r.channelId).countdownSeconds ?? this.#countdownSeconds;
       const session = new GameSession(r.channelId, title, undefined, {
         ...this.#sessions.options(),
         ...(countdownSeconds !== undefined ? { countdownSeconds } : {}),
@@ -207,6 +221,8 @@ export class GameHost implements AdapterHost {
         deciding: null,
         outcomes: [],
         opening: keptScene(scene),
+        aside: null,
+        xcards: [],
       };
       await this.#sessions.setAsideDamaged(r);
       await this.#sessions.unload(r, null);
@@ -260,6 +276,56 @@ export class GameHost implements AdapterHost {
   /** Channels this process holds in memory now (idle ones are let go: evictIdleAfterMs). */
   channelsInMemory(): number {
     return this.#channels.size;
+  }
+
+  /**
+   * The X-card: `user` (a player, not a spectator) sets the scene of turn `turn` aside,
+   * anonymously; the narrator writes another in its place (an LLM with a note to steer away
+   * from it, an ink story steps back to the previous choice point). The window's choices, if
+   * one is open, are void and the view's reveal tells their players to choose again. Nobody
+   * learns who: the host stores, shows and publishes no trace of the user. Refuses with
+   * XCardError (XCARD_UNAVAILABLE: the narrator cannot write this scene again; XCARD_LIMIT:
+   * XCARD_MAX scenes set aside within XCARD_TURNS turns), SpectatingError, NarratingError,
+   * StaleTurnError, SessionInactiveError, RateLimitedError (counted with presses).
+   */
+  async xcard(
+    channelId: string,
+    user: HostUser,
+    turn: number,
+    options?: { gameId?: string },
+  ): Promise<ChannelView> {
+    checkUser(user);
+    checkChannelId(channelId);
+    this.#open();
+    this.#limiter.take(`${channelId}\u0000${user.id}`);
+    const r = await this.#ready(channelId);
+    await r.setAside(user, turn, options?.gameId);
+    return r.view();
+  }
+
+  /**
+   * A longer (or shorter) window for the channel: the running game's countdown from its next
+   * window on, kept with the game (so every process and every reload has it) and carried to the
+   * games booted in the channel afterwards. Allowed to whoever may manage the game (its booter,
+   * a channel manager, anyone when `anyoneMayManage`). InvalidInputError outside whole seconds
+   * MIN_CHANNEL_COUNTDOWN_SECONDS..MAX_CHANNEL_COUNTDOWN_SECONDS; PermissionError;
+   * with no game running, only a channel manager (or anyone when `anyoneMayManage`) may set
+   * it for the games to come.
+   */
+  async setCountdown(channelId: string, user: HostUser, seconds: number): Promise<ChannelView> {
+    checkUser(user);
+    const v = checkChannelCountdown(seconds);
+    const r = await this.#ready(channelId);
+    return r.exclusive(async () => {
+      checkMayChangeCountdown(r, user, this.settings(r.channelId));
+      const s = r.running ? r.session : null;
+      const kept = await this.#store.channelSettings(r.channelId);
+      await this.#store.setChannelSettings(r.channelId, { ...kept, countdownSeconds: v });
+      // The running game's windows, from the next one (kept with the game: every process sees it).
+      if (s !== null) await s.changeCountdown(v);
+      r.emitView();
+      return r.view();
+    });
   }
 
   /** Countdown windows open in this process right now. */

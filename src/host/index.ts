@@ -19,3 +19,4 @@ export type {
   TurnOutcome,
 } from './turn-driver.js';
 export type * from './types.js';
+export { XCARD_MAX, XCARD_TURNS, XCardError } from './xcard.js';

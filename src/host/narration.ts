@@ -88,23 +88,41 @@ export async function narrateTurn(t: TurnNarration): Promise<{ next: HostExtra; 
   const history = await s.getTurnHistory();
   const playerNames = new Map<string, string>();
   for (const [id, p] of s.players) playerNames.set(id, p.userName);
+  const aside = t.extra.aside === t.turn;
+  const rewrite = t.narrator.rewrite?.bind(t.narrator);
+  if (aside && rewrite === undefined)
+    throw new NarratorError('story', 'this narrator cannot write a scene again');
   const result = await underDeadline(
     (signal) =>
-      t.narrator.next({
-        gameId: s.gameId,
-        gameName: s.gameName,
-        signal,
-        onText: t.onText,
-        turn: t.turn,
-        scene: x.scene,
-        choices: t.choices,
-        playerNames,
-        input: s.formatChoicesAsInput(t.choices),
-        decidedChoice: t.decided,
-        history,
-        state: x.narratorState,
-        bootedBy: x.bootedBy,
-      }),
+      aside && rewrite !== undefined
+        ? // The X-card: the scene on screen is written again; the window's choices are void.
+          rewrite({
+            gameId: s.gameId,
+            gameName: s.gameName,
+            signal,
+            onText: t.onText,
+            turn: t.turn,
+            scene: x.scene,
+            playerNames,
+            history,
+            state: x.narratorState,
+            bootedBy: x.bootedBy,
+          })
+        : t.narrator.next({
+            gameId: s.gameId,
+            gameName: s.gameName,
+            signal,
+            onText: t.onText,
+            turn: t.turn,
+            scene: x.scene,
+            choices: t.choices,
+            playerNames,
+            input: s.formatChoicesAsInput(t.choices),
+            decidedChoice: t.decided,
+            history,
+            state: x.narratorState,
+            bootedBy: x.bootedBy,
+          }),
     t.controller,
     t.clock,
     t.timeoutMs,
@@ -116,8 +134,9 @@ export async function narrateTurn(t: TurnNarration): Promise<{ next: HostExtra; 
     scene,
     narratorState: result.state ?? null,
     sceneTurn: s.turnNumber,
-    lastPressed: updateLastPressed(x.lastPressed, t.turn, t.choices),
+    lastPressed: aside ? x.lastPressed : updateLastPressed(x.lastPressed, t.turn, t.choices),
     unresolved: null,
+    aside: null,
   };
   return { next, summary };
 }

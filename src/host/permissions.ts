@@ -1,6 +1,11 @@
 import { InvalidInputError, StaleTurnError } from '../core/errors.js';
-import { MAX_COUNTDOWN_SECONDS, MIN_COUNTDOWN_SECONDS } from '../core/limits.js';
-import type { SessionDict } from '../core/session-state.js';
+import {
+  MAX_CHANNEL_COUNTDOWN_SECONDS,
+  MAX_COUNTDOWN_SECONDS,
+  MIN_CHANNEL_COUNTDOWN_SECONDS,
+  MIN_COUNTDOWN_SECONDS,
+} from '../core/limits.js';
+import type { JsonValue, SessionDict } from '../core/session-state.js';
 import { PermissionError, WrongStateError } from './errors.js';
 import type { ChannelSettings, HostUser } from './types.js';
 
@@ -76,6 +81,22 @@ export function checkMayReplace(
     );
 }
 
+/** A channel's countdown: whoever may manage its running game, or with none running, a channel
+ *  manager (or anyone when the channel allows it). PermissionError if not. */
+export function checkMayChangeCountdown(
+  channel: { running: boolean; extra: { bootedBy: string | null } | null },
+  user: HostUser,
+  settings: ChannelSettings,
+): void {
+  const running = channel.running && channel.extra !== null;
+  if (!mayManage(user, running ? (channel.extra?.bootedBy ?? null) : null, settings))
+    throw new PermissionError(
+      running
+        ? 'only the player who booted this game (or a channel manager) may change its countdown'
+        : 'only a channel manager may change the countdown while no game runs',
+    );
+}
+
 /**
  * The 'host decides' rule, in one process or across them: `expect` (the game and turn stamp the
  * decision was drawn for) must match the game `at`, a decision must be pending, and only the
@@ -139,4 +160,16 @@ export function updateLastPressed(
   for (const [userId, t] of lastPressed) if (t >= turn - ACTIVE_TURNS) out.set(userId, t);
   for (const userId of choices.keys()) out.set(userId, turn);
   return out;
+}
+
+/** The countdown chosen for a channel (its stored settings), or null when none (or a stored
+ *  value out of the limits). */
+export function chosenCountdown(settings: Readonly<Record<string, JsonValue>>): number | null {
+  const v = settings.countdownSeconds;
+  return typeof v === 'number' &&
+    Number.isSafeInteger(v) &&
+    v >= MIN_CHANNEL_COUNTDOWN_SECONDS &&
+    v <= MAX_CHANNEL_COUNTDOWN_SECONDS
+    ? v
+    : null;
 }

@@ -39,6 +39,11 @@ export interface HostExtra {
   /** The scene shown at boot, before turn 1 (every later scene is kept with its turn record),
    *  so the story can be re-read from its start. Null in games saved before it was kept. */
   opening: SceneText | null;
+  /** The X-card: the turn whose scene was set aside and is being written again (its window's
+   *  choices are void), else null. Never who set it aside. */
+  aside: number | null;
+  /** Recent turns whose scene was set aside, oldest first (for the X-card's limit). */
+  xcards: number[];
 }
 
 export interface Deciding {
@@ -93,6 +98,7 @@ const extraSchema = z.object({
         turn: z.number().int().min(0),
         rule: z.enum(['all', 'plurality', 'host']),
         sent: z.array(z.string()),
+        aside: z.literal(true).optional(),
       }),
     )
     .max(OUTCOMES_KEPT)
@@ -102,6 +108,9 @@ const extraSchema = z.object({
     .object({ text: z.string(), choices: z.array(z.string()) })
     .nullable()
     .default(null),
+  // Absent in games saved before the X-card existed.
+  aside: z.number().int().min(0).nullable().default(null),
+  xcards: z.array(z.number().int().min(0)).max(100).default([]),
 });
 
 /** The first problem zod found, as `path: message`. */
@@ -132,6 +141,7 @@ export function parseHostExtra(extra: unknown): HostExtra {
   const d = r.data;
   return {
     ...d,
+    outcomes: d.outcomes.map((o) => (o.aside === true ? { ...o, aside: true } : o)),
     spec: parseSpec(d.spec),
     narratorState: (d.narratorState ?? null) as JsonValue,
     lastPressed: new Map(d.lastPressed),
@@ -157,7 +167,14 @@ export function encodeHostExtra(x: HostExtra): Record<string, JsonValue> {
     ...(x.deciding === null
       ? {}
       : { deciding: { ...x.deciding, options: [...x.deciding.options] } }),
-    outcomes: x.outcomes.map((o) => ({ turn: o.turn, rule: o.rule, sent: [...o.sent] })),
+    outcomes: x.outcomes.map((o) => ({
+      turn: o.turn,
+      rule: o.rule,
+      sent: [...o.sent],
+      ...(o.aside === true ? { aside: true } : {}),
+    })),
+    ...(x.aside === null ? {} : { aside: x.aside }),
+    ...(x.xcards.length === 0 ? {} : { xcards: [...x.xcards] }),
     opening: x.opening === null ? null : { text: x.opening.text, choices: [...x.opening.choices] },
   };
 }

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../core/errors.js';
 import type { GameSession } from '../core/game-session.js';
 import type { SceneText, TurnRecord } from '../core/turn-record.js';
 import type { HostExtra } from './saved-state.js';
-import { type Aggregation, type StoryTurn, storyTurn } from './story.js';
+import { type Aggregation, type StoryTurn, setAside, storyTurn } from './story.js';
 
 // The story so far, read back from the saved game: pages of turns with every scene (the opening
 // scene with the game, each later one with its turn record), and a returning player's recap of
@@ -90,7 +90,7 @@ export async function storyPage(
   return {
     gameId: s.gameId,
     gameName: s.gameName,
-    opening: atStart ? g.extra.opening : null,
+    opening: atStart && !setAside(g.extra.outcomes, 0) ? g.extra.opening : null,
     turns: told(g, shown),
     earlier,
   };

@@ -27,6 +27,9 @@ export interface Reveal {
   tally: TallyEntry[];
   /** The choice(s) the narrator follows; null while the host has not decided yet. */
   sent: string[] | null;
+  /** The X-card set the window's scene aside: its choices (if any) were void, nothing went to
+   *  the narrator, and the narrator wrote the scene again. Absent otherwise. */
+  aside?: true;
   /** One sentence saying all of it, for a screen reader, a Discord message or a transcript. */
   text: string;
 }
@@ -56,6 +59,8 @@ export interface Outcome {
   turn: number;
   rule: Aggregation;
   sent: string[];
+  /** The scene of this window was set aside (the X-card). */
+  aside?: true;
 }
 
 /** Outcomes kept with a game: enough for every turn a console shows; older turns are told by
@@ -130,9 +135,23 @@ export interface RevealInput {
   sent: string[] | null;
   /** The user id who picks under 'host'. */
   decider: string | null;
+  /** The scene was set aside (the X-card): `choices` are the ones made void. */
+  aside?: boolean;
+}
+
+/** The reveal of a window whose scene was set aside: nobody learns who did it; the players
+ *  whose choices were void are told to choose again. */
+function asideReveal(r: RevealInput): Reveal {
+  const voided = [...r.choices].map(([id, c]) => `${nameOf(r.players, id)}: ${q(c)}`);
+  const text =
+    voided.length === 0
+      ? 'The scene was set aside with the X-card; the narrator wrote another in its place.'
+      : `The scene was set aside with the X-card; the narrator wrote another in its place. The choices made on it (${voided.join(', ')}) were void: choose again.`;
+  return { turn: r.turn, rule: r.rule, tally: [], sent: [], aside: true, text };
 }
 
 export function revealOf(r: RevealInput): Reveal {
+  if (r.aside === true) return asideReveal(r);
   const tally = tallyOf(r.choices, r.players);
   const sent = r.sent ?? sentFor(r.rule, r.choices);
   const decider = r.decider === null ? 'the host' : nameOf(r.players, r.decider);
@@ -149,8 +168,14 @@ export function keptScene(scene: Scene): SceneText {
  *  OUTCOMES_KEPT. */
 export function withOutcome(outcomes: readonly Outcome[], o: Outcome): Outcome[] {
   const out = outcomes.filter((x) => x.turn !== o.turn);
-  out.push({ turn: o.turn, rule: o.rule, sent: [...o.sent] });
+  out.push({ turn: o.turn, rule: o.rule, sent: [...o.sent], ...(o.aside ? { aside: true } : {}) });
   return out.slice(-OUTCOMES_KEPT);
+}
+
+/** Whether the scene of turn `turn` (shown after window `turn - 1`) was set aside with the
+ *  X-card: the story does not tell it again. */
+export function setAside(outcomes: readonly Outcome[], turn: number): boolean {
+  return outcomes.some((o) => o.turn === turn && o.aside === true);
 }
 
 /** A recorded turn with names and its reveal; `rule` tells turns older than the kept outcomes. */
@@ -172,8 +197,9 @@ export function storyTurn(
     })),
     summary: record.narrativeSummary,
     at: Math.round(record.timestamp * 1000),
+    // A scene set aside later (the X-card on it) is not told again.
     scene:
-      record.scene === null
+      record.scene === null || setAside(outcomes, record.turn)
         ? null
         : { text: record.scene.text, choices: [...record.scene.choices] },
     reveal: revealOf({
@@ -184,6 +210,7 @@ export function storyTurn(
       // A 'host' pick older than the kept outcomes is not known any more: told as a tally.
       sent: o?.sent ?? sentFor(rule, record.choices) ?? [],
       decider,
+      aside: o?.aside === true,
     }),
   };
 }

@@ -3,7 +3,7 @@ import type { PlayerState } from '../core/player-state.js';
 import { stateFromDict } from '../core/session-state.js';
 import { TurnRecord } from '../core/turn-record.js';
 import { type HostExtra, parseHostExtra } from './saved-state.js';
-import { type Aggregation, storyTurn } from './story.js';
+import { type Aggregation, setAside, storyTurn } from './story.js';
 
 // A game as a readable Markdown transcript: title, players, the opening scene, then every
 // recorded turn (who chose what, the reveal sentence, the scene it led to), then the choices on
@@ -69,7 +69,10 @@ export function transcriptOf(archive: GameArchive, rule: Aggregation): string {
   );
   out.push(`- Players: ${roster.length === 0 ? 'nobody yet' : roster.join(', ')}`);
   out.push(`- Started ${utc(s.createdAtMs)}; exported ${utc(archive.exported_at_ms)}`, '');
-  if (x?.opening) out.push('## The opening', '', mdBlock(x.opening.text), '');
+  // A scene set aside with the X-card is not told again (see story.ts, setAside).
+  const outcomes = x?.outcomes ?? [];
+  if (x?.opening && !setAside(outcomes, 0))
+    out.push('## The opening', '', mdBlock(x.opening.text), '');
   if (archive.turns.length === 0) out.push('_No turns recorded yet._', '');
   let shown = x?.opening?.text ?? null; // the last scene text printed so far
   for (const d of archive.turns) {
@@ -81,8 +84,10 @@ export function transcriptOf(archive: GameArchive, rule: Aggregation): string {
     if (t.choices.length > 0) out.push('');
     out.push(`> ${mdInline(t.reveal.text)}`, '');
     // The scene the turn led to (kept on records since scenes were); older ones: the summary.
-    shown = record.scene?.text ?? null;
-    if (shown !== null) out.push(mdBlock(shown), '');
+    const aside = setAside(outcomes, record.turn);
+    shown = aside ? null : (record.scene?.text ?? null);
+    if (aside) out.push('_The scene shown here was set aside with the X-card._', '');
+    else if (shown !== null) out.push(mdBlock(shown), '');
     else if (t.summary.length > 0) out.push(`_${mdInline(t.summary)}_`, '');
   }
   if (x !== null) {

@@ -27,6 +27,9 @@ export interface ViewInput {
   nowMs: number;
   /** The users here now (see presence.ts). */
   here: readonly PresenceChange[];
+  /** The channel's settings the view shows (see ChannelView.rules). */
+  closeWhenAllChosen: boolean;
+  anyoneMayManage: boolean;
 }
 
 /** The last closed window's reveal: the one being narrated (or decided, or failed), else the
@@ -44,7 +47,8 @@ function currentReveal(session: GameSession, x: HostExtra, rule: Aggregation): R
           ? x.unresolved.decided
           : null;
     const decider = x.deciding?.turn === lw.turn ? x.deciding.userId : x.bootedBy;
-    return revealOf({ ...base, rule, sent: picked === null ? null : [picked], decider });
+    const aside = x.aside === lw.turn;
+    return revealOf({ ...base, rule, sent: picked === null ? null : [picked], decider, aside });
   }
   if (lw.turn !== x.sceneTurn - 1) return null;
   const o = x.outcomes.find((e) => e.turn === lw.turn);
@@ -53,6 +57,7 @@ function currentReveal(session: GameSession, x: HostExtra, rule: Aggregation): R
     rule: o?.rule ?? rule,
     sent: o?.sent ?? null,
     decider: x.bootedBy,
+    aside: o?.aside === true,
   });
 }
 
@@ -101,6 +106,11 @@ export function buildView(v: ViewInput): ChannelView {
     },
     scene: { text: x.scene.text, choices: [...x.scene.choices], ended: x.scene.ended },
     turn: s.turnNumber,
+    rules: {
+      countdownSeconds: s.countdownSeconds,
+      closeWhenAllChosen: v.closeWhenAllChosen,
+      anyoneMayManage: v.anyoneMayManage,
+    },
     window:
       deadline === null || status !== 'counting'
         ? null

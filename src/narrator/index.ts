@@ -6,6 +6,7 @@ export {
   type NarratorFailure,
   type OpeningInput,
   pluralityChoice,
+  type RewriteInput,
   type Scene,
   type TurnInput,
 } from './port.js';

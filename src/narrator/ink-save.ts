@@ -20,6 +20,20 @@ export interface SavedGame {
   cartridge: string | null;
   story: string | null;
   path: SavedPath;
+  /** The previous choice point, kept for the X-card (a rewind there): its ink state, path, the
+   *  scene it showed and the label followed from it. Null on the opening scene and after a
+   *  rewind (one step back is kept). */
+  back: SavedStep | null;
+}
+
+/** One choice point a game can step back to. */
+export interface SavedStep {
+  ink: string;
+  path: SavedPath;
+  text: string;
+  choices: string[];
+  /** The label followed from here to the scene after it (left out of a rewound scene). */
+  followed: string;
 }
 
 /** A short fingerprint of a compiled story: an edited cartridge gets another. */
@@ -28,13 +42,48 @@ export function storyVersion(cartridge: CompiledCartridge): string {
 }
 
 export function toJson(save: SavedGame): JsonValue {
-  return { ink: save.ink, cartridge: save.cartridge, story: save.story, path: save.path };
+  const out: { [key: string]: JsonValue } = {
+    ink: save.ink,
+    cartridge: save.cartridge,
+    story: save.story,
+    path: save.path,
+  };
+  if (save.back !== null)
+    out.back = {
+      ink: save.back.ink,
+      path: save.back.path,
+      text: save.back.text,
+      choices: save.back.choices,
+      followed: save.back.followed,
+    };
+  return out;
+}
+
+const isPath = (path: unknown): path is SavedPath =>
+  Array.isArray(path) &&
+  path.every(
+    (p): p is [string, number] =>
+      Array.isArray(p) && typeof p[0] === 'string' && Number.isSafeInteger(p[1]),
+  );
+
+/** The saved step back, or null for none (or one this version cannot read). */
+function readBack(v: unknown): SavedStep | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const b = v as Record<string, unknown>;
+  return typeof b.ink === 'string' &&
+    isPath(b.path) &&
+    typeof b.text === 'string' &&
+    Array.isArray(b.choices) &&
+    b.choices.every((c) => typeof c === 'string') &&
+    typeof b.followed === 'string'
+    ? { ink: b.ink, path: b.path, text: b.text, choices: b.choices, followed: b.followed }
+    : null;
 }
 
 /** Reads a saved narrator state; NarratorError('story') when it is none of ours. */
 export function readSave(state: unknown): SavedGame {
   if (typeof state === 'string' && state !== '')
-    return { ink: state, cartridge: null, story: null, path: [] };
+    return { ink: state, cartridge: null, story: null, path: [], back: null };
   if (typeof state === 'object' && state !== null && !Array.isArray(state)) {
     const s = state as Record<string, unknown>;
     const path = s.path;
@@ -43,13 +92,9 @@ export function readSave(state: unknown): SavedGame {
       s.ink !== '' &&
       (typeof s.story === 'string' || s.story === null) &&
       (typeof s.cartridge === 'string' || s.cartridge === null) &&
-      Array.isArray(path) &&
-      path.every(
-        (p): p is [string, number] =>
-          Array.isArray(p) && typeof p[0] === 'string' && Number.isSafeInteger(p[1]),
-      )
+      isPath(path)
     )
-      return { ink: s.ink, cartridge: s.cartridge, story: s.story, path };
+      return { ink: s.ink, cartridge: s.cartridge, story: s.story, path, back: readBack(s.back) };
   }
   throw new NarratorError(
     'story',

@@ -7,6 +7,7 @@ import {
   readSave,
   resume,
   type SavedPath,
+  type SavedStep,
   storyVersion,
   toJson,
 } from './ink-save.js';
@@ -15,6 +16,7 @@ import {
   type Narrator,
   NarratorError,
   type OpeningInput,
+  type RewriteInput,
   type TurnInput,
 } from './port.js';
 
@@ -110,6 +112,7 @@ export class InkNarrator implements Narrator {
     const { step, state } = this.#run((play) => ({
       step: play.start(openingCrowd(input)),
       path: [],
+      back: null,
     }));
     throwIfAborted(input.signal);
     input.onText?.(step.scene.text);
@@ -133,7 +136,15 @@ export class InkNarrator implements Narrator {
       chosen = followed;
       const crowd = turnCrowd(input, followed);
       const path: SavedPath = [...saved.path, [followed, playerCount(crowd)]];
-      return { step: play.choose(followed, crowd), path };
+      // This choice point, for an X-card on the scene it leads to.
+      const back: SavedStep = {
+        ink: edited ? play.save() : saved.ink,
+        path: saved.path,
+        text: input.scene.text,
+        choices: [...input.scene.choices],
+        followed,
+      };
+      return { step: play.choose(followed, crowd), path, back };
     });
     throwIfAborted(input.signal);
     input.onText?.(step.scene.text);
@@ -145,15 +156,68 @@ export class InkNarrator implements Narrator {
     };
   }
 
+  /** Whether the scene saved with `state` can be set aside: the story kept the choice point
+   *  before it (not on the opening scene, nor right after a rewind), with another way on. */
+  canRewrite(state: JsonValue): boolean {
+    try {
+      return this.#stepBack(readSave(state)) !== null;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The X-card: ink cannot write a new scene, so the story steps back to the previous choice
+   * point and shows it again without the choice that led to the scene set aside.
+   */
+  async rewrite(input: RewriteInput): Promise<NarrationResult> {
+    throwIfAborted(input.signal);
+    const saved = readSave(input.state);
+    const back = this.#stepBack(saved);
+    if (back === null)
+      throw new NarratorError('story', 'the story keeps no earlier choice point to step back to');
+    const scene = {
+      text: back.text,
+      choices: back.choices.filter((c) => c !== back.followed),
+      ended: false,
+    };
+    this.#play ??= new InkPlay(this.cartridge, this.#options);
+    try {
+      this.#play.restore(back.ink); // the step back must load before it is offered
+    } catch (error) {
+      this.#play = null;
+      throw error;
+    }
+    input.onText?.(scene.text);
+    const state = toJson({
+      ink: back.ink,
+      cartridge: this.cartridge.id,
+      story: this.#version,
+      path: back.path,
+      back: null,
+    });
+    return {
+      scene,
+      summary: `The story stepped back to choose again, without ${quote(back.followed)}.`,
+      state,
+    };
+  }
+
+  #stepBack(saved: ReturnType<typeof readSave>): SavedStep | null {
+    const back = saved.back;
+    if (back === null || saved.story !== this.#version) return null;
+    return back.choices.some((c) => c !== back.followed) ? back : null;
+  }
+
   /** Runs `body` on the live story; a story that failed is rebuilt on the next call. */
-  #run(body: (play: InkPlay) => { step: InkStep; path: SavedPath }): {
+  #run(body: (play: InkPlay) => { step: InkStep; path: SavedPath; back: SavedStep | null }): {
     step: InkStep;
     state: JsonValue;
   } {
     this.#play ??= new InkPlay(this.cartridge, this.#options);
     const play = this.#play;
     try {
-      const { step, path } = body(play);
+      const { step, path, back } = body(play);
       this.#options.observe?.(step, play);
       return {
         step,
@@ -162,6 +226,7 @@ export class InkNarrator implements Narrator {
           cartridge: this.cartridge.id,
           story: this.#version,
           path,
+          back,
         }),
       };
     } catch (error) {

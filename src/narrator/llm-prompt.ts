@@ -57,6 +57,14 @@ export const OPENING_INSTRUCTION =
 
 export const TURN_INSTRUCTION = 'Write the next scene, following what the players chose.';
 
+/** The X-card note: a player set the scene aside (a safety tool; nobody says why or who). */
+export const XCARD_INSTRUCTION = [
+  'A player set this scene aside with the X-card, a safety tool: something in it is not welcome',
+  'at this table. Write a different scene in its place, continuing from the turns before it and',
+  'steering well away from what it contained; do not repeat, describe or refer to it, and do not',
+  'mention the X-card.',
+].join(' ');
+
 /** The scene the players chose on (the narrator's own words, outside the data section). */
 export function sceneLine(turn: number, scene: { text: string; choices: string[] }): string {
   return `Scene of turn ${turn}: ${jsonText({ text: scene.text, choices: scene.choices })}`;

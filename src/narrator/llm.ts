@@ -39,6 +39,7 @@ import {
   SYSTEM_PROMPT,
   sceneLine,
   TURN_INSTRUCTION,
+  XCARD_INSTRUCTION,
 } from './llm-prompt.js';
 import {
   Deadline,
@@ -65,7 +66,7 @@ import {
   parseLlmState,
   SPEND_LOG_LENGTH,
 } from './llm-state.js';
-import type { NarrationResult, Narrator, OpeningInput, TurnInput } from './port.js';
+import type { NarrationResult, Narrator, OpeningInput, RewriteInput, TurnInput } from './port.js';
 
 export { type LlmNarratorOptions, llmNarratorOptionsFromEnv, providersOf } from './llm-config.js';
 export { type LlmProviderOptions, NarratorHttpError, ProviderPool } from './llm-providers.js';
@@ -151,11 +152,53 @@ export class LlmNarrator implements Narrator {
   }
 
   async next(input: TurnInput): Promise<NarrationResult> {
+    return this.turn(
+      input,
+      (n) => this.turnTail(input, n),
+      (state) => {
+        const picks: Array<[string, string]> = [...input.choices].map(([id, choice]) => [
+          input.playerNames.get(id) ?? 'a player',
+          choice,
+        ]);
+        state.recent.push(
+          makeTurnNote(
+            { turn: input.turn, scene: input.scene.text, picks, decided: input.decidedChoice },
+            this.counter,
+          ),
+        );
+        if (state.recent.length > MAX_UNFOLDED)
+          state.recent.splice(0, state.recent.length - MAX_UNFOLDED);
+      },
+    );
+  }
+
+  /**
+   * The X-card: the scene on screen is written again, with a note asking for a different scene
+   * that steers away from the one set aside. The scene set aside never enters the memory.
+   */
+  async rewrite(input: RewriteInput): Promise<NarrationResult> {
+    return this.turn(input, (n) => {
+      const scene = sceneLine(input.turn, input.scene);
+      return [
+        this.line(dataClose(n)),
+        { text: scene, tokens: this.counter.count(scene) },
+        this.fixedLine(XCARD_INSTRUCTION),
+      ];
+    });
+  }
+
+  /** One turn's request: memory and recent turns that fit, then `tail`; `remember` records the
+   *  turn in the state once narrated. */
+  private async turn(
+    input: TurnInput | RewriteInput,
+    tailOf: (nonce: string) => Line[],
+    remember?: (state: LlmState) => void,
+  ): Promise<NarrationResult> {
     const state = this.restore(input);
     const n = nonce();
     const deadline = new Deadline(this.timeoutMs, input.signal);
     try {
-      const tail = this.turnTail(input, n);
+      const tail = tailOf(n);
       let plan = this.planTurn(state, input.gameName, n, tail);
       const fold = input.turn >= state.foldAfter ? turnsToFold(state.recent, plan.fitting) : 0;
       if (fold > 0) {
@@ -172,18 +215,7 @@ export class LlmNarrator implements Narrator {
         ...tail,
       ]);
       const result = await this.narrate(state, input.turn, user, input, deadline);
-      const picks: Array<[string, string]> = [...input.choices].map(([id, choice]) => [
-        input.playerNames.get(id) ?? 'a player',
-        choice,
-      ]);
-      state.recent.push(
-        makeTurnNote(
-          { turn: input.turn, scene: input.scene.text, picks, decided: input.decidedChoice },
-          this.counter,
-        ),
-      );
-      if (state.recent.length > MAX_UNFOLDED)
-        state.recent.splice(0, state.recent.length - MAX_UNFOLDED);
+      remember?.(state);
       this.carry = null;
       return { ...result, state: this.saved(state) };
     } catch (e) {
@@ -202,7 +234,7 @@ export class LlmNarrator implements Narrator {
   }
 
   /** The saved state to continue from: the failed attempt's when this turn is retried. */
-  private restore(input: TurnInput): LlmState {
+  private restore(input: TurnInput | RewriteInput): LlmState {
     const c = this.carry;
     if (c !== null && c.gameId === input.gameId && c.turn === input.turn) return c.state;
     // Our own last answer needs no validation; a copy keeps it unchanged for its holder.

@@ -49,6 +49,20 @@ export interface TurnInput extends OpeningInput {
   state: JsonValue;
 }
 
+/** The X-card: the players set the scene on screen aside; the narrator writes another. */
+export interface RewriteInput extends OpeningInput {
+  /** The turn stamp of the scene set aside. */
+  turn: number;
+  /** The scene set aside: its replacement steers away from what it contained. */
+  scene: Scene;
+  /** user id → display name. */
+  playerNames: ReadonlyMap<string, string>;
+  /** Recent turns, oldest first. */
+  history: readonly TurnRecord[];
+  /** The state saved with the scene set aside. */
+  state: JsonValue;
+}
+
 /** Produces scenes. Implementations: ink cartridges (offline), OpenAI-compatible LLMs. */
 export interface Narrator {
   /** The game's display name when the player gives none (an ink cartridge's title). */
@@ -57,6 +71,15 @@ export interface Narrator {
   open(input: OpeningInput): Promise<NarrationResult>;
   /** The next scene, given the choices of the turn that closed. */
   next(input: TurnInput): Promise<NarrationResult>;
+  /**
+   * The X-card: a scene in place of the one set aside, steering away from it (an LLM writes a
+   * new one; an ink story steps back to the previous choice point). A narrator without it
+   * offers no X-card.
+   */
+  rewrite?(input: RewriteInput): Promise<NarrationResult>;
+  /** Whether the scene saved with `state` can be rewritten (an ink story keeps one step back;
+   *  the opening scene has none). Absent: whenever `rewrite` exists. */
+  canRewrite?(state: JsonValue): boolean;
 }
 
 export type NarratorFailure =

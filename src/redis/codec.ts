@@ -91,7 +91,11 @@ export class Keys {
 
   channel(channelId: string) {
     const p = this.bucket(bucketOf(channelId));
-    return { chan: `${p}c:${channelId}`, claimants: `${p}cc:${channelId}` };
+    return {
+      chan: `${p}c:${channelId}`,
+      claimants: `${p}cc:${channelId}`,
+      settings: `${p}cs:${channelId}`,
+    };
   }
 }
 
@@ -257,16 +261,16 @@ export function encodePatch(patch: GamePatch | undefined): {
   args: string[];
   error: GameSessionError | null;
 } {
-  if (patch === undefined) return { args: ['-', '', '', '', ''], error: null };
+  if (patch === undefined) return { args: ['-', '', '', '', '', ''], error: null };
   const probe: SessionState = stateFromDict({ game_id: 'probe', channel_id: 'probe' });
   try {
     applyPatch(probe, patch, 0);
   } catch (e) {
-    if (e instanceof GameSessionError) return { args: ['!', '', '', '', ''], error: e };
+    if (e instanceof GameSessionError) return { args: ['!', '', '', '', '', ''], error: e };
     throw e;
   }
   let flags = '';
-  const args = ['', '', '', ''];
+  const args = ['', '', '', '', ''];
   if (patch.gameName !== undefined) {
     flags += 'n';
     args[0] = probe.gameName;
@@ -283,6 +287,10 @@ export function encodePatch(patch: GamePatch | undefined): {
     flags += 'p';
     const list = patch.players.map((p) => PlayerState.fromDict(p));
     args[3] = JSON.stringify(list.map((p) => [p.userId, p.userName, n(p.joinedTurn)]));
+  }
+  if (patch.countdownSeconds !== undefined) {
+    flags += 'c';
+    args[4] = n(probe.countdownSeconds);
   }
   return { args: [flags, ...args], error: null };
 }

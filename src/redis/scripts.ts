@@ -43,6 +43,8 @@ const SCRIPT_NAMES = [
   'extend',
   'unlease',
   'commit',
+  'chget',
+  'chset',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -15,6 +15,7 @@ import {
 import {
   type CloseInput,
   type CloseOutcome,
+  type JsonValue,
   type PressInput,
   type SessionDict,
   stateFromDict,
@@ -28,6 +29,7 @@ import type {
   SessionStore,
   StoredPressOutcome,
 } from '../core/store-port.js';
+import { decodeChannelSettings, encodeChannelSettings } from '../core/store-port.js';
 import { TurnRecord, type TurnRecordDict } from '../core/turn-record.js';
 import { compareIndex, decodeCursor, encodeCursor, isAfter } from '../store/cursor.js';
 import {
@@ -254,6 +256,18 @@ export class RedisStore implements SessionStore {
     await this.#claimChannel(channelId, '', Date.now());
   }
 
+  async channelSettings(channelId: string): Promise<Record<string, JsonValue>> {
+    checkChannelId(channelId);
+    const json = await this.#run('chget', [this.#keys.channel(channelId).settings], []);
+    return decodeChannelSettings(typeof json === 'string' ? json : null);
+  }
+
+  async setChannelSettings(channelId: string, settings: Record<string, JsonValue>): Promise<void> {
+    checkChannelId(channelId);
+    const json = encodeChannelSettings(settings);
+    await this.#run('chset', [this.#keys.channel(channelId).settings], [json]);
+  }
+
   async deleteGame(gameId: string): Promise<void> {
     checkGameId(gameId);
     const k = this.#gameKeys(gameId, [
@@ -366,7 +380,7 @@ export class RedisStore implements SessionStore {
     const r = (await this.#run(
       'close',
       keys,
-      [channelId, String(input.turn), now, input.early ? '1' : '0'],
+      [channelId, String(input.turn), now, input.setAside ? '2' : input.early ? '1' : '0'],
       input.gameId,
     )) as string[];
     if (r[0] === 'open') return { status: 'open', turn: input.turn, msRemaining: Number(r[1]) };

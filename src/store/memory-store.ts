@@ -28,6 +28,7 @@ interface History {
 class MemoryBackend implements SnapshotBackend {
   readonly games = new Map<string, { state: SessionState; summary: GameSummary }>();
   readonly channels = new Map<string, string>();
+  readonly channelSettingsJson = new Map<string, string>();
   readonly turns = new Map<string, History>();
 
   /** Undo steps of the running transaction, newest last (null outside a transaction). */
@@ -115,6 +116,15 @@ class MemoryBackend implements SnapshotBackend {
   unbind(channelId: string): void {
     this.remember(this.channels, channelId);
     this.channels.delete(channelId);
+  }
+
+  channelSettings(channelId: string): string | null {
+    return this.channelSettingsJson.get(channelId) ?? null;
+  }
+
+  setChannelSettings(channelId: string, json: string): void {
+    this.remember(this.channelSettingsJson, channelId);
+    this.channelSettingsJson.set(channelId, json);
   }
 
   appendTurn(gameId: string, json: string, key: string | null, cap: number): void {

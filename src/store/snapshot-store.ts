@@ -25,6 +25,7 @@ import {
   applyPress,
   type CloseInput,
   type CloseOutcome,
+  type JsonValue,
   type PressInput,
   type SessionDict,
   type SessionState,
@@ -41,6 +42,7 @@ import type {
   SessionStore,
   StoredPressOutcome,
 } from '../core/store-port.js';
+import { decodeChannelSettings, encodeChannelSettings } from '../core/store-port.js';
 import { TurnRecord, type TurnRecordDict } from '../core/turn-record.js';
 import { decodeCursor, encodeCursor, type IndexCursor } from './cursor.js';
 
@@ -65,6 +67,9 @@ export interface SnapshotBackend {
   boundGame(channelId: string): string | null;
   bind(channelId: string, gameId: string): void;
   unbind(channelId: string): void;
+  /** The channel's settings JSON, or null. */
+  channelSettings(channelId: string): string | null;
+  setChannelSettings(channelId: string, json: string): void;
   /** Appends a turn record (with its idempotency key, if any); keeps the newest `cap` per game. */
   appendTurn(gameId: string, json: string, key: string | null, cap: number): void;
   /** The kept record appended with idempotency key `key`, or null. */
@@ -201,6 +206,17 @@ export class SnapshotStore implements SessionStore {
   async unbindChannel(channelId: string): Promise<void> {
     checkChannelId(channelId);
     this.#tx((b) => this.#vacate(b, channelId, '', Date.now()));
+  }
+
+  async channelSettings(channelId: string): Promise<Record<string, JsonValue>> {
+    checkChannelId(channelId);
+    return decodeChannelSettings(this.#tx((b) => b.channelSettings(channelId)));
+  }
+
+  async setChannelSettings(channelId: string, settings: Record<string, JsonValue>): Promise<void> {
+    checkChannelId(channelId);
+    const json = encodeChannelSettings(settings);
+    this.#tx((b) => b.setChannelSettings(channelId, json));
   }
 
   async deleteGame(gameId: string): Promise<void> {

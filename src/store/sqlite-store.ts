@@ -60,6 +60,11 @@ const MIGRATIONS: readonly string[] = [
      turns        TEXT NOT NULL,
      PRIMARY KEY (game_id, set_aside_at)
    ) WITHOUT ROWID;`,
+  // What a channel's players chose for it, kept apart from its games.
+  `CREATE TABLE channel_settings (
+     channel_id TEXT PRIMARY KEY,
+     data       TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 interface GameRow {
@@ -163,6 +168,12 @@ class SqliteBackend implements SnapshotBackend {
         'INSERT INTO channels (channel_id, game_id) VALUES (?, ?) ON CONFLICT (channel_id) DO UPDATE SET game_id = excluded.game_id',
       ),
       unbind: db.prepare('DELETE FROM channels WHERE channel_id = ?'),
+      channelSettings: db.prepare<[string], { data: string }>(
+        'SELECT data FROM channel_settings WHERE channel_id = ?',
+      ),
+      setChannelSettings: db.prepare(
+        'INSERT INTO channel_settings (channel_id, data) VALUES (?, ?) ON CONFLICT (channel_id) DO UPDATE SET data = excluded.data',
+      ),
       insertTurn: db.prepare<
         [{ gameId: string; key: string | null; data: string }],
         { seq: number }
@@ -234,6 +245,14 @@ class SqliteBackend implements SnapshotBackend {
 
   unbind(channelId: string): void {
     this.#stmts.unbind.run(channelId);
+  }
+
+  channelSettings(channelId: string): string | null {
+    return this.#stmts.channelSettings.get(channelId)?.data ?? null;
+  }
+
+  setChannelSettings(channelId: string, json: string): void {
+    this.#stmts.setChannelSettings.run(channelId, json);
   }
 
   appendTurn(gameId: string, json: string, key: string | null, cap: number): void {

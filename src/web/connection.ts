@@ -255,6 +255,18 @@ export class ClientConnection implements FeedMember {
         await host.decide(channelId, user, m.choice, expect);
         break;
       }
+      case 'xcard':
+        // Anonymous: the host keeps no trace of who, and nothing here logs it.
+        await host.xcard(
+          channelId,
+          user,
+          m.turn,
+          m.gameId === undefined ? {} : { gameId: m.gameId },
+        );
+        break;
+      case 'countdown':
+        await host.setCountdown(channelId, user, m.seconds);
+        break;
       case 'boot':
         // The host refuses what no narrator can play (unknown cartridge, no LLM configured).
         this.#o.takeBoot(m.spec);

@@ -52,6 +52,19 @@ const clientMessageSchema = z.discriminatedUnion('type', [
     gameId: text(GAME_ID_MAX_LENGTH).optional(),
     turn: turnStamp.optional(),
   }),
+  // The X-card: set the scene of `turn` aside (anonymously).
+  z.strictObject({
+    type: z.literal('xcard'),
+    id: requestId,
+    turn: turnStamp,
+    gameId: text(GAME_ID_MAX_LENGTH).optional(),
+  }),
+  // The channel's countdown (whole seconds; the host checks the limits and who may).
+  z.strictObject({
+    type: z.literal('countdown'),
+    id: requestId,
+    seconds: z.number().int().min(1).max(3600),
+  }),
   z.strictObject({ type: z.literal('boot'), id: requestId, spec: specSchema }),
   z.strictObject({ type: z.literal('exit'), id: requestId }),
   z.strictObject({ type: z.literal('load'), id: requestId, gameId: text(GAME_ID_MAX_LENGTH) }),
@@ -79,6 +92,8 @@ const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'join',
   'press',
   'decide',
+  'xcard',
+  'countdown',
   'boot',
   'exit',
   'load',

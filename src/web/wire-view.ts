@@ -30,6 +30,8 @@ export interface WireView {
   } | null;
   scene: ChannelView['scene'];
   turn: number;
+  /** How the game's windows run (length, early close); null when no game runs. */
+  rules: NonNullable<ChannelView['rules']> | null;
   window: {
     deadlineMs: number;
     secondsRemaining: number;
@@ -115,6 +117,7 @@ export function toWireView(view: ChannelView, handleOf: HandleOf): WireView {
           },
     scene: view.scene,
     turn: view.turn,
+    rules: view.rules === undefined ? null : { ...view.rules },
     window:
       view.window === null
         ? null

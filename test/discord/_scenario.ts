@@ -97,6 +97,7 @@ export async function playThreeTurns(rig: Rig) {
         ['Right', false],
         ['Wait', false],
         ['👀 Watch / Play', false],
+        ['✖ X-card', false],
       ],
     );
     const presses = PRESSES[turn] ?? [];

@@ -47,6 +47,8 @@ test('custom_id round-trips and stays within 100 characters at the extremes', ()
   assert.notEqual(gameTag('a'), gameTag('b'));
   const page = { ...id, action: 'story' as const, index: 1 };
   assert.deepEqual(decodeButtonId(encodeButtonId(page)), page);
+  const xcard = { ...id, action: 'xcard' as const, index: 0 };
+  assert.deepEqual(decodeButtonId(encodeButtonId(xcard)), xcard);
 });
 
 test('custom_id: unknown, forged, oversized and non-canonical ids decode to null', () => {
@@ -66,7 +68,8 @@ test('custom_id: unknown, forged, oversized and non-canonical ids decode to null
     good.replace(/:1$/, ':24'), // index past the 24 choice buttons
     good.replace(/:1$/, ':-1'),
     `gg1:p:${'9'.repeat(21)}:${gameTag('g')}:4:1`, // not a snowflake
-    `gg1:x:${CH}:${gameTag('g')}:4:1`,
+    `gg1:x:${CH}:${gameTag('g')}:4:1`, // the X-card has no index
+    `gg1:q:${CH}:${gameTag('g')}:4:0`, // no such action
     `gg1:r:${CH}:${gameTag('g')}:4:3`, // retry has no index
     `gg1:s:${CH}:${gameTag('g')}:4:2`, // a story page reads back (0) or on (1)
     'a'.repeat(101),
@@ -108,7 +111,7 @@ test('empty or invisible labels get a visible fallback; mentions are never parse
     view({ scene: { text: '@everyone hi <@123>', choices: ['\u200b\u202e', '  '], ended: false } }),
   );
   const labels = (rendered.main.components ?? []).flatMap((r) => r.components.map((b) => b.label));
-  assert.deepEqual(labels, ['Choice 1', 'Choice 2', '👀 Watch / Play']);
+  assert.deepEqual(labels, ['Choice 1', 'Choice 2', '👀 Watch / Play', '✖ X-card']);
   assert.deepEqual(rendered.main.allowed_mentions, { parse: [] });
   assert.deepEqual(renderStatus(view()).allowed_mentions, { parse: [] });
   assert.deepEqual(renderGames([]).allowed_mentions, { parse: [] });
@@ -191,12 +194,12 @@ test("the scene tells the last window's reveal and who the window waits for, esc
   assert.match(told, /⚠️ The game's store cannot be reached; the turn will close when it is back\./);
 });
 
-test('the slash command: one /gamegirl with the nine subcommands, guild only', () => {
+test('the slash command: one /gamegirl with the ten subcommands, guild only', () => {
   const [def] = commandDefinitions();
   assert.equal(def?.name, 'gamegirl');
   assert.deepEqual(
     def?.options?.map((o) => o.name),
-    ['boot', 'exit', 'games', 'load', 'history', 'export', 'status', 'story', 'recap'],
+    ['boot', 'exit', 'games', 'load', 'history', 'export', 'settings', 'status', 'story', 'recap'],
   );
   assert.deepEqual(def?.contexts, [0]);
 });

@@ -73,6 +73,7 @@ test('a slow narration streams into its message, which becomes the scene', async
           ['On', false],
           ['Back', false],
           ['👀 Watch / Play', false],
+          ['✖ X-card', false],
         ],
       );
       if (turn === 0) {

@@ -5,6 +5,7 @@ import type {
   CloseOutcome,
   GamePage,
   GamePatch,
+  JsonValue,
   ListGamesOptions,
   PressInput,
   SessionDict,
@@ -46,6 +47,12 @@ export class FlakyStore implements SessionStore {
   }
   setAsideUnreadable(channelId: string, nowMs: number): Promise<string | null> {
     return this.inner.setAsideUnreadable(channelId, nowMs);
+  }
+  channelSettings(channelId: string): Promise<Record<string, JsonValue>> {
+    return this.inner.channelSettings(channelId);
+  }
+  setChannelSettings(channelId: string, settings: Record<string, JsonValue>): Promise<void> {
+    return this.inner.setChannelSettings(channelId, settings);
   }
   deleteGame(gameId: string): Promise<void> {
     return this.inner.deleteGame(gameId);

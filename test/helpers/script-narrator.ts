@@ -4,6 +4,7 @@ import {
   type Narrator,
   NarratorError,
   type OpeningInput,
+  type RewriteInput,
   type Scene,
   type TurnInput,
 } from '../../src/narrator/port.js';
@@ -35,6 +36,8 @@ function isScriptState(v: JsonValue): v is ScriptState & JsonValue {
 export class ScriptNarrator implements Narrator {
   readonly opens: OpeningInput[] = [];
   readonly turns: TurnInput[] = [];
+  /** X-card rewrites asked for, in order. */
+  readonly rewrites: RewriteInput[] = [];
   endAfter: number;
   /** Text deltas streamed per scene (the scene text split in this many parts). */
   streamParts = 2;
@@ -90,7 +93,24 @@ export class ScriptNarrator implements Narrator {
     return this.#write(state, input, `chose ${chose}`);
   }
 
-  async #write(state: ScriptState, input: OpeningInput, summary: string): Promise<NarrationResult> {
+  /** The X-card: scene n is written again ("Scene n rewritten after …"), same path. */
+  async rewrite(input: RewriteInput): Promise<NarrationResult> {
+    this.rewrites.push(input);
+    if (!isScriptState(input.state)) throw new NarratorError('story', 'lost the script state');
+    return this.#write(
+      { step: input.state.step, path: input.state.path },
+      input,
+      'rewrote',
+      ' rewritten',
+    );
+  }
+
+  async #write(
+    state: ScriptState,
+    input: OpeningInput,
+    summary: string,
+    how = '',
+  ): Promise<NarrationResult> {
     if (this.#gate !== null) await this.#gate;
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.#hang > 0) {
@@ -103,7 +123,7 @@ export class ScriptNarrator implements Narrator {
     }
     const failure = state.step > 0 ? this.#failures.shift() : undefined;
     if (failure !== undefined) throw failure;
-    const text = `Scene ${state.step} after ${state.path.join(', ') || 'nothing'}`;
+    const text = `Scene ${state.step}${how} after ${state.path.join(', ') || 'nothing'}`;
     const size = Math.ceil(text.length / this.streamParts);
     for (let i = 0; i < text.length; i += size) input.onText?.(text.slice(i, i + size));
     const ended = state.step >= this.endAfter;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   CountdownCancelledError,
+  CountdownNotStartedError,
   GameNotFoundError,
   GameSession,
   hotSwap,
@@ -343,6 +344,90 @@ export function runStoreContract(
         n: 3,
       });
       assert.equal(loaded?.players.get('u9')?.userName, 'Nine');
+    });
+
+    /** A game whose windows do not close on their own during the test (also in real time). */
+    const bootLong = async (clock: ManualClock) => {
+      const s = new GameSession(uniq('chan'), '', undefined, { clock, countdownSeconds: 60 });
+      await s.boot('Long Quest', store);
+      return s;
+    };
+
+    test('a scene set aside closes its turn: with the open window, or with none', async () => {
+      const clock = newClock();
+      const s = await bootLong(clock);
+      // No window open: the turn closes with no choices.
+      assert.deepEqual(await s.setSceneAside(), new Map());
+      assert.equal(s.turnNumber, 1);
+      let stored = await store.loadGame(s.gameId);
+      assert.equal(stored?.turn_number, 1);
+      assert.deepEqual(stored?.last_window, { turn: 0, choices: {} });
+      // A window open: it closes now, with its choices, before its deadline.
+      await s.submitChoice('u1', 'Ann', 'left');
+      await s.submitChoice('u2', 'Bob', 'right');
+      assert.deepEqual(
+        [...(await s.setSceneAside())],
+        [
+          ['u1', 'left'],
+          ['u2', 'right'],
+        ],
+      );
+      stored = await store.loadGame(s.gameId);
+      assert.equal(stored?.turn_number, 2);
+      assert.equal(stored?.window_deadline_ms, null);
+      assert.deepEqual(stored?.pending_choices, {});
+      // A plain close of a turn with no window is still refused.
+      await assert.rejects(
+        store.closeWindow(s.channelId, {
+          gameId: s.gameId,
+          turn: 2,
+          nowMs: clock.now(),
+          early: true,
+        }),
+        CountdownNotStartedError,
+      );
+    });
+
+    test("a game's countdown changes from its next window, kept with the game", async () => {
+      const clock = newClock();
+      const s = await bootLong(clock);
+      await s.submitChoice('u1', 'Ann', 'left');
+      const open = (await store.loadGame(s.gameId))?.window_deadline_ms;
+      await s.changeCountdown(90);
+      const stored = await store.loadGame(s.gameId);
+      assert.equal(stored?.window_deadline_ms, open, 'the open window keeps its deadline');
+      assert.equal(stored?.countdown_seconds, 90);
+      await assert.rejects(
+        store.updateGame(s.gameId, { countdownSeconds: -1 }, clock.now()),
+        InvalidInputError,
+      );
+      assert.equal((await store.loadGame(s.gameId))?.countdown_seconds, 90);
+      const again = await GameSession.loadFromStore(s.channelId, store);
+      assert.equal(again?.countdownSeconds, 90);
+      again?.dispose();
+      await s.exitGame();
+    });
+
+    test('channel settings outlive the games of the channel; each channel has its own', async () => {
+      const s = await boot();
+      const other = uniq('chan');
+      assert.deepEqual(await store.channelSettings(s.channelId), {});
+      await store.setChannelSettings(s.channelId, { countdownSeconds: 30 });
+      await s.exitGame();
+      await store.unbindChannel(s.channelId);
+      assert.deepEqual(await store.channelSettings(s.channelId), { countdownSeconds: 30 });
+      assert.deepEqual(await store.channelSettings(other), {});
+      await store.setChannelSettings(s.channelId, { countdownSeconds: 45, n: [1] });
+      assert.deepEqual(await store.channelSettings(s.channelId), { countdownSeconds: 45, n: [1] });
+      await assert.rejects(
+        store.setChannelSettings(s.channelId, { big: 'x'.repeat(5000) }),
+        InvalidInputError,
+      );
+      await assert.rejects(
+        store.setChannelSettings(s.channelId, [] as unknown as Record<string, never>),
+        InvalidInputError,
+      );
+      assert.deepEqual(await store.channelSettings(s.channelId), { countdownSeconds: 45, n: [1] });
     });
   });
 }

@@ -31,6 +31,8 @@ const everyCall = (store: SnapshotStore): Array<[string, () => Promise<unknown>]
   ['loadChannel', () => store.loadChannel('c')],
   ['loadGame', () => store.loadGame('g')],
   ['unbindChannel', () => store.unbindChannel('c')],
+  ['channelSettings', () => store.channelSettings('c')],
+  ['setChannelSettings', () => store.setChannelSettings('c', {})],
   ['deleteGame', () => store.deleteGame('g')],
   ['listGames', () => store.listGames()],
   [
@@ -73,6 +75,12 @@ class BrokenBackend implements SnapshotBackend {
     this.#gone();
   }
   unbind(): void {
+    this.#gone();
+  }
+  channelSettings(): string | null {
+    return this.#gone();
+  }
+  setChannelSettings(): void {
     this.#gone();
   }
   appendTurn(): void {
@@ -147,6 +155,8 @@ describe('SnapshotStore edges', () => {
       () => broken.loadChannel(''),
       () => broken.loadGame(''),
       () => broken.unbindChannel(''),
+      () => broken.channelSettings(''),
+      () => broken.setChannelSettings('c', [] as unknown as Record<string, never>),
       () => broken.deleteGame(''),
       () => broken.swapIn('', 'g', T0),
       () => broken.swapIn('c', '', T0),

@@ -1,6 +1,6 @@
 --[[
   Fenced, exactly-once commit of a resolved turn. KEYS: game ur unres lease hist idx hkeys.
-   ARGV: id turn token key recordJson cap patchNow flags name title extra players.
+   ARGV: id turn token key recordJson cap patchNow flags name title extra players countdown.
    Refused (GG LEASELOST) unless the lease for `turn` with `token` is held and unexpired.
 ]]
 --- @include "now_ms"
@@ -15,7 +15,7 @@ if ls[1] ~= ARGV[2] or ls[2] ~= ARGV[3] or (tonumber(ls[3]) or 0) <= now then
 end
 local sets = nil
 if ARGV[8] ~= '-' then
-  sets = patch_sets(KEYS[1], ARGV[8], {ARGV[9], ARGV[10], ARGV[11], ARGV[12]}, tonumber(ARGV[7]))
+  sets = patch_sets(KEYS[1], ARGV[8], {ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13]}, tonumber(ARGV[7]))
   if sets == nil then return corrupt('players') end
 end
 local stored = record_turn(KEYS[1], KEYS[5], KEYS[7], KEYS[6], ARGV[1], ARGV[4], ARGV[5], ARGV[6], sets, ARGV[7])[1]

@@ -8,7 +8,17 @@ import { $, storage, toast } from './dom.js';
 import { copyInvite, drawInvite } from './invite.js';
 import { closeMenu, drawCartridges, drawGames, openMenu } from './menus.js';
 import { toggleRole } from './players.js';
-import { drawLink, drawScreen, onChosen, onView, pressChoice, tick } from './screen.js';
+import {
+  changeCountdown,
+  drawLink,
+  drawMoreCue,
+  drawScreen,
+  onChosen,
+  onView,
+  pressChoice,
+  pressXCard,
+  tick,
+} from './screen.js';
 import { closeRecap, onStoryPage, onTurn, openStoryFromRecap, showRecap } from './story.js';
 
 function join() {
@@ -48,6 +58,7 @@ function onMessage(m) {
       // A new attempt (the turn taken over after its narrator's process stopped) starts afresh.
       if (m.first === true) $('stream-text').replaceChildren();
       $('stream-text').append(String(m.delta));
+      drawMoreCue();
       break;
     case 'games':
       drawGames(m.games, m.nextCursor, state.gamesMore);
@@ -75,6 +86,9 @@ function onMessage(m) {
       break;
     case 'ok':
       if (m.for === 'exit' || m.for === 'load' || m.for === 'boot') closeMenu();
+      // Told only to the page that pressed it: nobody else learns who.
+      if (m.for === 'xcard') toast('Scene set aside. Nobody is told who pressed the X-card.');
+      if (m.for === 'countdown') toast('The window length changes from the next window.');
       break;
   }
   drawInvite();
@@ -116,6 +130,12 @@ function wire() {
   $('retry-button').addEventListener('click', () => send({ type: 'retry' }));
   $('invite-button').addEventListener('click', () => void copyInvite());
   $('role-button').addEventListener('click', toggleRole);
+  $('xcard-button').addEventListener('click', pressXCard);
+  $('countdown-select').addEventListener('change', changeCountdown);
+  $('scroll').addEventListener('scroll', drawMoreCue, { passive: true });
+  window.addEventListener('resize', drawMoreCue);
+  // The title image arrives after the view is drawn: the text may only overflow then.
+  $('title-img').addEventListener('load', drawMoreCue);
   $('exit-button').addEventListener('click', () => send({ type: 'exit' }));
   $('history-button').addEventListener('click', () => openMenu('history'));
   $('recap-close').addEventListener('click', closeRecap);

@@ -96,7 +96,8 @@ export function announceCountdown(view, secondsLeft, totalSeconds) {
  *  who the window waits for, who watches; and this page's Watch/Play button. */
 export function drawTable(view) {
   const present = view.present ?? [];
-  show('table-line', present.length > 0);
+  // Also the line of the X-card: shown while a game runs, whoever is known to be here.
+  show('table-line', present.length > 0 || (view.status !== 'idle' && Boolean(view.game)));
   const list = $('table');
   list.replaceChildren();
   // Players are told apart by their handle in the channel (never a user id); this page's own

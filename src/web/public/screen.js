@@ -52,6 +52,13 @@ export function onView(view) {
   drawView();
   announceChanges(previous, view);
   if (moved) $('scroll').scrollTop = 0;
+  drawMoreCue();
+}
+
+/** The "more below" cue: shown while the scene's region has text below what it shows. */
+export function drawMoreCue() {
+  const box = $('scroll');
+  show('more-cue', box.scrollHeight - box.scrollTop - box.clientHeight > 4);
 }
 
 function drawView() {
@@ -106,10 +113,53 @@ function drawView() {
   show('ended', status === 'ended');
 
   drawReveal(view);
+  drawXCard(view);
+  drawRules(view);
   drawChoices(view);
   drawCountdown(view);
   drawWaiting(view);
   drawTable(view);
+}
+
+/** The X-card, for players (not spectators) while a scene is on screen. */
+function drawXCard(view) {
+  const role = (view.present ?? []).find((p) => p.player === state.you)?.role ?? 'player';
+  const onScreen = ['playing', 'counting', 'ended'].includes(view.status) && view.scene;
+  show('xcard-button', Boolean(onScreen) && role === 'player');
+}
+
+/** How the channel's windows run, and (for who may manage the game) the window's length. */
+function drawRules(view) {
+  const rules = view.rules;
+  const shown = Boolean(rules) && (view.status === 'playing' || view.status === 'counting');
+  show('rules-line', shown);
+  if (!rules || !shown) return;
+  $('rules-text').textContent = `${rules.countdownSeconds} s window · ${
+    rules.closeWhenAllChosen ? 'closes once everyone here has chosen' : 'runs its full length'
+  }`;
+  const mayChange = rules.anyoneMayManage || view.game?.bootedBy === state.you;
+  show('countdown-setting', mayChange);
+  const select = /** @type {HTMLSelectElement} */ ($('countdown-select'));
+  const value = String(rules.countdownSeconds);
+  if (![...select.options].some((o) => o.value === value)) {
+    const extra = document.createElement('option');
+    extra.value = value;
+    extra.textContent = `${value} s`;
+    select.append(extra);
+  }
+  if (document.activeElement !== select) select.value = value;
+}
+
+/** Asks for another window length for the channel (from the next window). */
+export function changeCountdown() {
+  const seconds = Number(/** @type {HTMLSelectElement} */ ($('countdown-select')).value);
+  if (Number.isInteger(seconds)) send({ type: 'countdown', seconds });
+}
+
+/** Sets the scene on screen aside (the server keeps no trace of who). */
+export function pressXCard() {
+  const view = state.view;
+  if (view?.scene) send({ type: 'xcard', turn: view.turn, gameId: view.game?.gameId });
 }
 
 /**
