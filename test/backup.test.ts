@@ -21,7 +21,11 @@ describe('gamegirl backup', { timeout: 120_000 }, () => {
 
   it('copies a consistent database while serve runs and presses land', async () => {
     const data = join(dir, 'data');
-    const served = await startServe(['--countdown', '300'], { GAMEGIRL_DATA_DIR: data });
+    // The window stays open (no early close once both chose): its presses are in the copy.
+    const served = await startServe(['--countdown', '300'], {
+      GAMEGIRL_DATA_DIR: data,
+      GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN: 'no',
+    });
     const file = join(dir, 'games.backup.sqlite');
     try {
       const ann = await seat(served.wsUrl, 'den', 'Ann');
