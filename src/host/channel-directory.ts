@@ -105,7 +105,12 @@ export class ChannelDirectory {
       r.stale = true;
       r = await this.ready(closed.channelId);
     }
-    return r.holds(closed) ? r.resolve(closed, lease) : 'skipped';
+    if (!r.holds(closed)) return 'skipped';
+    const outcome = await r.resolve(closed, lease);
+    // Interrupted (a lost lease: another process committed the turn): reloads were skipped
+    // while this process resolved it, so its copy still says 'narrating'. Read the store again.
+    if (outcome === 'interrupted') this.markStale(closed.channelId);
+    return outcome;
   }
 
   /**
@@ -132,6 +137,13 @@ export class ChannelDirectory {
   /** `r.exclusive(fn)` under `guard` (a boot, exit or load). */
   exclusive<T>(r: ChannelRunner, what: string, fn: () => Promise<T>): Promise<T> {
     return this.guard(r.channelId, what, r.exclusive(fn));
+  }
+
+  /** The channel's runner read again from the store now (not only when marked stale). */
+  async reread(channelId: string): Promise<ChannelRunner> {
+    const r = this.#runners.get(channelId);
+    if (r !== undefined) r.stale = true;
+    return this.ready(channelId);
   }
 
   /** Stops the background work (host shutdown). */

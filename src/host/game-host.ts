@@ -18,7 +18,7 @@ import { ChannelDirectory } from './channel-directory.js';
 import type { ChannelRunner, HostContext } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
 import { storeDecision } from './decisions.js';
-import { WrongStateError } from './errors.js';
+import { NarratingError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { loadableGames } from './game-list.js';
 import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
@@ -256,15 +256,24 @@ export class GameHost implements AdapterHost {
       checkChannelId(channelId);
       this.#open();
       this.#limiter.take(`${channelId}\u0000${user.id}`);
-      const r = await this.#ready(channelId);
-      const pressed = r.press(user, turn, choice, options?.gameId);
-      const out = await this.#channels
-        .guard(r.channelId, 'your press', pressed)
-        .catch(async (e: unknown) => {
-          if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
-            throw new SessionInactiveError(r.notice ?? e.message);
-          throw e;
-        });
+      let r = await this.#ready(channelId);
+      const attempt = (on: ChannelRunner) =>
+        this.#channels.guard(
+          on.channelId,
+          'your press',
+          on.press(user, turn, choice, options?.gameId),
+        );
+      const out = await attempt(r).catch(async (e: unknown) => {
+        if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
+          throw new SessionInactiveError(r.notice ?? e.message);
+        // Another process may have committed the turn a moment before its events arrive here
+        // (the player saw the new scene through that process): ask the store before refusing.
+        if (e instanceof NarratingError && this.#driver.sharesChannels && !r.resolvingHere) {
+          r = await this.#channels.reread(r.channelId);
+          return attempt(r);
+        }
+        throw e;
+      });
       this.#metrics.press('accepted');
       return { ...out, view: r.view() };
     } catch (e) {

@@ -9,6 +9,7 @@ import type { ClosedTurn, TurnDriver, TurnLease, TurnLoop } from './turn-driver.
  * 'host decides' pick wakes its resolver through an in-memory waiter.
  */
 export class LocalTurnDriver implements TurnDriver {
+  readonly sharesChannels = false;
   #loop: TurnLoop | null = null;
   #closed = false;
   readonly #leases = new Set<AbortController>();

@@ -53,6 +53,9 @@ export interface TurnLoop {
  * driver (src/redis) shares channels between processes.
  */
 export interface TurnDriver {
+  /** Whether other processes change this process' channels (Redis): its copy of a channel may
+   *  then be behind the store for a moment, and a refusal drawn from it is checked again. */
+  readonly sharesChannels: boolean;
   /** Starts the driver; rejects if it cannot (e.g. Redis unreachable). Called once by GameHost. */
   start(loop: TurnLoop): Promise<void>;
   /** A window closed (seen by a timer or a press here, or found closed when a game was loaded):

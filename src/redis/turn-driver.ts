@@ -60,6 +60,7 @@ type Message =
  * 'host decides' pick, stored with the game, wakes its resolver over the same channel.
  */
 export class RedisTurnDriver implements TurnDriver {
+  readonly sharesChannels = true;
   readonly #options: RedisTurnDriverOptions;
   readonly #origin = randomUUID();
   #loop: TurnLoop | null = null;
