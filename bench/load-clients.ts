@@ -17,6 +17,7 @@
  * player's last acknowledged press) for the bench to check against the store.
  * Usage: node --import tsx bench/load-clients.ts '<json LoadPlan>'
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 
 export interface LoadPlan {
@@ -40,6 +41,9 @@ export interface LoadResult {
   turnsPlayed: number;
   presses: number;
   refused: Record<string, number>;
+  /** This process' own event-loop delay while playing (p99, max): the part of the round trips
+   *  that is the load generator's, not the server's. */
+  clientLoopDelayMs: { p99: number; max: number };
   games: { gameId: string; turns: Record<string, Record<string, string>> }[];
 }
 
@@ -221,12 +225,20 @@ for (let at = 0; at < all.length; at += CONNECT_AT_ONCE) {
 process.stderr.write(`load-clients: ${all.length} connections open\n`);
 const gameIds = await Promise.all(browsers.map((table, c) => playChannel(table, c)));
 process.stderr.write(`load-clients: ${plan.channels} games booted\n`);
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
 const start = performance.now();
-let turnsPlayed = 0;
-for (let t = 0; t < plan.turns; t++) {
-  await Promise.all(browsers.flatMap((table) => table.map((b, j) => playTurn(b, j))));
-  turnsPlayed++;
-}
+// Channels play on their own, as groups of friends do. Paced: channel c starts its first turn
+// c/channels of a window after the first, so windows close spread over time as they would
+// in groups that did not all start in the same second (the same start would make every window
+// of the server close within a second of the others, turn after turn).
+await Promise.all(
+  browsers.map(async (table, c) => {
+    if (plan.mode === 'paced') await sleep((c / plan.channels) * plan.windowMs);
+    for (let t = 0; t < plan.turns; t++) await Promise.all(table.map((b, j) => playTurn(b, j)));
+  }),
+);
+const turnsPlayed = plan.turns;
 const playMs = performance.now() - start;
 finished = true;
 const result: LoadResult = {
@@ -237,6 +249,7 @@ const result: LoadResult = {
   turnsPlayed,
   presses: out.rtt.length,
   refused: out.refused,
+  clientLoopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
   games: browsers.map((table, c) => {
     const turns: Record<string, Record<string, string>> = {};
     for (const b of table)
@@ -248,6 +261,6 @@ const result: LoadResult = {
     return { gameId: gameIds[c] as string, turns };
   }),
 };
-process.stdout.write(`${JSON.stringify(result)}\n`);
 for (const table of browsers) for (const b of table) b.ws.terminate();
-process.exit(0);
+// Exit once the line is written: a pipe takes a large write in pieces.
+process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
