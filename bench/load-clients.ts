@@ -107,9 +107,16 @@ class Browser {
     });
   }
 
+  /** Presses until the press is taken or the player sees the next scene: a press refused
+   *  while the window still shows (a process that has not caught up yet) is pressed again, as
+   *  a player would. */
   async press(choice: string, turn: number): Promise<void> {
-    const ok = await this.request({ type: 'press', turn, choice, gameId: this.gameId }, true);
-    if (ok) this.acked.set(turn, choice);
+    for (;;) {
+      const ok = await this.request({ type: 'press', turn, choice, gameId: this.gameId }, true);
+      if (ok) this.acked.set(turn, choice);
+      if (ok || this.scene.turn !== turn) return;
+      await sleep(20);
+    }
   }
 
   /** Resolves once the scene after `turn` (or the end) is shown. */

@@ -70,7 +70,11 @@ function drive(plan: LoadPlan): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     let result: LoadResult | null = null;
     createInterface({ input: child.stdout }).on('line', (line) => {
-      result = JSON.parse(line) as LoadResult;
+      try {
+        result = JSON.parse(line) as LoadResult;
+      } catch (err) {
+        note(`load: unreadable result line (${(err as Error).message})`);
+      }
     });
     child.once('exit', (code) =>
       result === null ? reject(new Error(`load-clients exited with ${code}`)) : resolve(result),
