@@ -115,7 +115,8 @@ class Browser {
       const ok = await this.request({ type: 'press', turn, choice, gameId: this.gameId }, true);
       if (ok) this.acked.set(turn, choice);
       if (ok || this.scene.turn !== turn) return;
-      await sleep(20);
+      // Not faster: the host allows a player 5 presses per 2 s.
+      await sleep(250);
     }
   }
 
@@ -176,15 +177,9 @@ async function pageCookie(url: string, address: string): Promise<string> {
   return cookie;
 }
 
-/** One channel's players: join, boot, then play every turn. */
-async function playChannel(table: Browser[], c: number): Promise<string> {
+/** One channel's players (joined): boot, and wait until every page shows the first scene. */
+async function bootChannel(table: Browser[], c: number): Promise<string> {
   const channelId = `${plan.prefix}-${c}`;
-  await Promise.all(
-    table.map(async (b, j) => {
-      if (!(await b.request({ type: 'join', channelId, name: `Player ${j}` })))
-        throw new Error(`player ${j} of ${channelId} could not join`);
-    }),
-  );
   const booter = table[0] as Browser;
   if (!(await booter.request({ type: 'boot', spec: { kind: 'ink', cartridge: plan.cartridge } })))
     throw new Error(`${channelId} could not boot`);
@@ -225,12 +220,16 @@ for (let at = 0; at < all.length; at += CONNECT_AT_ONCE) {
       const address = `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
       const b = new Browser(url, await pageCookie(url, address), address, out);
       await b.opened();
+      // Joined at once, as the page does (a socket that has not joined is closed after 10 s).
+      const channelId = `${plan.prefix}-${c}`;
+      if (!(await b.request({ type: 'join', channelId, name: `Player ${j}` })))
+        throw new Error(`player ${j} of ${channelId} could not join`);
       (browsers[c] as Browser[])[j] = b;
     }),
   );
 }
-process.stderr.write(`load-clients: ${all.length} connections open\n`);
-const gameIds = await Promise.all(browsers.map((table, c) => playChannel(table, c)));
+process.stderr.write(`load-clients: ${all.length} connections open and joined\n`);
+const gameIds = await Promise.all(browsers.map((table, c) => bootChannel(table, c)));
 process.stderr.write(`load-clients: ${plan.channels} games booted\n`);
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
