@@ -123,8 +123,12 @@ async function run(mode: 'paced' | 'closed', store: 'sqlite' | 'redis', servers:
         : {}),
     };
     const args = ['--max-connections', String(CHANNELS * PLAYERS + 100), '--trust-proxy'];
-    if (mode === 'paced') args.push('--countdown', String(WINDOW_MS / 1000));
-    else args.push('--countdown', '600', '--close-when-all-chosen');
+    // Paced windows close on their countdown (early close is on by default): close → scene is
+    // then measured from an instant every page knows, the window's deadline.
+    if (mode === 'paced') {
+      args.push('--countdown', String(WINDOW_MS / 1000));
+      env.GAMEGIRL_CLOSE_WHEN_ALL_CHOSEN = 'no';
+    } else args.push('--countdown', '600', '--close-when-all-chosen');
     for (let i = 0; i < servers; i++) served.push(await startServe(args, env));
     const turns = mode === 'paced' ? TURNS : CLOSED_TURNS;
     const result = await drive({
