@@ -37,12 +37,22 @@ function connect(i: number): Promise<Player> {
       else if (m.type === 'ok' && m.for === 'join') resolve(p);
     });
     ws.on('error', reject);
+    // A socket the server drops (e.g. as a client that stopped reading) would leave the wait
+    // below waiting for ever: say so and fail instead.
+    ws.on('close', (code, reason) => {
+      if (finished) return;
+      process.stderr.write(
+        `room-clients: player ${i} was disconnected (${code} ${String(reason)})\n`,
+      );
+      process.exit(3);
+    });
     ws.on('open', () =>
       ws.send(JSON.stringify({ type: 'join', channelId: channel, name: `Player number ${i}` })),
     );
   });
 }
 
+let finished = false;
 const players: Player[] = [];
 for (let i = 0; i < n; i++) players.push(await connect(i));
 const first = players[0] as Player;
@@ -71,5 +81,6 @@ while (players.some((p) => p.seen.size < n)) await new Promise((r) => setTimeout
 const ms = performance.now() - start;
 const bytes = players.reduce((s, p) => s + p.bytes, 0);
 process.stdout.write(`${JSON.stringify({ bytes, ms })}\n`);
+finished = true;
 for (const p of players) p.ws.terminate();
 process.exit(0);

@@ -3,7 +3,7 @@ import { InvalidInputError, SessionDataError } from '../core/errors.js';
 import type { JsonValue } from '../core/session-state.js';
 import type { SceneText } from '../core/turn-record.js';
 import type { Scene } from '../narrator/port.js';
-import { OUTCOMES_KEPT, type Outcome } from './story.js';
+import { OUTCOMES_READ_MAX, type Outcome } from './story.js';
 import type { GameSpec } from './types.js';
 
 // The host's saved state of a game (in `session.extra`): its shape, and its JSON form.
@@ -101,7 +101,7 @@ const extraSchema = z.object({
         aside: z.literal(true).optional(),
       }),
     )
-    .max(OUTCOMES_KEPT)
+    .max(OUTCOMES_READ_MAX)
     .default([]),
   // Absent in games saved before it existed.
   opening: z

@@ -61,6 +61,28 @@ function currentReveal(session: GameSession, x: HostExtra, rule: Aggregation): R
   });
 }
 
+/** Display names of the counted players who have not chosen in the open window. Names come
+ *  from the game, else the table: looked up in a map, as a view is drawn on every press (a scan
+ *  of the table per waiting player made each press cost O(players²)). */
+function waitingFor(
+  s: GameSession,
+  here: readonly PresenceChange[],
+  lastPressed: ReadonlyMap<string, number>,
+): string[] {
+  let names: Map<string, string> | null = null;
+  const out: string[] = [];
+  for (const userId of countedPlayers(here, lastPressed, s.turnNumber)) {
+    if (s.pendingChoices.has(userId)) continue;
+    let name = s.players.get(userId)?.userName;
+    if (name === undefined) {
+      names ??= new Map(here.map((u) => [u.userId, u.userName]));
+      name = names.get(userId) ?? userId;
+    }
+    out.push(name);
+  }
+  return out;
+}
+
 /** Draws a channel: a fresh object each time, so a console may keep or change it freely. */
 export function buildView(v: ViewInput): ChannelView {
   const s = v.session;
@@ -123,14 +145,7 @@ export function buildView(v: ViewInput): ChannelView {
               userName: s.players.get(userId)?.userName ?? userId,
               choice,
             })),
-            waitingFor: countedPlayers(v.here, x.lastPressed, s.turnNumber)
-              .filter((userId) => !s.pendingChoices.has(userId))
-              .map(
-                (userId) =>
-                  s.players.get(userId)?.userName ??
-                  v.here.find((u) => u.userId === userId)?.userName ??
-                  userId,
-              ),
+            waitingFor: waitingFor(s, v.here, x.lastPressed),
           },
     error: v.error,
     decision: v.decision,

@@ -1,17 +1,10 @@
 import type { Logger } from 'pino';
 import { GameSessionError } from '../core/errors.js';
-import type { HostEvent } from '../host/types.js';
+import type { ChannelView, HostEvent } from '../host/types.js';
 import type { ConsoleHost } from './console-host.js';
 import type { SessionKeys } from './identity.js';
 import type { ServerMessage } from './protocol.js';
-import {
-  type ChosenDelta,
-  chosenDelta,
-  type HandleOf,
-  toWireTurn,
-  toWireView,
-  type WireView,
-} from './wire-view.js';
+import { chosenDelta, type HandleOf, toWireTurn, toWireView, type WireView } from './wire-view.js';
 
 /** The channel already has as many players as a channel may have. */
 export class ChannelFullError extends GameSessionError {
@@ -26,8 +19,12 @@ export interface FeedMember {
 }
 
 /** Presses within this time go out as one delta: a burst of N presses then costs each member a
- *  few writes, not N (every write to a socket is a system call). */
+ *  few writes, not N (every write to a socket is a system call). A crowded channel waits a little
+ *  longer (COALESCE_MS_PER_MEMBER, up to MAX_COALESCE_MS), so the writes a burst costs grow
+ *  with its members, not with members × presses. */
 const COALESCE_MS = 30;
+const COALESCE_MS_PER_MEMBER = 0.5;
+const MAX_COALESCE_MS = 200;
 
 /** Handles remembered per channel before the cache starts over (bounded memory). */
 const HANDLE_CACHE = 4096;
@@ -38,8 +35,9 @@ interface Feed {
   members: Set<FeedMember>;
   joining: Set<FeedMember>;
   last: WireView | null;
-  /** Presses not yet sent: merged into one delta, flushed after COALESCE_MS. */
-  pending: ChosenDelta | null;
+  /** The newest host view of an open window not sent yet (presses, most likely): translated
+   *  and compared with `last` once, when flushed (a delta, or the whole view if more changed). */
+  pending: ChannelView | null;
   timer: NodeJS.Timeout | null;
   handles: Map<string, string>;
   unsubscribe: () => void;
@@ -159,13 +157,16 @@ export class ChannelFeeds {
     let message: ServerMessage;
     switch (event.type) {
       case 'view': {
-        const view = toWireView(event.view, handleOf);
-        const delta = this.#deltas ? chosenDelta(feed.last, view) : null;
-        feed.last = view;
-        if (delta !== null) {
-          this.#queue(feed, delta);
+        // A view of the same open window as the one before (a press, most likely) waits for the
+        // flush: a burst of presses is translated and compared once, not once per press.
+        if (this.#deltas && sameWindow(feed.pending ?? feed.last, event.view)) {
+          feed.pending = event.view;
+          feed.timer ??= setTimeout(() => this.#flush(feed), this.#coalesceMs(feed));
           return;
         }
+        this.#flush(feed);
+        const view = toWireView(event.view, handleOf);
+        feed.last = view;
         message = { type: 'view', view };
         break;
       }
@@ -182,33 +183,25 @@ export class ChannelFeeds {
     this.#broadcast(feed, encode(message));
   }
 
-  /** Adds a delta to the feed's pending one (same game and turn), or flushes and starts anew. */
-  #queue(feed: Feed, delta: ChosenDelta): void {
-    const p = feed.pending;
-    if (p !== null && (p.gameId !== delta.gameId || p.turn !== delta.turn)) this.#flush(feed);
-    if (feed.pending === null) feed.pending = delta;
-    else {
-      const merged = feed.pending;
-      const at = new Map(merged.entries.map((e, i) => [e.player, i]));
-      for (const e of delta.entries) {
-        const i = at.get(e.player);
-        if (i === undefined) {
-          at.set(e.player, merged.entries.length);
-          merged.entries.push(e);
-        } else merged.entries[i] = e;
-      }
-      merged.deadlineMs = delta.deadlineMs;
-      merged.secondsRemaining = delta.secondsRemaining;
-    }
-    feed.timer ??= setTimeout(() => this.#flush(feed), COALESCE_MS);
+  #coalesceMs(feed: Feed): number {
+    return Math.min(
+      MAX_COALESCE_MS,
+      Math.max(COALESCE_MS, feed.members.size * COALESCE_MS_PER_MEMBER),
+    );
   }
 
+  /** Sends the pending view: as a `chosen` delta when only presses changed, else whole. */
   #flush(feed: Feed): void {
     if (feed.timer !== null) clearTimeout(feed.timer);
     feed.timer = null;
     const pending = feed.pending;
     feed.pending = null;
-    if (pending !== null) this.#broadcast(feed, encode(pending));
+    if (pending === null) return;
+    const view = toWireView(pending, (id) => this.#handle(feed, feed.channelId, id));
+    const delta = chosenDelta(feed.last, view);
+    feed.last = view;
+    if (delta === null) this.#broadcast(feed, encode({ type: 'view', view }));
+    else this.#broadcast(feed, encode(delta));
   }
 
   #broadcast(feed: Feed, bytes: Buffer): void {
@@ -220,4 +213,17 @@ export class ChannelFeeds {
       }
     }
   }
+}
+
+/** Whether `next` shows the same open window of the same game and turn as `prev` (a cheap test;
+ *  chosenDelta decides, when flushed, whether only presses changed). */
+function sameWindow(prev: WireView | ChannelView | null, next: ChannelView): boolean {
+  return (
+    prev !== null &&
+    prev.status === 'counting' &&
+    next.status === 'counting' &&
+    prev.turn === next.turn &&
+    prev.game?.gameId === next.game?.gameId &&
+    prev.window?.deadlineMs === next.window?.deadlineMs
+  );
 }

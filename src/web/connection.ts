@@ -6,6 +6,7 @@ import { CONNECTED_TTL_MS } from '../host/presence.js';
 import type { GameSpec, HostUser } from '../host/types.js';
 import { type ChannelFeeds, encode, type FeedMember } from './channel-feed.js';
 import type { ConsoleHost } from './console-host.js';
+import type { FairTurns } from './fair-turns.js';
 import {
   type ClientMessage,
   MAX_CLIENT_MESSAGE_BYTES,
@@ -44,6 +45,8 @@ export interface ConnectionOptions {
   /** The player's user id, derived by the server from its session (never from a message). */
   userId: string;
   feeds: ChannelFeeds;
+  /** Every connection's messages take their turn here, one per event-loop iteration. */
+  turns: FairTurns;
   /** Counts a boot from this connection's address (throws RateLimitedError over the limit). */
   takeBoot: (spec: GameSpec) => void;
   /** When set, a channel is joined only with its code; called to check one. */
@@ -177,6 +180,7 @@ export class ClientConnection implements FeedMember {
     }
     this.#queued++;
     this.#queue = this.#queue
+      .then(() => this.#o.turns.next())
       .then(() => this.#handle(parsed.message))
       .catch((err: unknown) => this.#fail(err, parsed.message))
       .finally(() => {

@@ -12,6 +12,7 @@ import { ClientConnection, DEFAULT_RATE_LIMIT, type RateLimit } from './connecti
 import type { ConsoleHost } from './console-host.js';
 import { serveExport } from './export-route.js';
 import { clientAddress, exposureNotice, HostAllowList } from './exposure.js';
+import { FairTurns } from './fair-turns.js';
 import {
   createTitleHandler,
   findPublicDir,
@@ -143,6 +144,7 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
     maxPlayers: options.maxPlayersPerChannel ?? 300,
     deltas: options.windowDeltas !== false,
   });
+  const turns = new FairTurns();
   const perAddress = new Map<string, number>();
   const maxPerAddress = options.maxConnectionsPerAddress ?? 20;
   const bootLimits = new PressRateLimiter(
@@ -249,6 +251,7 @@ export async function createWebConsole(options: WebConsoleOptions): Promise<WebC
         logger,
         userId,
         feeds,
+        turns,
         joinCodes,
         joinDeadlineMs: options.joinDeadlineMs ?? 10_000,
         ...(options.gamesPageSize === undefined ? {} : { gamesPageSize: options.gamesPageSize }),
