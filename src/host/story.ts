@@ -67,7 +67,7 @@ export interface Outcome {
  *  shows 50 turns, Discord's /history at most 25); older turns are told by the channel's current
  *  rule. No more: they live in the game's saved state, which a store reads and writes whole on
  *  every press and every turn (200 made a turn cost ~0.3 ms more: bench/host-overhead). */
-export const OUTCOMES_KEPT = 50;
+const OUTCOMES_KEPT = 50;
 /** Games saved when 200 were kept still load (the oldest are dropped on the next turn). */
 export const OUTCOMES_READ_MAX = 200;
 
