@@ -21,6 +21,7 @@ import { storeDecision } from './decisions.js';
 import { NarratingError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { loadableGames } from './game-list.js';
+import { HostRateLimits } from './host-rate-limits.js';
 import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
 import { checkScene, checkUser, defaultTitle } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
@@ -40,12 +41,6 @@ import {
   PresenceTable,
   presenceChange,
 } from './presence.js';
-import {
-  DEFAULT_BOOT_RATE_LIMIT,
-  DEFAULT_LLM_BOOT_RATE_LIMIT,
-  DEFAULT_PRESS_RATE_LIMIT,
-  PressRateLimiter,
-} from './rate-limit.js';
 import { encodeHostExtra, type HostExtra, parseHostExtra, parseSpec } from './saved-state.js';
 import { type Aggregation, keptScene, type StoryTurn, storyTurn } from './story.js';
 import {
@@ -90,9 +85,7 @@ export class GameHost implements AdapterHost {
   readonly #clock: Clock;
   readonly #countdownSeconds: number | undefined;
   readonly #settings: (channelId: string) => Partial<ChannelSettings>;
-  readonly #limiter: PressRateLimiter;
-  readonly #bootLimiter: PressRateLimiter;
-  readonly #llmBootLimiter: PressRateLimiter;
+  readonly #limits: HostRateLimits;
   readonly #ctx: HostContext;
   // The host's own registry: the module default belongs to library users of GameSession.
   readonly #registry = new SessionRegistry();
@@ -119,20 +112,7 @@ export class GameHost implements AdapterHost {
       isClosed: () => this.#closed,
       log: options.log ?? { warn: () => {} },
     });
-    this.#limiter = new PressRateLimiter(
-      options.pressRateLimit ?? DEFAULT_PRESS_RATE_LIMIT,
-      this.#clock,
-    );
-    this.#bootLimiter = new PressRateLimiter(
-      options.bootRateLimit ?? DEFAULT_BOOT_RATE_LIMIT,
-      this.#clock,
-      'new games',
-    );
-    this.#llmBootLimiter = new PressRateLimiter(
-      options.llmBootRateLimit ?? DEFAULT_LLM_BOOT_RATE_LIMIT,
-      this.#clock,
-      'LLM stories',
-    );
+    this.#limits = new HostRateLimits(options, this.#clock);
     const timeout = options.narratorTimeoutMs ?? DEFAULT_NARRATOR_TIMEOUT_MS;
     if (!Number.isFinite(timeout) || timeout <= 0)
       throw new InvalidInputError('narratorTimeoutMs', 'must be a positive number');
@@ -192,9 +172,7 @@ export class GameHost implements AdapterHost {
     const parsed = parseSpec(spec);
     if (options?.title !== undefined) checkGameName(options.title);
     this.#open();
-    // Per player, whatever the channel: LLM boots (paid completions) have their own, lower cap.
-    if (parsed.kind === 'llm') this.#llmBootLimiter.take(user.id);
-    this.#bootLimiter.take(user.id);
+    this.#limits.boot(user.id, parsed.kind === 'llm');
     const r = await this.#ready(channelId);
     return this.#channels.exclusive(r, 'the boot', async () => {
       checkMayReplace(r, user, this.settings(r.channelId));
@@ -255,7 +233,7 @@ export class GameHost implements AdapterHost {
       checkUser(user);
       checkChannelId(channelId);
       this.#open();
-      this.#limiter.take(`${channelId}\u0000${user.id}`);
+      this.#limits.press(channelId, user.id);
       let r = await this.#ready(channelId);
       const attempt = (on: ChannelRunner) =>
         this.#channels.guard(
@@ -306,7 +284,7 @@ export class GameHost implements AdapterHost {
     checkUser(user);
     checkChannelId(channelId);
     this.#open();
-    this.#limiter.take(`${channelId}\u0000${user.id}`);
+    this.#limits.press(channelId, user.id);
     const r = await this.#ready(channelId);
     await r.setAside(user, turn, options?.gameId);
     return r.view();
