@@ -1,8 +1,8 @@
 import { readArchive } from '../core/archive.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { GameNotFoundError, InvalidInputError, SessionInactiveError } from '../core/errors.js';
-import { GameSession } from '../core/game-session.js';
-import { hotSwap, listAllGames } from '../core/games.js';
+import { InvalidInputError, SessionInactiveError } from '../core/errors.js';
+import type { GameSession } from '../core/game-session.js';
+import { listAllGames } from '../core/games.js';
 import {
   checkChannelCountdown,
   checkChannelId,
@@ -21,19 +21,14 @@ import { storeDecision } from './decisions.js';
 import { NarratingError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { loadableGames } from './game-list.js';
+import { GameManagement } from './game-management.js';
 import { HostRateLimits } from './host-rate-limits.js';
 import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
-import { checkScene, checkUser, defaultTitle } from './input-checks.js';
+import { checkUser } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
 import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
-import {
-  checkMayChangeCountdown,
-  checkMayReplace,
-  checkMayTake,
-  chosenCountdown,
-  resolveSettings,
-} from './permissions.js';
+import { resolveSettings } from './permissions.js';
 import {
   CONNECTED_TTL_MS,
   type PresenceChange,
@@ -41,8 +36,8 @@ import {
   PresenceTable,
   presenceChange,
 } from './presence.js';
-import { encodeHostExtra, type HostExtra, parseHostExtra, parseSpec } from './saved-state.js';
-import { type Aggregation, keptScene, type StoryTurn, storyTurn } from './story.js';
+import { type HostExtra, parseSpec } from './saved-state.js';
+import { type Aggregation, type StoryTurn, storyTurn } from './story.js';
 import {
   checkPageOptions,
   type Recap,
@@ -83,7 +78,6 @@ export class GameHost implements AdapterHost {
   readonly #store: SessionStore;
   readonly #metrics: HostMetrics;
   readonly #clock: Clock;
-  readonly #countdownSeconds: number | undefined;
   readonly #settings: (channelId: string) => Partial<ChannelSettings>;
   readonly #limits: HostRateLimits;
   readonly #ctx: HostContext;
@@ -93,6 +87,7 @@ export class GameHost implements AdapterHost {
   readonly #presence = new PresenceTable();
   readonly #sessions: ChannelSessions;
   readonly #channels: ChannelDirectory;
+  readonly #manage: GameManagement;
   readonly #driver: TurnDriver;
   /** Settles once the driver runs (rejects if it cannot start). */
   readonly #started: Promise<void>;
@@ -101,7 +96,6 @@ export class GameHost implements AdapterHost {
   constructor(options: GameHostOptions) {
     this.#store = options.store;
     this.#clock = options.clock ?? systemClock;
-    this.#countdownSeconds = options.countdownSeconds;
     this.#settings = options.settings ?? (() => ({}));
     this.#sessions = new ChannelSessions({
       store: this.#store,
@@ -135,6 +129,14 @@ export class GameHost implements AdapterHost {
       followed: (ch) => this.#hub.has(ch) || this.#presence.here(ch, this.#clock.now()).length > 0,
       evicted: (ch) => this.#presence.forget(ch),
       evictIdleAfterMs: options.evictIdleAfterMs ?? DEFAULT_EVICT_IDLE_AFTER_MS,
+    });
+    this.#manage = new GameManagement({
+      store: this.#store,
+      registry: this.#registry,
+      sessions: this.#sessions,
+      channels: this.#channels,
+      countdownSeconds: options.countdownSeconds,
+      settings: (channelId) => this.settings(channelId),
     });
     this.#started = this.#driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
@@ -174,43 +176,7 @@ export class GameHost implements AdapterHost {
     this.#open();
     this.#limits.boot(user.id, parsed.kind === 'llm');
     const r = await this.#ready(channelId);
-    return this.#channels.exclusive(r, 'the boot', async () => {
-      checkMayReplace(r, user, this.settings(r.channelId));
-      const narrator = this.#sessions.makeNarrator(parsed);
-      const title = checkGameName(options?.title ?? narrator.title ?? defaultTitle(parsed));
-      // The countdown chosen for the channel (kept apart from its games) first.
-      const chosen = chosenCountdown(await this.#store.channelSettings(r.channelId));
-      const countdownSeconds =
-        chosen ?? this.settings(r.channelId).countdownSeconds ?? this.#countdownSeconds;
-      const session = new GameSession(r.channelId, title, undefined, {
-        ...this.#sessions.options(),
-        ...(countdownSeconds !== undefined ? { countdownSeconds } : {}),
-      });
-      const opening = await r.open(narrator, session.gameId, title, user.id);
-      const scene = checkScene(opening.scene);
-      const extra: HostExtra = {
-        spec: parsed,
-        scene,
-        narratorState: opening.state ?? null,
-        sceneTurn: 0,
-        bootedBy: user.id,
-        lastPressed: new Map(),
-        unresolved: null,
-        deciding: null,
-        outcomes: [],
-        opening: keptScene(scene),
-        aside: null,
-        xcards: [],
-      };
-      await this.#sessions.setAsideDamaged(r);
-      await this.#sessions.unload(r, null);
-      session.extra = encodeHostExtra(extra);
-      await session.boot(title);
-      this.#registry.set(r.channelId, session);
-      r.attach(session, extra, narrator);
-      r.emitView();
-      return r.view();
-    });
+    return this.#manage.boot(r, user, parsed, options?.title);
   }
 
   /**
@@ -303,16 +269,7 @@ export class GameHost implements AdapterHost {
     checkUser(user);
     const v = checkChannelCountdown(seconds);
     const r = await this.#ready(channelId);
-    return r.exclusive(async () => {
-      checkMayChangeCountdown(r, user, this.settings(r.channelId));
-      const s = r.running ? r.session : null;
-      const kept = await this.#store.channelSettings(r.channelId);
-      await this.#store.setChannelSettings(r.channelId, { ...kept, countdownSeconds: v });
-      // The running game's windows, from the next one (kept with the game: every process sees it).
-      if (s !== null) await s.changeCountdown(v);
-      r.emitView();
-      return r.view();
-    });
+    return this.#manage.setCountdown(r, user, v);
   }
 
   /** Countdown windows open in this process right now. */
@@ -385,15 +342,7 @@ export class GameHost implements AdapterHost {
    */
   async exit(channelId: string, user: HostUser): Promise<ChannelView> {
     checkUser(user);
-    const r = await this.#ready(channelId);
-    return this.#channels.exclusive(r, 'the exit', async () => {
-      if (!r.running)
-        throw new SessionInactiveError('no game is running in this channel; nothing to exit');
-      checkMayReplace(r, user, this.settings(r.channelId), true);
-      await this.#sessions.unload(r, 'exit');
-      r.emitView();
-      return r.view();
-    });
+    return this.#manage.exit(await this.#ready(channelId), user);
   }
 
   /**
@@ -405,35 +354,7 @@ export class GameHost implements AdapterHost {
   async load(channelId: string, user: HostUser, gameId: string): Promise<ChannelView> {
     checkUser(user);
     checkGameId(gameId);
-    const r = await this.#ready(channelId);
-    return this.#channels.exclusive(r, 'the swap', async () => {
-      if (r.running && r.session?.gameId === gameId) return r.view();
-      checkMayReplace(r, user, this.settings(r.channelId));
-      const saved = await this.#store.loadGame(gameId);
-      if (saved === null) throw new GameNotFoundError(gameId);
-      // Validate before anything changes: a game no GameHost made cannot be resumed.
-      const savedExtra = parseHostExtra(saved.extra);
-      checkMayTake(r.channelId, saved, savedExtra.bootedBy, user, (ch) => this.settings(ch));
-      const narrator = this.#sessions.makeNarrator(savedExtra.spec);
-      await this.#sessions.setAsideDamaged(r);
-      const old = r.session;
-      r.detach();
-      let session: GameSession;
-      try {
-        session = await hotSwap(r.channelId, gameId, this.#store, {
-          ...this.#sessions.options(),
-          registry: this.#registry,
-        });
-      } catch (e) {
-        if (old !== null && r.extra !== null && r.narrator !== null)
-          r.attach(old, r.extra, r.narrator);
-        throw e;
-      }
-      this.#sessions.releaseElsewhere(this.#channels.all(), r.channelId, gameId);
-      r.attach(session, parseHostExtra(session.extra), narrator);
-      r.emitView();
-      return r.view();
-    });
+    return this.#manage.load(await this.#ready(channelId), user, gameId);
   }
 
   /**
