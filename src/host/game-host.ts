@@ -1,14 +1,10 @@
-import { readArchive } from '../core/archive.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { InvalidInputError, SessionInactiveError } from '../core/errors.js';
-import type { GameSession } from '../core/game-session.js';
-import { listAllGames } from '../core/games.js';
 import {
   checkChannelCountdown,
   checkChannelId,
   checkGameId,
   checkGameName,
-  checkUserId,
 } from '../core/limits.js';
 import { SessionRegistry } from '../core/registry.js';
 import type { GamePage, SessionStore } from '../core/store-port.js';
@@ -20,7 +16,6 @@ import { ChannelSessions } from './channel-sessions.js';
 import { storeDecision } from './decisions.js';
 import { NarratingError, WrongStateError } from './errors.js';
 import { EventHub } from './event-hub.js';
-import { loadableGames } from './game-list.js';
 import { GameManagement } from './game-management.js';
 import { HostRateLimits } from './host-rate-limits.js';
 import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
@@ -36,15 +31,10 @@ import {
   PresenceTable,
   presenceChange,
 } from './presence.js';
-import { type HostExtra, parseSpec } from './saved-state.js';
-import { type Aggregation, type StoryTurn, storyTurn } from './story.js';
-import {
-  checkPageOptions,
-  type Recap,
-  recapFor,
-  type StoryPage,
-  storyPage,
-} from './story-so-far.js';
+import { parseSpec } from './saved-state.js';
+import type { StoryTurn } from './story.js';
+import { StoryReads } from './story-reads.js';
+import type { Recap, StoryPage } from './story-so-far.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
   ChannelSettings,
@@ -88,6 +78,7 @@ export class GameHost implements AdapterHost {
   readonly #sessions: ChannelSessions;
   readonly #channels: ChannelDirectory;
   readonly #manage: GameManagement;
+  readonly #reads: StoryReads;
   readonly #driver: TurnDriver;
   /** Settles once the driver runs (rejects if it cannot start). */
   readonly #started: Promise<void>;
@@ -137,6 +128,13 @@ export class GameHost implements AdapterHost {
       channels: this.#channels,
       countdownSeconds: options.countdownSeconds,
       settings: (channelId) => this.settings(channelId),
+    });
+    this.#reads = new StoryReads({
+      store: this.#store,
+      clock: this.#clock,
+      settings: (channelId) => this.settings(channelId),
+      ready: (channelId) => this.#ready(channelId),
+      checkOpen: () => this.#open(),
     });
     this.#started = this.#driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
@@ -396,22 +394,17 @@ export class GameHost implements AdapterHost {
     channelId: string,
     options?: { cursor?: string | null; limit?: number },
   ): Promise<GamePage> {
-    checkChannelId(channelId);
-    this.#open();
-    return loadableGames(this.#store, channelId, options);
+    return this.#reads.loadableGames(channelId, options);
   }
 
   /** Every saved game, newest first. */
   async listGames(options?: { max?: number }): Promise<GameSummary[]> {
-    this.#open();
-    return listAllGames(this.#store, options);
+    return this.#reads.listGames(options);
   }
 
   /** The channel's last `count` turns (default 10), oldest first; [] when it has no game. */
   async history(channelId: string, count = 10): Promise<TurnRecord[]> {
-    const r = await this.#ready(channelId);
-    const s = r.session;
-    return s === null || !r.running ? [] : s.getTurnHistory(undefined, count);
+    return this.#reads.history(channelId, count);
   }
 
   /**
@@ -419,23 +412,13 @@ export class GameHost implements AdapterHost {
    * names and each window's reveal (tally, what went to the narrator); [] when it has no game.
    */
   async story(channelId: string, count = 10): Promise<StoryTurn[]> {
-    const r = await this.#ready(channelId);
-    const s = r.session;
-    const x = r.extra;
-    if (s === null || x === null || !r.running) return [];
-    const rule = this.settings(r.channelId).aggregation;
-    const records = await s.getTurnHistory(undefined, count);
-    return records.map((t) => storyTurn(t, s.players, x.outcomes, rule, x.bootedBy));
+    return this.#reads.story(channelId, count);
   }
 
   /** The channel's running game as an archive (saved game, whole history) and the channel's
    *  aggregation rule (to tell old turns' reveals), or null when no game runs there. */
   async exportGame(channelId: string): Promise<GameExport | null> {
-    const r = await this.#ready(channelId);
-    const s = r.session;
-    if (s === null || !r.running) return null;
-    const archive = await readArchive(this.#store, s.gameId, this.#clock.now());
-    return archive === null ? null : { archive, rule: this.settings(r.channelId).aggregation };
+    return this.#reads.exportGame(channelId);
   }
 
   /**
@@ -448,9 +431,7 @@ export class GameHost implements AdapterHost {
     channelId: string,
     options: { count?: number; before?: number } = {},
   ): Promise<StoryPage | null> {
-    const page = checkPageOptions(options);
-    const game = await this.#game(channelId);
-    return game === null ? null : storyPage(game, page);
+    return this.#reads.storyPage(channelId, options);
   }
 
   /**
@@ -460,9 +441,7 @@ export class GameHost implements AdapterHost {
    * is no game.
    */
   async recap(channelId: string, userId: string): Promise<Recap | null> {
-    checkUserId(userId);
-    const game = await this.#game(channelId);
-    return game === null ? null : recapFor(game, userId);
+    return this.#reads.recap(channelId, userId);
   }
 
   /**
@@ -525,17 +504,6 @@ export class GameHost implements AdapterHost {
     // The aborted narrations settle at once (their epoch is over); wait so nothing runs after.
     await Promise.all(pending);
     await this.#driver.close();
-  }
-
-  /** The channel's running game, for reading its story. */
-  async #game(
-    channelId: string,
-  ): Promise<{ session: GameSession; extra: HostExtra; rule: Aggregation } | null> {
-    const r = await this.#ready(channelId);
-    const s = r.session;
-    const x = r.extra;
-    if (s === null || x === null || !r.running) return null;
-    return { session: s, extra: x, rule: this.settings(r.channelId).aggregation };
   }
 
   #open(): void {
