@@ -13,9 +13,9 @@ import type { AdapterHost, GameExport } from './adapter-host.js';
 import { ChannelDirectory } from './channel-directory.js';
 import type { ChannelRunner, HostContext } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
+import { ChannelTable } from './channel-table.js';
 import { storeDecision } from './decisions.js';
 import { NarratingError, WrongStateError } from './errors.js';
-import { EventHub } from './event-hub.js';
 import { GameManagement } from './game-management.js';
 import { HostRateLimits } from './host-rate-limits.js';
 import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
@@ -24,13 +24,7 @@ import { LocalTurnDriver } from './local-driver.js';
 import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
 import { resolveSettings } from './permissions.js';
-import {
-  CONNECTED_TTL_MS,
-  type PresenceChange,
-  type PresenceRole,
-  PresenceTable,
-  presenceChange,
-} from './presence.js';
+import { CONNECTED_TTL_MS, type PresenceRole } from './presence.js';
 import { parseSpec } from './saved-state.js';
 import type { StoryTurn } from './story.js';
 import { StoryReads } from './story-reads.js';
@@ -73,8 +67,7 @@ export class GameHost implements AdapterHost {
   readonly #ctx: HostContext;
   // The host's own registry: the module default belongs to library users of GameSession.
   readonly #registry = new SessionRegistry();
-  readonly #hub = new EventHub();
-  readonly #presence = new PresenceTable();
+  readonly #table: ChannelTable;
   readonly #sessions: ChannelSessions;
   readonly #channels: ChannelDirectory;
   readonly #manage: GameManagement;
@@ -103,6 +96,13 @@ export class GameHost implements AdapterHost {
       throw new InvalidInputError('narratorTimeoutMs', 'must be a positive number');
     this.#driver = options.driver ?? new LocalTurnDriver();
     this.#metrics = options.metrics ?? noMetrics;
+    this.#table = new ChannelTable({
+      clock: this.#clock,
+      driver: this.#driver,
+      isClosed: () => this.#closed,
+      ready: (channelId) => this.#ready(channelId),
+      markStale: (channelId) => this.#channels.markStale(channelId),
+    });
     this.#ctx = {
       clock: this.#clock,
       narratorTimeoutMs: timeout,
@@ -110,15 +110,15 @@ export class GameHost implements AdapterHost {
       driver: this.#driver,
       metrics: this.#metrics,
       settings: (channelId) => this.settings(channelId),
-      here: (channelId) => this.#presence.here(channelId, this.#clock.now()),
+      here: (channelId) => this.#table.usersHere(channelId),
     };
     this.#channels = new ChannelDirectory({
       ctx: this.#ctx,
       sessions: this.#sessions,
       store: this.#store,
       isClosed: () => this.#closed,
-      followed: (ch) => this.#hub.has(ch) || this.#presence.here(ch, this.#clock.now()).length > 0,
-      evicted: (ch) => this.#presence.forget(ch),
+      followed: (ch) => this.#table.followed(ch),
+      evicted: (ch) => this.#table.forget(ch),
       evictIdleAfterMs: options.evictIdleAfterMs ?? DEFAULT_EVICT_IDLE_AFTER_MS,
     });
     this.#manage = new GameManagement({
@@ -138,7 +138,7 @@ export class GameHost implements AdapterHost {
     });
     this.#started = this.#driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
-      deliver: (channelId, event, remote) => this.#deliver(channelId, event, remote),
+      deliver: (channelId, event, remote) => this.#table.deliver(channelId, event, remote),
     });
     this.#started.catch(() => {}); // reported by start() and by every host call
   }
@@ -372,20 +372,13 @@ export class GameHost implements AdapterHost {
     if (!Number.isFinite(ttl) || ttl <= 0)
       throw new InvalidInputError('ttlMs', 'must be a positive number');
     const r = await this.#ready(channelId);
-    const now = this.#clock.now();
-    const s = r.running ? r.session : null;
-    const at = { turn: s?.turnNumber ?? 0, windowOpen: s?.windowDeadlineMs != null };
-    const before = this.#presence.get(r.channelId, user.id, now);
-    this.#presenceChanged(r, presenceChange(before, user, options.role, at, now + ttl));
+    this.#table.markHere(r, user, options.role, ttl);
     return r.view();
   }
 
   /** `userId` left the channel (a page closed): no longer at its table. */
   async leave(channelId: string, userId: string): Promise<void> {
-    const r = await this.#ready(channelId);
-    const before = this.#presence.get(r.channelId, userId, this.#clock.now());
-    if (before === null) return;
-    this.#presenceChanged(r, { ...before, until: 0 });
+    this.#table.markLeft(await this.#ready(channelId), userId);
   }
 
   /** One page of the games a player of `channelId` may load (saved ones and the channel's own),
@@ -465,7 +458,7 @@ export class GameHost implements AdapterHost {
    * the unsubscribe function.
    */
   subscribe(channelId: string, listener: (e: HostEvent) => void): () => void {
-    return this.#hub.subscribe(checkChannelId(channelId), listener);
+    return this.#table.subscribe(checkChannelId(channelId), listener);
   }
 
   /**
@@ -499,8 +492,7 @@ export class GameHost implements AdapterHost {
     }
     this.#channels.close();
     this.#registry.clear();
-    this.#hub.clear();
-    this.#presence.clear();
+    this.#table.clear();
     // The aborted narrations settle at once (their epoch is over); wait so nothing runs after.
     await Promise.all(pending);
     await this.#driver.close();
@@ -523,37 +515,5 @@ export class GameHost implements AdapterHost {
     if (this.#closed) return 'interrupted';
     await this.#started;
     return this.#channels.resolveTurn(closed, lease);
-  }
-
-  /** An event for this process' subscribers. One from another process also means this copy of
-   *  the channel is out of date: it is reloaded in the background (text deltas change nothing). */
-  #deliver(channelId: string, event: HostEvent, remote: boolean): void {
-    const now = this.#clock.now();
-    if (event.type === 'presence') {
-      const redrawn = this.#presence.applyDelivered(channelId, event.change, now);
-      this.#hub.emit(channelId, event);
-      if (redrawn !== null) this.#hub.emit(channelId, { type: 'view', view: redrawn });
-      // Whoever changed the table checks whether the open window now waits for nobody.
-      if (!remote && !this.#closed)
-        this.#ready(channelId).then(
-          (r) => r.closeIfAllChosen(),
-          () => {},
-        );
-      return;
-    }
-    this.#hub.emit(
-      channelId,
-      event.type === 'view'
-        ? { type: 'view', view: this.#presence.drawView(event.view, now) }
-        : event,
-    );
-    if (!remote || event.type === 'text' || this.#closed) return;
-    this.#channels.markStale(channelId);
-  }
-
-  /** Published to every process, this one included: each applies it as delivered (so all
-   *  apply changes in one order) and redraws the channel's view if the table as shown changed. */
-  #presenceChanged(r: ChannelRunner, change: PresenceChange): void {
-    this.#driver.publish(r.channelId, { type: 'presence', channelId: r.channelId, change });
   }
 }
