@@ -1,4 +1,3 @@
-import type { Clock } from '../core/clock.js';
 import {
   CountdownCancelledError,
   FencedCommitError,
@@ -8,7 +7,6 @@ import {
   StaleTurnError,
 } from '../core/errors.js';
 import type { GameSession, SubmitResult } from '../core/game-session.js';
-import type { SessionStore } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import {
   type NarrationResult,
@@ -17,30 +15,18 @@ import {
   pluralityChoice,
 } from '../narrator/port.js';
 import { GameEndedError, NarratingError, WrongStateError } from './errors.js';
-import { type HostMetrics, narrationFailure } from './metrics.js';
+import { type HostContext, publishText } from './host-context.js';
+import { narrationFailure } from './metrics.js';
 import { failureMessage, narrateTurn, underDeadline } from './narration.js';
 import { allActiveChosen } from './permissions.js';
-import { checkMayPress, countedPlayers, type PresenceChange } from './presence.js';
+import { checkMayPress, countedPlayers } from './presence.js';
 import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './saved-state.js';
 import { OverdueWindow, STORE_UNREACHABLE_NOTICE } from './store-faults.js';
 import { keptScene, storyTurn, withOutcome } from './story.js';
-import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
-import type { ChannelSettings, ChannelView, HostUser } from './types.js';
+import type { ClosedTurn, TurnLease, TurnOutcome } from './turn-driver.js';
+import type { ChannelView, HostUser } from './types.js';
 import { buildView, type Phase } from './view.js';
 import { checkXCard, withXCard } from './xcard.js';
-
-/** What a channel runner needs from its host. */
-export interface HostContext {
-  readonly clock: Clock;
-  readonly narratorTimeoutMs: number;
-  /** Where a 'host decides' pick made in any process is read back from. */
-  readonly store: SessionStore;
-  readonly driver: TurnDriver;
-  readonly metrics: HostMetrics;
-  settings(channelId: string): ChannelSettings;
-  /** The users here now in the channel (presence.ts). */
-  here(channelId: string): PresenceChange[];
-}
 
 /**
  * One channel's running game and its turn loop: watch the window; when it closes, hand the turn
@@ -197,7 +183,7 @@ export class ChannelRunner {
             gameName,
             bootedBy,
             signal,
-            onText: (delta) => this.#text(delta, false),
+            onText: (delta) => publishText(this.#ctx, this.channelId, delta, false),
           }),
         controller,
         this.#ctx.clock,
@@ -430,7 +416,7 @@ export class ChannelRunner {
         timeoutMs: this.#ctx.narratorTimeoutMs,
         onText: (delta) => {
           if (epoch !== this.#epoch || delta === '') return;
-          this.#text(delta, first);
+          publishText(this.#ctx, this.channelId, delta, first);
           first = false;
         },
       }).catch((e: unknown) => {
@@ -518,12 +504,6 @@ export class ChannelRunner {
     this.#closedAt.clear();
     this.#closedAt.set(turn, this.#ctx.clock.now());
     this.resolving = this.#ctx.driver.windowClosed(this.#closed(turn, choices));
-  }
-
-  #text(delta: string, first: boolean): void {
-    if (delta === '') return;
-    const event = { type: 'text', channelId: this.channelId, delta } as const;
-    this.#ctx.driver.publish(this.channelId, first ? { ...event, first } : event);
   }
 
   /**
