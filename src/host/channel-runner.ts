@@ -7,9 +7,8 @@ import {
 import type { GameSession, SubmitResult } from '../core/game-session.js';
 import { type NarrationResult, type Narrator, NarratorError } from '../narrator/port.js';
 import { GameEndedError, NarratingError, WrongStateError } from './errors.js';
-import { type HostContext, publishText } from './host-context.js';
-import { narrationFailure } from './metrics.js';
-import { underDeadline } from './narration.js';
+import type { HostContext } from './host-context.js';
+import { OpeningNarrations } from './opening-narrations.js';
 import { allActiveChosen } from './permissions.js';
 import { checkMayPress, countedPlayers } from './presence.js';
 import { type Deciding, encodeHostExtra, type HostExtra } from './saved-state.js';
@@ -46,18 +45,19 @@ export class ChannelRunner {
   // Bumped whenever the game is attached, detached or shut down: async work started under an
   // older epoch must not touch the channel any more.
   #epoch = 0;
-  #opening = new Set<AbortController>();
   #watchedTurn = -1;
   #ops: Promise<unknown> = Promise.resolve();
   #busy = 0;
   readonly #overdue: OverdueWindow;
   readonly #resolver: TurnResolver;
+  readonly #openings: OpeningNarrations;
 
   constructor(channelId: string, ctx: HostContext) {
     this.channelId = channelId;
     this.#ctx = ctx;
     this.#overdue = new OverdueWindow(ctx.clock, () => this.#windowOverdue());
     this.#resolver = new TurnResolver(this, ctx);
+    this.#openings = new OpeningNarrations(channelId, ctx);
   }
 
   /** Bumped whenever the game is attached, detached or shut down (see #epoch). */
@@ -153,44 +153,19 @@ export class ChannelRunner {
 
   /** Host shutdown: stops everything, openings included, and disposes the session's timers. */
   shutdown(): void {
-    for (const c of this.#opening) c.abort(new NarratorError('aborted', 'the host is closing'));
-    this.#opening.clear();
+    this.#openings.abortAll(new NarratorError('aborted', 'the host is closing'));
     this.detach();
     this.session?.dispose();
   }
 
   /** The opening scene of a new game, under the narrator timeout; text is streamed here. */
-  async open(
+  open(
     narrator: Narrator,
     gameId: string,
     gameName: string,
     bootedBy: string,
   ): Promise<NarrationResult> {
-    const controller = new AbortController();
-    this.#opening.add(controller);
-    const began = this.#ctx.clock.now();
-    let failure: string | null = null;
-    try {
-      return await underDeadline(
-        (signal) =>
-          narrator.open({
-            gameId,
-            gameName,
-            bootedBy,
-            signal,
-            onText: (delta) => publishText(this.#ctx, this.channelId, delta, false),
-          }),
-        controller,
-        this.#ctx.clock,
-        this.#ctx.narratorTimeoutMs,
-      );
-    } catch (e) {
-      failure = narrationFailure(e);
-      throw e;
-    } finally {
-      this.#opening.delete(controller);
-      this.#ctx.metrics.narration('opening', this.#ctx.clock.now() - began, failure);
-    }
+    return this.#openings.open(narrator, gameId, gameName, bootedBy);
   }
 
   async press(
