@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../core/clock.js';
-import { InvalidInputError, SessionInactiveError } from '../core/errors.js';
+import { InvalidInputError } from '../core/errors.js';
 import {
   checkChannelCountdown,
   checkChannelId,
@@ -14,15 +14,14 @@ import { ChannelDirectory } from './channel-directory.js';
 import type { ChannelRunner } from './channel-runner.js';
 import { ChannelSessions } from './channel-sessions.js';
 import { ChannelTable } from './channel-table.js';
-import { storeDecision } from './decisions.js';
-import { NarratingError, WrongStateError } from './errors.js';
+import { WrongStateError } from './errors.js';
 import { GameManagement } from './game-management.js';
 import type { HostContext } from './host-context.js';
 import { HostRateLimits } from './host-rate-limits.js';
 import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
 import { checkUser } from './input-checks.js';
 import { LocalTurnDriver } from './local-driver.js';
-import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
+import { type HostMetrics, noMetrics } from './metrics.js';
 import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
 import { resolveSettings } from './permissions.js';
 import { CONNECTED_TTL_MS, type PresenceRole } from './presence.js';
@@ -30,6 +29,7 @@ import { parseSpec } from './saved-state.js';
 import type { StoryTurn } from './story.js';
 import { StoryReads } from './story-reads.js';
 import type { Recap, StoryPage } from './story-so-far.js';
+import { TurnActions } from './turn-actions.js';
 import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
   ChannelSettings,
@@ -73,6 +73,7 @@ export class GameHost implements AdapterHost {
   readonly #channels: ChannelDirectory;
   readonly #manage: GameManagement;
   readonly #reads: StoryReads;
+  readonly #turns: TurnActions;
   readonly #driver: TurnDriver;
   /** Settles once the driver runs (rejects if it cannot start). */
   readonly #started: Promise<void>;
@@ -137,6 +138,17 @@ export class GameHost implements AdapterHost {
       ready: (channelId) => this.#ready(channelId),
       checkOpen: () => this.#open(),
     });
+    this.#turns = new TurnActions({
+      store: this.#store,
+      clock: this.#clock,
+      driver: this.#driver,
+      metrics: this.#metrics,
+      limits: this.#limits,
+      sessions: this.#sessions,
+      channels: this.#channels,
+      ready: (channelId) => this.#ready(channelId),
+      checkOpen: () => this.#open(),
+    });
     this.#started = this.#driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
       deliver: (channelId, event, remote) => this.#table.deliver(channelId, event, remote),
@@ -194,35 +206,7 @@ export class GameHost implements AdapterHost {
     choice: string,
     options?: { gameId?: string },
   ): Promise<PressResult> {
-    try {
-      checkUser(user);
-      checkChannelId(channelId);
-      this.#open();
-      this.#limits.press(channelId, user.id);
-      let r = await this.#ready(channelId);
-      const attempt = (on: ChannelRunner) =>
-        this.#channels.guard(
-          on.channelId,
-          'your press',
-          on.press(user, turn, choice, options?.gameId),
-        );
-      const out = await attempt(r).catch(async (e: unknown) => {
-        if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
-          throw new SessionInactiveError(r.notice ?? e.message);
-        // Another process may have committed the turn a moment before its events arrive here
-        // (the player saw the new scene through that process): ask the store before refusing.
-        if (e instanceof NarratingError && this.#driver.sharesChannels && !r.resolvingHere) {
-          r = await this.#channels.reread(r.channelId);
-          return attempt(r);
-        }
-        throw e;
-      });
-      this.#metrics.press('accepted');
-      return { ...out, view: r.view() };
-    } catch (e) {
-      this.#metrics.press(pressOutcome(e));
-      throw e;
-    }
+    return this.#turns.press(channelId, user, turn, choice, options);
   }
 
   /** Channels this process holds in memory now (idle ones are let go: evictIdleAfterMs). */
@@ -246,13 +230,7 @@ export class GameHost implements AdapterHost {
     turn: number,
     options?: { gameId?: string },
   ): Promise<ChannelView> {
-    checkUser(user);
-    checkChannelId(channelId);
-    this.#open();
-    this.#limits.press(channelId, user.id);
-    const r = await this.#ready(channelId);
-    await r.setAside(user, turn, options?.gameId);
-    return r.view();
+    return this.#turns.xcard(channelId, user, turn, options);
   }
 
   /**
@@ -305,19 +283,7 @@ export class GameHost implements AdapterHost {
     choice: string,
     expect: { gameId?: string; turn?: number } = {},
   ): Promise<ChannelView> {
-    checkUser(user);
-    const r = await this.#ready(channelId);
-    const { gameId, deciding } = await storeDecision(
-      this.#store,
-      this.#clock,
-      r.channelId,
-      user,
-      choice,
-      expect,
-    );
-    r.noteDecision(gameId, deciding);
-    this.#driver.decided(gameId, deciding.turn);
-    return r.view();
+    return this.#turns.decide(channelId, user, choice, expect);
   }
 
   /**
@@ -326,12 +292,7 @@ export class GameHost implements AdapterHost {
    * ('playing'/'ended', or 'failed' again). WrongStateError when nothing failed.
    */
   async retry(channelId: string, user: HostUser): Promise<ChannelView> {
-    checkUser(user);
-    const r = await this.#ready(channelId);
-    // Only the start is exclusive: an exit during the narration must not wait for it.
-    const attempt = await r.exclusive(async () => ({ done: r.retry() }));
-    await attempt.done;
-    return r.view();
+    return this.#turns.retry(channelId, user);
   }
 
   /**
