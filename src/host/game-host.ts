@@ -1,4 +1,3 @@
-import { type Clock, systemClock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
 import {
   checkChannelCountdown,
@@ -6,31 +5,18 @@ import {
   checkGameId,
   checkGameName,
 } from '../core/limits.js';
-import { SessionRegistry } from '../core/registry.js';
-import type { GamePage, SessionStore } from '../core/store-port.js';
+import type { GamePage } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { AdapterHost, GameExport } from './adapter-host.js';
-import { ChannelDirectory } from './channel-directory.js';
 import type { ChannelRunner } from './channel-runner.js';
-import { ChannelSessions } from './channel-sessions.js';
-import { ChannelTable } from './channel-table.js';
 import { WrongStateError } from './errors.js';
-import { GameManagement } from './game-management.js';
-import type { HostContext } from './host-context.js';
-import { HostRateLimits } from './host-rate-limits.js';
-import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
+import { type HostParts, hostParts } from './host-parts.js';
 import { checkUser } from './input-checks.js';
-import { LocalTurnDriver } from './local-driver.js';
-import { type HostMetrics, noMetrics } from './metrics.js';
-import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
-import { resolveSettings } from './permissions.js';
 import { CONNECTED_TTL_MS, type PresenceRole } from './presence.js';
 import { parseSpec } from './saved-state.js';
 import type { StoryTurn } from './story.js';
-import { StoryReads } from './story-reads.js';
 import type { Recap, StoryPage } from './story-so-far.js';
-import { TurnActions } from './turn-actions.js';
-import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
+import type { ClosedTurn, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
   ChannelSettings,
   ChannelView,
@@ -60,98 +46,20 @@ export {
  * GameSessionError subclass with a stable `code` and a message fit to show the player.
  */
 export class GameHost implements AdapterHost {
-  readonly #store: SessionStore;
-  readonly #metrics: HostMetrics;
-  readonly #clock: Clock;
-  readonly #settings: (channelId: string) => Partial<ChannelSettings>;
-  readonly #limits: HostRateLimits;
-  readonly #ctx: HostContext;
-  // The host's own registry: the module default belongs to library users of GameSession.
-  readonly #registry = new SessionRegistry();
-  readonly #table: ChannelTable;
-  readonly #sessions: ChannelSessions;
-  readonly #channels: ChannelDirectory;
-  readonly #manage: GameManagement;
-  readonly #reads: StoryReads;
-  readonly #turns: TurnActions;
-  readonly #driver: TurnDriver;
+  readonly #p: HostParts;
   /** Settles once the driver runs (rejects if it cannot start). */
   readonly #started: Promise<void>;
   #closed = false;
 
   constructor(options: GameHostOptions) {
-    this.#store = options.store;
-    this.#clock = options.clock ?? systemClock;
-    this.#settings = options.settings ?? (() => ({}));
-    this.#sessions = new ChannelSessions({
-      store: this.#store,
-      registry: this.#registry,
-      narrators: options.narrators,
-      clock: this.#clock,
-      titleScreen: options.titleScreen,
+    this.#p = hostParts(options, {
       isClosed: () => this.#closed,
-      log: options.log ?? { warn: () => {} },
-    });
-    this.#limits = new HostRateLimits(options, this.#clock);
-    const timeout = options.narratorTimeoutMs ?? DEFAULT_NARRATOR_TIMEOUT_MS;
-    if (!Number.isFinite(timeout) || timeout <= 0)
-      throw new InvalidInputError('narratorTimeoutMs', 'must be a positive number');
-    this.#driver = options.driver ?? new LocalTurnDriver();
-    this.#metrics = options.metrics ?? noMetrics;
-    this.#table = new ChannelTable({
-      clock: this.#clock,
-      driver: this.#driver,
-      isClosed: () => this.#closed,
-      ready: (channelId) => this.#ready(channelId),
-      markStale: (channelId) => this.#channels.markStale(channelId),
-    });
-    this.#ctx = {
-      clock: this.#clock,
-      narratorTimeoutMs: timeout,
-      store: this.#store,
-      driver: this.#driver,
-      metrics: this.#metrics,
-      settings: (channelId) => this.settings(channelId),
-      here: (channelId) => this.#table.usersHere(channelId),
-    };
-    this.#channels = new ChannelDirectory({
-      ctx: this.#ctx,
-      sessions: this.#sessions,
-      store: this.#store,
-      isClosed: () => this.#closed,
-      followed: (ch) => this.#table.followed(ch),
-      evicted: (ch) => this.#table.forget(ch),
-      evictIdleAfterMs: options.evictIdleAfterMs ?? DEFAULT_EVICT_IDLE_AFTER_MS,
-    });
-    this.#manage = new GameManagement({
-      store: this.#store,
-      registry: this.#registry,
-      sessions: this.#sessions,
-      channels: this.#channels,
-      countdownSeconds: options.countdownSeconds,
-      settings: (channelId) => this.settings(channelId),
-    });
-    this.#reads = new StoryReads({
-      store: this.#store,
-      clock: this.#clock,
-      settings: (channelId) => this.settings(channelId),
-      ready: (channelId) => this.#ready(channelId),
       checkOpen: () => this.#open(),
-    });
-    this.#turns = new TurnActions({
-      store: this.#store,
-      clock: this.#clock,
-      driver: this.#driver,
-      metrics: this.#metrics,
-      limits: this.#limits,
-      sessions: this.#sessions,
-      channels: this.#channels,
       ready: (channelId) => this.#ready(channelId),
-      checkOpen: () => this.#open(),
     });
-    this.#started = this.#driver.start({
+    this.#started = this.#p.driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
-      deliver: (channelId, event, remote) => this.#table.deliver(channelId, event, remote),
+      deliver: (channelId, event, remote) => this.#p.table.deliver(channelId, event, remote),
     });
     this.#started.catch(() => {}); // reported by start() and by every host call
   }
@@ -164,7 +72,7 @@ export class GameHost implements AdapterHost {
 
   /** The channel's effective settings (the adapter's overrides on the defaults). */
   settings(channelId: string): ChannelSettings {
-    return resolveSettings(this.#settings(channelId));
+    return this.#p.settings(channelId);
   }
 
   /**
@@ -185,9 +93,9 @@ export class GameHost implements AdapterHost {
     const parsed = parseSpec(spec);
     if (options?.title !== undefined) checkGameName(options.title);
     this.#open();
-    this.#limits.boot(user.id, parsed.kind === 'llm');
+    this.#p.limits.boot(user.id, parsed.kind === 'llm');
     const r = await this.#ready(channelId);
-    return this.#manage.boot(r, user, parsed, options?.title);
+    return this.#p.manage.boot(r, user, parsed, options?.title);
   }
 
   /**
@@ -206,12 +114,12 @@ export class GameHost implements AdapterHost {
     choice: string,
     options?: { gameId?: string },
   ): Promise<PressResult> {
-    return this.#turns.press(channelId, user, turn, choice, options);
+    return this.#p.turns.press(channelId, user, turn, choice, options);
   }
 
   /** Channels this process holds in memory now (idle ones are let go: evictIdleAfterMs). */
   channelsInMemory(): number {
-    return this.#channels.size;
+    return this.#p.channels.size;
   }
 
   /**
@@ -230,7 +138,7 @@ export class GameHost implements AdapterHost {
     turn: number,
     options?: { gameId?: string },
   ): Promise<ChannelView> {
-    return this.#turns.xcard(channelId, user, turn, options);
+    return this.#p.turns.xcard(channelId, user, turn, options);
   }
 
   /**
@@ -246,13 +154,13 @@ export class GameHost implements AdapterHost {
     checkUser(user);
     const v = checkChannelCountdown(seconds);
     const r = await this.#ready(channelId);
-    return this.#manage.setCountdown(r, user, v);
+    return this.#p.manage.setCountdown(r, user, v);
   }
 
   /** Countdown windows open in this process right now. */
   openWindows(): number {
     let n = 0;
-    for (const r of this.#channels.all()) if (r.session?.secondsRemaining != null) n++;
+    for (const r of this.#p.channels.all()) if (r.session?.secondsRemaining != null) n++;
     return n;
   }
 
@@ -262,8 +170,8 @@ export class GameHost implements AdapterHost {
     if (this.#closed) return false;
     try {
       await this.#started;
-      if (!(await this.#driver.ready())) return false;
-      await this.#store.listGames({ limit: 1 });
+      if (!(await this.#p.driver.ready())) return false;
+      await this.#p.store.listGames({ limit: 1 });
       return true;
     } catch {
       return false;
@@ -283,7 +191,7 @@ export class GameHost implements AdapterHost {
     choice: string,
     expect: { gameId?: string; turn?: number } = {},
   ): Promise<ChannelView> {
-    return this.#turns.decide(channelId, user, choice, expect);
+    return this.#p.turns.decide(channelId, user, choice, expect);
   }
 
   /**
@@ -292,7 +200,7 @@ export class GameHost implements AdapterHost {
    * ('playing'/'ended', or 'failed' again). WrongStateError when nothing failed.
    */
   async retry(channelId: string, user: HostUser): Promise<ChannelView> {
-    return this.#turns.retry(channelId, user);
+    return this.#p.turns.retry(channelId, user);
   }
 
   /**
@@ -302,7 +210,7 @@ export class GameHost implements AdapterHost {
    */
   async exit(channelId: string, user: HostUser): Promise<ChannelView> {
     checkUser(user);
-    return this.#manage.exit(await this.#ready(channelId), user);
+    return this.#p.manage.exit(await this.#ready(channelId), user);
   }
 
   /**
@@ -314,7 +222,7 @@ export class GameHost implements AdapterHost {
   async load(channelId: string, user: HostUser, gameId: string): Promise<ChannelView> {
     checkUser(user);
     checkGameId(gameId);
-    return this.#manage.load(await this.#ready(channelId), user, gameId);
+    return this.#p.manage.load(await this.#ready(channelId), user, gameId);
   }
 
   /**
@@ -334,13 +242,13 @@ export class GameHost implements AdapterHost {
     if (!Number.isFinite(ttl) || ttl <= 0)
       throw new InvalidInputError('ttlMs', 'must be a positive number');
     const r = await this.#ready(channelId);
-    this.#table.markHere(r, user, options.role, ttl);
+    this.#p.table.markHere(r, user, options.role, ttl);
     return r.view();
   }
 
   /** `userId` left the channel (a page closed): no longer at its table. */
   async leave(channelId: string, userId: string): Promise<void> {
-    this.#table.markLeft(await this.#ready(channelId), userId);
+    this.#p.table.markLeft(await this.#ready(channelId), userId);
   }
 
   /** One page of the games a player of `channelId` may load (saved ones and the channel's own),
@@ -349,17 +257,17 @@ export class GameHost implements AdapterHost {
     channelId: string,
     options?: { cursor?: string | null; limit?: number },
   ): Promise<GamePage> {
-    return this.#reads.loadableGames(channelId, options);
+    return this.#p.reads.loadableGames(channelId, options);
   }
 
   /** Every saved game, newest first. */
   async listGames(options?: { max?: number }): Promise<GameSummary[]> {
-    return this.#reads.listGames(options);
+    return this.#p.reads.listGames(options);
   }
 
   /** The channel's last `count` turns (default 10), oldest first; [] when it has no game. */
   async history(channelId: string, count = 10): Promise<TurnRecord[]> {
-    return this.#reads.history(channelId, count);
+    return this.#p.reads.history(channelId, count);
   }
 
   /**
@@ -367,13 +275,13 @@ export class GameHost implements AdapterHost {
    * names and each window's reveal (tally, what went to the narrator); [] when it has no game.
    */
   async story(channelId: string, count = 10): Promise<StoryTurn[]> {
-    return this.#reads.story(channelId, count);
+    return this.#p.reads.story(channelId, count);
   }
 
   /** The channel's running game as an archive (saved game, whole history) and the channel's
    *  aggregation rule (to tell old turns' reveals), or null when no game runs there. */
   async exportGame(channelId: string): Promise<GameExport | null> {
-    return this.#reads.exportGame(channelId);
+    return this.#p.reads.exportGame(channelId);
   }
 
   /**
@@ -386,7 +294,7 @@ export class GameHost implements AdapterHost {
     channelId: string,
     options: { count?: number; before?: number } = {},
   ): Promise<StoryPage | null> {
-    return this.#reads.storyPage(channelId, options);
+    return this.#p.reads.storyPage(channelId, options);
   }
 
   /**
@@ -396,7 +304,7 @@ export class GameHost implements AdapterHost {
    * is no game.
    */
   async recap(channelId: string, userId: string): Promise<Recap | null> {
-    return this.#reads.recap(channelId, userId);
+    return this.#p.reads.recap(channelId, userId);
   }
 
   /**
@@ -409,7 +317,7 @@ export class GameHost implements AdapterHost {
 
   /** Resolves once the channel's current turn resolution (if any) is over. */
   async settled(channelId: string): Promise<void> {
-    const r = this.#channels.get(checkChannelId(channelId));
+    const r = this.#p.channels.get(checkChannelId(channelId));
     await r?.resolving;
   }
 
@@ -420,7 +328,7 @@ export class GameHost implements AdapterHost {
    * the unsubscribe function.
    */
   subscribe(channelId: string, listener: (e: HostEvent) => void): () => void {
-    return this.#table.subscribe(checkChannelId(channelId), listener);
+    return this.#p.table.subscribe(checkChannelId(channelId), listener);
   }
 
   /**
@@ -431,11 +339,11 @@ export class GameHost implements AdapterHost {
    */
   async drain(maxMs: number): Promise<void> {
     const running: Promise<void>[] = [];
-    for (const r of this.#channels.all()) if (r.resolving !== null) running.push(r.resolving);
+    for (const r of this.#p.channels.all()) if (r.resolving !== null) running.push(r.resolving);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       // The finished turns' last events, too, reach this process' players before it closes.
-      Promise.allSettled(running).then(() => this.#driver.delivered()),
+      Promise.allSettled(running).then(() => this.#p.driver.delivered()),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, maxMs);
       }),
@@ -447,17 +355,17 @@ export class GameHost implements AdapterHost {
     if (this.#closed) return;
     this.#closed = true;
     const pending: Promise<void>[] = [];
-    for (const r of this.#channels.all()) {
+    for (const r of this.#p.channels.all()) {
       const resolving = r.resolving;
       r.shutdown();
       if (resolving !== null) pending.push(resolving);
     }
-    this.#channels.close();
-    this.#registry.clear();
-    this.#table.clear();
+    this.#p.channels.close();
+    this.#p.registry.clear();
+    this.#p.table.clear();
     // The aborted narrations settle at once (their epoch is over); wait so nothing runs after.
     await Promise.all(pending);
-    await this.#driver.close();
+    await this.#p.driver.close();
   }
 
   #open(): void {
@@ -469,13 +377,13 @@ export class GameHost implements AdapterHost {
     checkChannelId(channelId);
     this.#open();
     await this.#started;
-    return this.#channels.ready(channelId);
+    return this.#p.channels.ready(channelId);
   }
 
   /** The driver's call into the loop. */
   async #resolveTurn(closed: ClosedTurn, lease: TurnLease): Promise<TurnOutcome> {
     if (this.#closed) return 'interrupted';
     await this.#started;
-    return this.#channels.resolveTurn(closed, lease);
+    return this.#p.channels.resolveTurn(closed, lease);
   }
 }
