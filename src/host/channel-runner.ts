@@ -21,10 +21,11 @@ import { checkXCard, withXCard } from './xcard.js';
 
 /**
  * One channel's running game and its turn loop: watch the window; when it closes, hand the turn
- * to the driver, which grants a lease (here or in another process) and calls `resolve`:
- * aggregate → narrate → commit → emit, or fail (kept for retry). Everything the loop needs to
- * resume lives in (session, extra), so `attach` can pick a game up in any state: a fresh boot, a
- * hot-swap, a restart in the middle of a turn, or a turn another process left half done.
+ * to the driver, which grants a lease (here or in another process) and calls `resolve`
+ * (TurnResolver): aggregate → narrate → commit → emit, or fail (kept for retry). Everything the
+ * loop needs to resume lives in (session, extra), so `attach` can pick a game up in any state:
+ * a fresh boot, a hot-swap, a restart in the middle of a turn, or a turn another process left
+ * half done.
  */
 export class ChannelRunner {
   readonly channelId: string;
