@@ -1,7 +1,8 @@
 import { StoreUncertainError } from '../core/errors.js';
 import type { SessionStore } from '../core/store-port.js';
-import { ChannelRunner, type HostContext } from './channel-runner.js';
+import { ChannelRunner } from './channel-runner.js';
 import type { ChannelSessions } from './channel-sessions.js';
+import type { HostContext } from './host-context.js';
 import { IdleChannels } from './idle-channels.js';
 import { ChannelResync, mayBeRecorded } from './store-faults.js';
 import type { ClosedTurn, TurnLease, TurnOutcome } from './turn-driver.js';

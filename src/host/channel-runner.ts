@@ -1,53 +1,31 @@
-import type { Clock } from '../core/clock.js';
 import {
   CountdownCancelledError,
-  FencedCommitError,
-  GameNotFoundError,
   InvalidInputError,
   SessionInactiveError,
   StaleTurnError,
 } from '../core/errors.js';
 import type { GameSession, SubmitResult } from '../core/game-session.js';
-import type { SessionStore } from '../core/store-port.js';
-import type { TurnRecord } from '../core/turn-record.js';
-import {
-  type NarrationResult,
-  type Narrator,
-  NarratorError,
-  pluralityChoice,
-} from '../narrator/port.js';
+import { type NarrationResult, type Narrator, NarratorError } from '../narrator/port.js';
 import { GameEndedError, NarratingError, WrongStateError } from './errors.js';
-import { type HostMetrics, narrationFailure } from './metrics.js';
-import { failureMessage, narrateTurn, underDeadline } from './narration.js';
+import type { HostContext } from './host-context.js';
+import { OpeningNarrations } from './opening-narrations.js';
 import { allActiveChosen } from './permissions.js';
-import { checkMayPress, countedPlayers, type PresenceChange } from './presence.js';
-import { type Deciding, encodeHostExtra, type HostExtra, parseHostExtra } from './saved-state.js';
+import { checkMayPress, countedPlayers } from './presence.js';
+import { type Deciding, encodeHostExtra, type HostExtra } from './saved-state.js';
 import { OverdueWindow, STORE_UNREACHABLE_NOTICE } from './store-faults.js';
-import { keptScene, storyTurn, withOutcome } from './story.js';
-import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
-import type { ChannelSettings, ChannelView, HostUser } from './types.js';
+import type { ClosedTurn, TurnLease, TurnOutcome } from './turn-driver.js';
+import { TurnResolver } from './turn-resolution.js';
+import type { ChannelView, HostUser } from './types.js';
 import { buildView, type Phase } from './view.js';
 import { checkXCard, withXCard } from './xcard.js';
 
-/** What a channel runner needs from its host. */
-export interface HostContext {
-  readonly clock: Clock;
-  readonly narratorTimeoutMs: number;
-  /** Where a 'host decides' pick made in any process is read back from. */
-  readonly store: SessionStore;
-  readonly driver: TurnDriver;
-  readonly metrics: HostMetrics;
-  settings(channelId: string): ChannelSettings;
-  /** The users here now in the channel (presence.ts). */
-  here(channelId: string): PresenceChange[];
-}
-
 /**
  * One channel's running game and its turn loop: watch the window; when it closes, hand the turn
- * to the driver, which grants a lease (here or in another process) and calls `resolve`:
- * aggregate → narrate → commit → emit, or fail (kept for retry). Everything the loop needs to
- * resume lives in (session, extra), so `attach` can pick a game up in any state: a fresh boot, a
- * hot-swap, a restart in the middle of a turn, or a turn another process left half done.
+ * to the driver, which grants a lease (here or in another process) and calls `resolve`
+ * (TurnResolver): aggregate → narrate → commit → emit, or fail (kept for retry). Everything the
+ * loop needs to resume lives in (session, extra), so `attach` can pick a game up in any state:
+ * a fresh boot, a hot-swap, a restart in the middle of a turn, or a turn another process left
+ * half done.
  */
 export class ChannelRunner {
   readonly channelId: string;
@@ -68,19 +46,24 @@ export class ChannelRunner {
   // Bumped whenever the game is attached, detached or shut down: async work started under an
   // older epoch must not touch the channel any more.
   #epoch = 0;
-  #abort: AbortController | null = null;
-  #opening = new Set<AbortController>();
   #watchedTurn = -1;
-  #resolvingHere = 0;
-  readonly #closedAt = new Map<number, number>();
   #ops: Promise<unknown> = Promise.resolve();
   #busy = 0;
   readonly #overdue: OverdueWindow;
+  readonly #resolver: TurnResolver;
+  readonly #openings: OpeningNarrations;
 
   constructor(channelId: string, ctx: HostContext) {
     this.channelId = channelId;
     this.#ctx = ctx;
     this.#overdue = new OverdueWindow(ctx.clock, () => this.#windowOverdue());
+    this.#resolver = new TurnResolver(this, ctx);
+    this.#openings = new OpeningNarrations(channelId, ctx);
+  }
+
+  /** Bumped whenever the game is attached, detached or shut down (see #epoch). */
+  get epoch(): number {
+    return this.#epoch;
   }
 
   /** A game is running here (booted or loaded, not exited). */
@@ -95,7 +78,7 @@ export class ChannelRunner {
   /** This process holds a lease on the channel's turn and is resolving it (its state is the
    *  truth for that turn: a reload now would only abort it). */
   get resolvingHere(): boolean {
-    return this.#resolvingHere > 0;
+    return this.#resolver.resolvingHere;
   }
 
   /** Runs management operations (boot, exit, load, retry) one at a time per channel. */
@@ -152,8 +135,7 @@ export class ChannelRunner {
   /** Stops the loop's async work for the current game (the session itself is left alone). */
   detach(): void {
     this.#epoch++;
-    this.#abort?.abort(new NarratorError('aborted', 'the game was exited or swapped out'));
-    this.#abort = null;
+    this.#resolver.abort(new NarratorError('aborted', 'the game was exited or swapped out'));
     this.#watchedTurn = -1;
     this.#overdue.stop();
     this.phase = 'ready';
@@ -172,44 +154,19 @@ export class ChannelRunner {
 
   /** Host shutdown: stops everything, openings included, and disposes the session's timers. */
   shutdown(): void {
-    for (const c of this.#opening) c.abort(new NarratorError('aborted', 'the host is closing'));
-    this.#opening.clear();
+    this.#openings.abortAll(new NarratorError('aborted', 'the host is closing'));
     this.detach();
     this.session?.dispose();
   }
 
   /** The opening scene of a new game, under the narrator timeout; text is streamed here. */
-  async open(
+  open(
     narrator: Narrator,
     gameId: string,
     gameName: string,
     bootedBy: string,
   ): Promise<NarrationResult> {
-    const controller = new AbortController();
-    this.#opening.add(controller);
-    const began = this.#ctx.clock.now();
-    let failure: string | null = null;
-    try {
-      return await underDeadline(
-        (signal) =>
-          narrator.open({
-            gameId,
-            gameName,
-            bootedBy,
-            signal,
-            onText: (delta) => this.#text(delta, false),
-          }),
-        controller,
-        this.#ctx.clock,
-        this.#ctx.narratorTimeoutMs,
-      );
-    } catch (e) {
-      failure = narrationFailure(e);
-      throw e;
-    } finally {
-      this.#opening.delete(controller);
-      this.#ctx.metrics.narration('opening', this.#ctx.clock.now() - began, failure);
-    }
+    return this.#openings.open(narrator, gameId, gameName, bootedBy);
   }
 
   async press(
@@ -376,119 +333,10 @@ export class ChannelRunner {
 
   /**
    * The turn loop, the one path from a closed window to the next scene in every mode: called by
-   * the driver under the turn's lease. A turn that failed before is narrated again only when a
-   * player asked (`lease.retry`). Resolves when the turn is committed, failed, or given up.
+   * the driver under the turn's lease (see TurnResolver).
    */
-  async resolve(closed: ClosedTurn, lease: TurnLease): Promise<TurnOutcome> {
-    const s = this.session;
-    const narrator = this.narrator;
-    let x = this.extra;
-    if (s === null || x === null || narrator === null || !this.holds(closed)) return 'skipped';
-    if (x.unresolved !== null && !lease.retry) return 'skipped';
-    const epoch = this.#epoch;
-    const controller = new AbortController();
-    const onLost = (): void => controller.abort(lease.signal.reason);
-    lease.signal.addEventListener('abort', onLost, { once: true });
-    this.#abort = controller;
-    this.#resolvingHere++;
-    const kept = x.unresolved?.turn === closed.turn ? x.unresolved.decided : undefined;
-    const took = this.#ctx.clock.now();
-    let pick: string | null = null;
-    try {
-      // Usually already shown by #windowClosed; a retry or a takeover shows it here.
-      const shown = this.phase === 'narrating' && x.unresolved === null;
-      this.phase = 'narrating';
-      this.error = null;
-      this.notice = null;
-      if (x.unresolved !== null) {
-        x = { ...x, unresolved: null };
-        this.extra = x;
-        s.extra = encodeHostExtra(x);
-        await s.save(); // a channel reloaded anywhere now shows 'narrating', not 'failed'
-      }
-      if (!shown) this.emitView();
-      // A scene set aside (the X-card): its window's choices are void, nothing to aggregate.
-      const aside = x.aside === closed.turn;
-      pick = aside
-        ? null
-        : kept !== undefined
-          ? kept
-          : await this.#aggregate(closed, s, x, controller.signal);
-      if (epoch !== this.#epoch) return 'interrupted';
-      x = this.extra ?? x;
-      const began = this.#ctx.clock.now();
-      let first = true;
-      const narrated = await narrateTurn({
-        narrator,
-        session: s,
-        extra: x,
-        turn: closed.turn,
-        choices: closed.choices,
-        decided: pick,
-        controller,
-        clock: this.#ctx.clock,
-        timeoutMs: this.#ctx.narratorTimeoutMs,
-        onText: (delta) => {
-          if (epoch !== this.#epoch || delta === '') return;
-          this.#text(delta, first);
-          first = false;
-        },
-      }).catch((e: unknown) => {
-        if (epoch === this.#epoch && !lease.signal.aborted)
-          this.#ctx.metrics.narration('turn', this.#ctx.clock.now() - began, narrationFailure(e));
-        throw e;
-      });
-      this.#ctx.metrics.narration('turn', this.#ctx.clock.now() - began, null);
-      if (epoch !== this.#epoch) return 'interrupted';
-      const { summary } = narrated;
-      const rule = this.#ctx.settings(this.channelId).aggregation;
-      const sent = aside ? [] : pick === null ? [...new Set(closed.choices.values())] : [pick];
-      const next: HostExtra = {
-        ...narrated.next,
-        outcomes: withOutcome(narrated.next.outcomes, {
-          turn: closed.turn,
-          rule,
-          sent,
-          ...(aside ? { aside: true as const } : {}),
-        }),
-      };
-      // A void window's choices are not part of the story: its record has none.
-      const recorded = aside ? new Map<string, string>() : closed.choices;
-      // The new scene, narrator state and outcome are saved in the same store write as the turn.
-      s.extra = encodeHostExtra(next);
-      let record: TurnRecord;
-      try {
-        record = await lease.commit(s, recorded, summary, keptScene(next.scene));
-      } catch (e) {
-        s.extra = encodeHostExtra(x);
-        throw e;
-      }
-      if (epoch !== this.#epoch) return 'committed';
-      this.extra = next;
-      this.phase = 'ready';
-      this.#ctx.driver.publish(this.channelId, {
-        type: 'turn',
-        channelId: this.channelId,
-        record,
-        story: storyTurn(record, s.players, next.outcomes, rule, next.bootedBy),
-      });
-      this.emitView();
-      this.#ctx.metrics.sceneShown(
-        this.#ctx.clock.now() - (this.#closedAt.get(closed.turn) ?? took),
-      );
-      this.#closedAt.delete(closed.turn);
-      return 'committed';
-    } catch (e) {
-      // Lost lease: the turn is another process' now, and its events will say how it went.
-      if (epoch !== this.#epoch || lease.signal.aborted || e instanceof FencedCommitError)
-        return 'interrupted';
-      await this.#fail(s, this.extra ?? x, closed, pick, e);
-      return 'failed';
-    } finally {
-      lease.signal.removeEventListener('abort', onLost);
-      if (this.#abort === controller) this.#abort = null;
-      this.#resolvingHere--;
-    }
+  resolve(closed: ClosedTurn, lease: TurnLease): Promise<TurnOutcome> {
+    return this.#resolver.resolve(closed, lease);
   }
 
   #closed(turn: number, choices: Map<string, string>): ClosedTurn {
@@ -515,77 +363,7 @@ export class ChannelRunner {
     this.notice = null;
     if (announce) this.emitView();
     // When the window closed here, for the close → scene latency (one entry per open turn).
-    this.#closedAt.clear();
-    this.#closedAt.set(turn, this.#ctx.clock.now());
+    this.#resolver.windowClosed(turn);
     this.resolving = this.#ctx.driver.windowClosed(this.#closed(turn, choices));
-  }
-
-  #text(delta: string, first: boolean): void {
-    if (delta === '') return;
-    const event = { type: 'text', channelId: this.channelId, delta } as const;
-    this.#ctx.driver.publish(this.channelId, first ? { ...event, first } : event);
-  }
-
-  /**
-   * How the closed window's choices reach the narrator: every choice ('all'), the most chosen
-   * ('plurality'), or the booting player's pick among them ('host'). A pending pick is stored
-   * with the game, so every process shows it, `decide` may arrive at any of them, and a
-   * resolver that dies leaves it for the next one.
-   */
-  async #aggregate(
-    closed: ClosedTurn,
-    s: GameSession,
-    x: HostExtra,
-    signal: AbortSignal,
-  ): Promise<string | null> {
-    const mode = this.#ctx.settings(this.channelId).aggregation;
-    if (mode === 'all') return null;
-    if (mode === 'plurality') return pluralityChoice(closed.choices);
-    const options = [...new Set(closed.choices.values())];
-    if (options.length <= 1) return options[0] ?? null;
-    if (x.deciding?.turn !== closed.turn) {
-      const deciding = { turn: closed.turn, userId: x.bootedBy ?? '', options, choice: null };
-      this.extra = { ...x, deciding };
-      s.extra = encodeHostExtra(this.extra);
-      await s.save();
-    }
-    this.phase = 'deciding';
-    this.emitView();
-    for (;;) {
-      const saved = await this.#ctx.store.loadGame(closed.gameId);
-      if (saved === null) throw new GameNotFoundError(closed.gameId);
-      const d = parseHostExtra(saved.extra).deciding;
-      if (d !== null && d.turn === closed.turn && d.choice !== null) {
-        if (this.extra !== null) this.extra = { ...this.extra, deciding: null };
-        this.phase = 'narrating';
-        this.emitView();
-        return d.choice;
-      }
-      await this.#ctx.driver.awaitDecision(closed.gameId, closed.turn, signal);
-    }
-  }
-
-  async #fail(
-    s: GameSession,
-    x: HostExtra,
-    closed: ClosedTurn,
-    decided: string | null,
-    error: unknown,
-  ): Promise<void> {
-    const message = failureMessage(error);
-    const unresolved = { turn: closed.turn, choices: [...closed.choices], decided, error: message };
-    this.extra = { ...x, deciding: null, unresolved };
-    s.extra = encodeHostExtra(this.extra);
-    this.phase = 'failed';
-    this.error = message;
-    try {
-      await s.save();
-    } catch {
-      // The store is unreachable: the window's choices are safe in its lastWindow, and a
-      // reload of this game re-runs the turn.
-    }
-    // Shown once stored: a process that reloads the channel on seeing it must read the failure,
-    // or it would take the turn for one nobody narrated yet and run it again unasked.
-    this.emitView();
   }
 }

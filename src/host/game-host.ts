@@ -1,61 +1,22 @@
-import { readArchive } from '../core/archive.js';
-import { type Clock, systemClock } from '../core/clock.js';
-import { GameNotFoundError, InvalidInputError, SessionInactiveError } from '../core/errors.js';
-import { GameSession } from '../core/game-session.js';
-import { hotSwap, listAllGames } from '../core/games.js';
+import { InvalidInputError } from '../core/errors.js';
 import {
   checkChannelCountdown,
   checkChannelId,
   checkGameId,
   checkGameName,
-  checkUserId,
 } from '../core/limits.js';
-import { SessionRegistry } from '../core/registry.js';
-import type { GamePage, SessionStore } from '../core/store-port.js';
+import type { GamePage } from '../core/store-port.js';
 import type { TurnRecord } from '../core/turn-record.js';
 import type { AdapterHost, GameExport } from './adapter-host.js';
-import { ChannelDirectory } from './channel-directory.js';
-import type { ChannelRunner, HostContext } from './channel-runner.js';
-import { ChannelSessions } from './channel-sessions.js';
-import { storeDecision } from './decisions.js';
-import { NarratingError, WrongStateError } from './errors.js';
-import { EventHub } from './event-hub.js';
-import { loadableGames } from './game-list.js';
-import { DEFAULT_EVICT_IDLE_AFTER_MS } from './idle-channels.js';
-import { checkScene, checkUser, defaultTitle } from './input-checks.js';
-import { LocalTurnDriver } from './local-driver.js';
-import { type HostMetrics, noMetrics, pressOutcome } from './metrics.js';
-import { DEFAULT_NARRATOR_TIMEOUT_MS } from './narration.js';
-import {
-  checkMayChangeCountdown,
-  checkMayReplace,
-  checkMayTake,
-  chosenCountdown,
-  resolveSettings,
-} from './permissions.js';
-import {
-  CONNECTED_TTL_MS,
-  type PresenceChange,
-  type PresenceRole,
-  PresenceTable,
-  presenceChange,
-} from './presence.js';
-import {
-  DEFAULT_BOOT_RATE_LIMIT,
-  DEFAULT_LLM_BOOT_RATE_LIMIT,
-  DEFAULT_PRESS_RATE_LIMIT,
-  PressRateLimiter,
-} from './rate-limit.js';
-import { encodeHostExtra, type HostExtra, parseHostExtra, parseSpec } from './saved-state.js';
-import { type Aggregation, keptScene, type StoryTurn, storyTurn } from './story.js';
-import {
-  checkPageOptions,
-  type Recap,
-  recapFor,
-  type StoryPage,
-  storyPage,
-} from './story-so-far.js';
-import type { ClosedTurn, TurnDriver, TurnLease, TurnOutcome } from './turn-driver.js';
+import type { ChannelRunner } from './channel-runner.js';
+import { WrongStateError } from './errors.js';
+import { type HostParts, hostParts } from './host-parts.js';
+import { checkUser } from './input-checks.js';
+import { CONNECTED_TTL_MS, type PresenceRole } from './presence.js';
+import { parseSpec } from './saved-state.js';
+import type { StoryTurn } from './story.js';
+import type { Recap, StoryPage } from './story-so-far.js';
+import type { ClosedTurn, TurnLease, TurnOutcome } from './turn-driver.js';
 import type {
   ChannelSettings,
   ChannelView,
@@ -85,80 +46,20 @@ export {
  * GameSessionError subclass with a stable `code` and a message fit to show the player.
  */
 export class GameHost implements AdapterHost {
-  readonly #store: SessionStore;
-  readonly #metrics: HostMetrics;
-  readonly #clock: Clock;
-  readonly #countdownSeconds: number | undefined;
-  readonly #settings: (channelId: string) => Partial<ChannelSettings>;
-  readonly #limiter: PressRateLimiter;
-  readonly #bootLimiter: PressRateLimiter;
-  readonly #llmBootLimiter: PressRateLimiter;
-  readonly #ctx: HostContext;
-  // The host's own registry: the module default belongs to library users of GameSession.
-  readonly #registry = new SessionRegistry();
-  readonly #hub = new EventHub();
-  readonly #presence = new PresenceTable();
-  readonly #sessions: ChannelSessions;
-  readonly #channels: ChannelDirectory;
-  readonly #driver: TurnDriver;
+  readonly #p: HostParts;
   /** Settles once the driver runs (rejects if it cannot start). */
   readonly #started: Promise<void>;
   #closed = false;
 
   constructor(options: GameHostOptions) {
-    this.#store = options.store;
-    this.#clock = options.clock ?? systemClock;
-    this.#countdownSeconds = options.countdownSeconds;
-    this.#settings = options.settings ?? (() => ({}));
-    this.#sessions = new ChannelSessions({
-      store: this.#store,
-      registry: this.#registry,
-      narrators: options.narrators,
-      clock: this.#clock,
-      titleScreen: options.titleScreen,
+    this.#p = hostParts(options, {
       isClosed: () => this.#closed,
-      log: options.log ?? { warn: () => {} },
+      checkOpen: () => this.#open(),
+      ready: (channelId) => this.#ready(channelId),
     });
-    this.#limiter = new PressRateLimiter(
-      options.pressRateLimit ?? DEFAULT_PRESS_RATE_LIMIT,
-      this.#clock,
-    );
-    this.#bootLimiter = new PressRateLimiter(
-      options.bootRateLimit ?? DEFAULT_BOOT_RATE_LIMIT,
-      this.#clock,
-      'new games',
-    );
-    this.#llmBootLimiter = new PressRateLimiter(
-      options.llmBootRateLimit ?? DEFAULT_LLM_BOOT_RATE_LIMIT,
-      this.#clock,
-      'LLM stories',
-    );
-    const timeout = options.narratorTimeoutMs ?? DEFAULT_NARRATOR_TIMEOUT_MS;
-    if (!Number.isFinite(timeout) || timeout <= 0)
-      throw new InvalidInputError('narratorTimeoutMs', 'must be a positive number');
-    this.#driver = options.driver ?? new LocalTurnDriver();
-    this.#metrics = options.metrics ?? noMetrics;
-    this.#ctx = {
-      clock: this.#clock,
-      narratorTimeoutMs: timeout,
-      store: this.#store,
-      driver: this.#driver,
-      metrics: this.#metrics,
-      settings: (channelId) => this.settings(channelId),
-      here: (channelId) => this.#presence.here(channelId, this.#clock.now()),
-    };
-    this.#channels = new ChannelDirectory({
-      ctx: this.#ctx,
-      sessions: this.#sessions,
-      store: this.#store,
-      isClosed: () => this.#closed,
-      followed: (ch) => this.#hub.has(ch) || this.#presence.here(ch, this.#clock.now()).length > 0,
-      evicted: (ch) => this.#presence.forget(ch),
-      evictIdleAfterMs: options.evictIdleAfterMs ?? DEFAULT_EVICT_IDLE_AFTER_MS,
-    });
-    this.#started = this.#driver.start({
+    this.#started = this.#p.driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
-      deliver: (channelId, event, remote) => this.#deliver(channelId, event, remote),
+      deliver: (channelId, event, remote) => this.#p.table.deliver(channelId, event, remote),
     });
     this.#started.catch(() => {}); // reported by start() and by every host call
   }
@@ -171,7 +72,7 @@ export class GameHost implements AdapterHost {
 
   /** The channel's effective settings (the adapter's overrides on the defaults). */
   settings(channelId: string): ChannelSettings {
-    return resolveSettings(this.#settings(channelId));
+    return this.#p.settings(channelId);
   }
 
   /**
@@ -192,47 +93,9 @@ export class GameHost implements AdapterHost {
     const parsed = parseSpec(spec);
     if (options?.title !== undefined) checkGameName(options.title);
     this.#open();
-    // Per player, whatever the channel: LLM boots (paid completions) have their own, lower cap.
-    if (parsed.kind === 'llm') this.#llmBootLimiter.take(user.id);
-    this.#bootLimiter.take(user.id);
+    this.#p.limits.boot(user.id, parsed.kind === 'llm');
     const r = await this.#ready(channelId);
-    return this.#channels.exclusive(r, 'the boot', async () => {
-      checkMayReplace(r, user, this.settings(r.channelId));
-      const narrator = this.#sessions.makeNarrator(parsed);
-      const title = checkGameName(options?.title ?? narrator.title ?? defaultTitle(parsed));
-      // The countdown chosen for the channel (kept apart from its games) first.
-      const chosen = chosenCountdown(await this.#store.channelSettings(r.channelId));
-      const countdownSeconds =
-        chosen ?? this.settings(r.channelId).countdownSeconds ?? this.#countdownSeconds;
-      const session = new GameSession(r.channelId, title, undefined, {
-        ...this.#sessions.options(),
-        ...(countdownSeconds !== undefined ? { countdownSeconds } : {}),
-      });
-      const opening = await r.open(narrator, session.gameId, title, user.id);
-      const scene = checkScene(opening.scene);
-      const extra: HostExtra = {
-        spec: parsed,
-        scene,
-        narratorState: opening.state ?? null,
-        sceneTurn: 0,
-        bootedBy: user.id,
-        lastPressed: new Map(),
-        unresolved: null,
-        deciding: null,
-        outcomes: [],
-        opening: keptScene(scene),
-        aside: null,
-        xcards: [],
-      };
-      await this.#sessions.setAsideDamaged(r);
-      await this.#sessions.unload(r, null);
-      session.extra = encodeHostExtra(extra);
-      await session.boot(title);
-      this.#registry.set(r.channelId, session);
-      r.attach(session, extra, narrator);
-      r.emitView();
-      return r.view();
-    });
+    return this.#p.manage.boot(r, user, parsed, options?.title);
   }
 
   /**
@@ -251,40 +114,12 @@ export class GameHost implements AdapterHost {
     choice: string,
     options?: { gameId?: string },
   ): Promise<PressResult> {
-    try {
-      checkUser(user);
-      checkChannelId(channelId);
-      this.#open();
-      this.#limiter.take(`${channelId}\u0000${user.id}`);
-      let r = await this.#ready(channelId);
-      const attempt = (on: ChannelRunner) =>
-        this.#channels.guard(
-          on.channelId,
-          'your press',
-          on.press(user, turn, choice, options?.gameId),
-        );
-      const out = await attempt(r).catch(async (e: unknown) => {
-        if (e instanceof SessionInactiveError && (await this.#sessions.forgetIfGone(r)))
-          throw new SessionInactiveError(r.notice ?? e.message);
-        // Another process may have committed the turn a moment before its events arrive here
-        // (the player saw the new scene through that process): ask the store before refusing.
-        if (e instanceof NarratingError && this.#driver.sharesChannels && !r.resolvingHere) {
-          r = await this.#channels.reread(r.channelId);
-          return attempt(r);
-        }
-        throw e;
-      });
-      this.#metrics.press('accepted');
-      return { ...out, view: r.view() };
-    } catch (e) {
-      this.#metrics.press(pressOutcome(e));
-      throw e;
-    }
+    return this.#p.turns.press(channelId, user, turn, choice, options);
   }
 
   /** Channels this process holds in memory now (idle ones are let go: evictIdleAfterMs). */
   channelsInMemory(): number {
-    return this.#channels.size;
+    return this.#p.channels.size;
   }
 
   /**
@@ -303,13 +138,7 @@ export class GameHost implements AdapterHost {
     turn: number,
     options?: { gameId?: string },
   ): Promise<ChannelView> {
-    checkUser(user);
-    checkChannelId(channelId);
-    this.#open();
-    this.#limiter.take(`${channelId}\u0000${user.id}`);
-    const r = await this.#ready(channelId);
-    await r.setAside(user, turn, options?.gameId);
-    return r.view();
+    return this.#p.turns.xcard(channelId, user, turn, options);
   }
 
   /**
@@ -325,22 +154,13 @@ export class GameHost implements AdapterHost {
     checkUser(user);
     const v = checkChannelCountdown(seconds);
     const r = await this.#ready(channelId);
-    return r.exclusive(async () => {
-      checkMayChangeCountdown(r, user, this.settings(r.channelId));
-      const s = r.running ? r.session : null;
-      const kept = await this.#store.channelSettings(r.channelId);
-      await this.#store.setChannelSettings(r.channelId, { ...kept, countdownSeconds: v });
-      // The running game's windows, from the next one (kept with the game: every process sees it).
-      if (s !== null) await s.changeCountdown(v);
-      r.emitView();
-      return r.view();
-    });
+    return this.#p.manage.setCountdown(r, user, v);
   }
 
   /** Countdown windows open in this process right now. */
   openWindows(): number {
     let n = 0;
-    for (const r of this.#channels.all()) if (r.session?.secondsRemaining != null) n++;
+    for (const r of this.#p.channels.all()) if (r.session?.secondsRemaining != null) n++;
     return n;
   }
 
@@ -350,8 +170,8 @@ export class GameHost implements AdapterHost {
     if (this.#closed) return false;
     try {
       await this.#started;
-      if (!(await this.#driver.ready())) return false;
-      await this.#store.listGames({ limit: 1 });
+      if (!(await this.#p.driver.ready())) return false;
+      await this.#p.store.listGames({ limit: 1 });
       return true;
     } catch {
       return false;
@@ -371,19 +191,7 @@ export class GameHost implements AdapterHost {
     choice: string,
     expect: { gameId?: string; turn?: number } = {},
   ): Promise<ChannelView> {
-    checkUser(user);
-    const r = await this.#ready(channelId);
-    const { gameId, deciding } = await storeDecision(
-      this.#store,
-      this.#clock,
-      r.channelId,
-      user,
-      choice,
-      expect,
-    );
-    r.noteDecision(gameId, deciding);
-    this.#driver.decided(gameId, deciding.turn);
-    return r.view();
+    return this.#p.turns.decide(channelId, user, choice, expect);
   }
 
   /**
@@ -392,12 +200,7 @@ export class GameHost implements AdapterHost {
    * ('playing'/'ended', or 'failed' again). WrongStateError when nothing failed.
    */
   async retry(channelId: string, user: HostUser): Promise<ChannelView> {
-    checkUser(user);
-    const r = await this.#ready(channelId);
-    // Only the start is exclusive: an exit during the narration must not wait for it.
-    const attempt = await r.exclusive(async () => ({ done: r.retry() }));
-    await attempt.done;
-    return r.view();
+    return this.#p.turns.retry(channelId, user);
   }
 
   /**
@@ -407,15 +210,7 @@ export class GameHost implements AdapterHost {
    */
   async exit(channelId: string, user: HostUser): Promise<ChannelView> {
     checkUser(user);
-    const r = await this.#ready(channelId);
-    return this.#channels.exclusive(r, 'the exit', async () => {
-      if (!r.running)
-        throw new SessionInactiveError('no game is running in this channel; nothing to exit');
-      checkMayReplace(r, user, this.settings(r.channelId), true);
-      await this.#sessions.unload(r, 'exit');
-      r.emitView();
-      return r.view();
-    });
+    return this.#p.manage.exit(await this.#ready(channelId), user);
   }
 
   /**
@@ -427,35 +222,7 @@ export class GameHost implements AdapterHost {
   async load(channelId: string, user: HostUser, gameId: string): Promise<ChannelView> {
     checkUser(user);
     checkGameId(gameId);
-    const r = await this.#ready(channelId);
-    return this.#channels.exclusive(r, 'the swap', async () => {
-      if (r.running && r.session?.gameId === gameId) return r.view();
-      checkMayReplace(r, user, this.settings(r.channelId));
-      const saved = await this.#store.loadGame(gameId);
-      if (saved === null) throw new GameNotFoundError(gameId);
-      // Validate before anything changes: a game no GameHost made cannot be resumed.
-      const savedExtra = parseHostExtra(saved.extra);
-      checkMayTake(r.channelId, saved, savedExtra.bootedBy, user, (ch) => this.settings(ch));
-      const narrator = this.#sessions.makeNarrator(savedExtra.spec);
-      await this.#sessions.setAsideDamaged(r);
-      const old = r.session;
-      r.detach();
-      let session: GameSession;
-      try {
-        session = await hotSwap(r.channelId, gameId, this.#store, {
-          ...this.#sessions.options(),
-          registry: this.#registry,
-        });
-      } catch (e) {
-        if (old !== null && r.extra !== null && r.narrator !== null)
-          r.attach(old, r.extra, r.narrator);
-        throw e;
-      }
-      this.#sessions.releaseElsewhere(this.#channels.all(), r.channelId, gameId);
-      r.attach(session, parseHostExtra(session.extra), narrator);
-      r.emitView();
-      return r.view();
-    });
+    return this.#p.manage.load(await this.#ready(channelId), user, gameId);
   }
 
   /**
@@ -475,20 +242,13 @@ export class GameHost implements AdapterHost {
     if (!Number.isFinite(ttl) || ttl <= 0)
       throw new InvalidInputError('ttlMs', 'must be a positive number');
     const r = await this.#ready(channelId);
-    const now = this.#clock.now();
-    const s = r.running ? r.session : null;
-    const at = { turn: s?.turnNumber ?? 0, windowOpen: s?.windowDeadlineMs != null };
-    const before = this.#presence.get(r.channelId, user.id, now);
-    this.#presenceChanged(r, presenceChange(before, user, options.role, at, now + ttl));
+    this.#p.table.markHere(r, user, options.role, ttl);
     return r.view();
   }
 
   /** `userId` left the channel (a page closed): no longer at its table. */
   async leave(channelId: string, userId: string): Promise<void> {
-    const r = await this.#ready(channelId);
-    const before = this.#presence.get(r.channelId, userId, this.#clock.now());
-    if (before === null) return;
-    this.#presenceChanged(r, { ...before, until: 0 });
+    this.#p.table.markLeft(await this.#ready(channelId), userId);
   }
 
   /** One page of the games a player of `channelId` may load (saved ones and the channel's own),
@@ -497,22 +257,17 @@ export class GameHost implements AdapterHost {
     channelId: string,
     options?: { cursor?: string | null; limit?: number },
   ): Promise<GamePage> {
-    checkChannelId(channelId);
-    this.#open();
-    return loadableGames(this.#store, channelId, options);
+    return this.#p.reads.loadableGames(channelId, options);
   }
 
   /** Every saved game, newest first. */
   async listGames(options?: { max?: number }): Promise<GameSummary[]> {
-    this.#open();
-    return listAllGames(this.#store, options);
+    return this.#p.reads.listGames(options);
   }
 
   /** The channel's last `count` turns (default 10), oldest first; [] when it has no game. */
   async history(channelId: string, count = 10): Promise<TurnRecord[]> {
-    const r = await this.#ready(channelId);
-    const s = r.session;
-    return s === null || !r.running ? [] : s.getTurnHistory(undefined, count);
+    return this.#p.reads.history(channelId, count);
   }
 
   /**
@@ -520,23 +275,13 @@ export class GameHost implements AdapterHost {
    * names and each window's reveal (tally, what went to the narrator); [] when it has no game.
    */
   async story(channelId: string, count = 10): Promise<StoryTurn[]> {
-    const r = await this.#ready(channelId);
-    const s = r.session;
-    const x = r.extra;
-    if (s === null || x === null || !r.running) return [];
-    const rule = this.settings(r.channelId).aggregation;
-    const records = await s.getTurnHistory(undefined, count);
-    return records.map((t) => storyTurn(t, s.players, x.outcomes, rule, x.bootedBy));
+    return this.#p.reads.story(channelId, count);
   }
 
   /** The channel's running game as an archive (saved game, whole history) and the channel's
    *  aggregation rule (to tell old turns' reveals), or null when no game runs there. */
   async exportGame(channelId: string): Promise<GameExport | null> {
-    const r = await this.#ready(channelId);
-    const s = r.session;
-    if (s === null || !r.running) return null;
-    const archive = await readArchive(this.#store, s.gameId, this.#clock.now());
-    return archive === null ? null : { archive, rule: this.settings(r.channelId).aggregation };
+    return this.#p.reads.exportGame(channelId);
   }
 
   /**
@@ -549,9 +294,7 @@ export class GameHost implements AdapterHost {
     channelId: string,
     options: { count?: number; before?: number } = {},
   ): Promise<StoryPage | null> {
-    const page = checkPageOptions(options);
-    const game = await this.#game(channelId);
-    return game === null ? null : storyPage(game, page);
+    return this.#p.reads.storyPage(channelId, options);
   }
 
   /**
@@ -561,9 +304,7 @@ export class GameHost implements AdapterHost {
    * is no game.
    */
   async recap(channelId: string, userId: string): Promise<Recap | null> {
-    checkUserId(userId);
-    const game = await this.#game(channelId);
-    return game === null ? null : recapFor(game, userId);
+    return this.#p.reads.recap(channelId, userId);
   }
 
   /**
@@ -576,7 +317,7 @@ export class GameHost implements AdapterHost {
 
   /** Resolves once the channel's current turn resolution (if any) is over. */
   async settled(channelId: string): Promise<void> {
-    const r = this.#channels.get(checkChannelId(channelId));
+    const r = this.#p.channels.get(checkChannelId(channelId));
     await r?.resolving;
   }
 
@@ -587,7 +328,7 @@ export class GameHost implements AdapterHost {
    * the unsubscribe function.
    */
   subscribe(channelId: string, listener: (e: HostEvent) => void): () => void {
-    return this.#hub.subscribe(checkChannelId(channelId), listener);
+    return this.#p.table.subscribe(checkChannelId(channelId), listener);
   }
 
   /**
@@ -598,11 +339,11 @@ export class GameHost implements AdapterHost {
    */
   async drain(maxMs: number): Promise<void> {
     const running: Promise<void>[] = [];
-    for (const r of this.#channels.all()) if (r.resolving !== null) running.push(r.resolving);
+    for (const r of this.#p.channels.all()) if (r.resolving !== null) running.push(r.resolving);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       // The finished turns' last events, too, reach this process' players before it closes.
-      Promise.allSettled(running).then(() => this.#driver.delivered()),
+      Promise.allSettled(running).then(() => this.#p.driver.delivered()),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, maxMs);
       }),
@@ -614,29 +355,17 @@ export class GameHost implements AdapterHost {
     if (this.#closed) return;
     this.#closed = true;
     const pending: Promise<void>[] = [];
-    for (const r of this.#channels.all()) {
+    for (const r of this.#p.channels.all()) {
       const resolving = r.resolving;
       r.shutdown();
       if (resolving !== null) pending.push(resolving);
     }
-    this.#channels.close();
-    this.#registry.clear();
-    this.#hub.clear();
-    this.#presence.clear();
+    this.#p.channels.close();
+    this.#p.registry.clear();
+    this.#p.table.clear();
     // The aborted narrations settle at once (their epoch is over); wait so nothing runs after.
     await Promise.all(pending);
-    await this.#driver.close();
-  }
-
-  /** The channel's running game, for reading its story. */
-  async #game(
-    channelId: string,
-  ): Promise<{ session: GameSession; extra: HostExtra; rule: Aggregation } | null> {
-    const r = await this.#ready(channelId);
-    const s = r.session;
-    const x = r.extra;
-    if (s === null || x === null || !r.running) return null;
-    return { session: s, extra: x, rule: this.settings(r.channelId).aggregation };
+    await this.#p.driver.close();
   }
 
   #open(): void {
@@ -648,45 +377,13 @@ export class GameHost implements AdapterHost {
     checkChannelId(channelId);
     this.#open();
     await this.#started;
-    return this.#channels.ready(channelId);
+    return this.#p.channels.ready(channelId);
   }
 
   /** The driver's call into the loop. */
   async #resolveTurn(closed: ClosedTurn, lease: TurnLease): Promise<TurnOutcome> {
     if (this.#closed) return 'interrupted';
     await this.#started;
-    return this.#channels.resolveTurn(closed, lease);
-  }
-
-  /** An event for this process' subscribers. One from another process also means this copy of
-   *  the channel is out of date: it is reloaded in the background (text deltas change nothing). */
-  #deliver(channelId: string, event: HostEvent, remote: boolean): void {
-    const now = this.#clock.now();
-    if (event.type === 'presence') {
-      const redrawn = this.#presence.applyDelivered(channelId, event.change, now);
-      this.#hub.emit(channelId, event);
-      if (redrawn !== null) this.#hub.emit(channelId, { type: 'view', view: redrawn });
-      // Whoever changed the table checks whether the open window now waits for nobody.
-      if (!remote && !this.#closed)
-        this.#ready(channelId).then(
-          (r) => r.closeIfAllChosen(),
-          () => {},
-        );
-      return;
-    }
-    this.#hub.emit(
-      channelId,
-      event.type === 'view'
-        ? { type: 'view', view: this.#presence.drawView(event.view, now) }
-        : event,
-    );
-    if (!remote || event.type === 'text' || this.#closed) return;
-    this.#channels.markStale(channelId);
-  }
-
-  /** Published to every process, this one included: each applies it as delivered (so all
-   *  apply changes in one order) and redraws the channel's view if the table as shown changed. */
-  #presenceChanged(r: ChannelRunner, change: PresenceChange): void {
-    this.#driver.publish(r.channelId, { type: 'presence', channelId: r.channelId, change });
+    return this.#p.channels.resolveTurn(closed, lease);
   }
 }
