@@ -71,11 +71,20 @@ export async function waitForView(
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await new Promise<ChannelView>((resolve, reject) => {
+      let last: ChannelView | null = null;
       unsubscribe = host.subscribe(channelId, (e) => {
-        if (e.type === 'view' && pred(e.view)) resolve(e.view);
+        if (e.type !== 'view') return;
+        last = e.view;
+        if (pred(e.view)) resolve(e.view);
       });
-      timer = setTimeout(() => reject(new Error('timed out waiting for a view')), timeoutMs);
+      const seen = (): string =>
+        last === null ? 'no view event' : `last view: ${last.status}, turn ${last.turn}`;
+      timer = setTimeout(
+        () => reject(new Error(`timed out waiting for a view (${seen()})`)),
+        timeoutMs,
+      );
       host.view(channelId).then((v) => {
+        last ??= v;
         if (pred(v)) resolve(v);
       }, reject);
     });
