@@ -150,6 +150,26 @@ describe('input limits at their edges', () => {
     }
   });
 
+  test("a turn's choices keep the checked user ids and choices, and refuse each bad one", () => {
+    const choices = new TurnRecord(0, { 'u-1': 'Left', 'u-2': 'é 😀' }, '', 0).choices;
+    assert.deepEqual(
+      [...choices],
+      [
+        ['u-1', 'Left'],
+        ['u-2', 'é 😀'],
+      ],
+    );
+    const field = (c: Record<string, string>) =>
+      assert.throws(
+        () => new TurnRecord(0, c, '', 0),
+        (e: unknown) => e instanceof InvalidInputError,
+      );
+    field({ 'u\u202E': 'Left' });
+    field({ ['u'.repeat(129)]: 'Left' });
+    field({ 'u-1': ' ' });
+    field({ 'u-1': 'c'.repeat(501) });
+  });
+
   test('ids and game names follow the same rules; an empty game name is the default', () => {
     assert.throws(
       () => new GameSession(''),
