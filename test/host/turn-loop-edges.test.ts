@@ -2,8 +2,111 @@
 // streams, a countdown whose close fails, and what the view shows around a failed or decided turn.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { HostMetrics, PressOutcome } from '../../src/host/metrics.js';
+import type { HostEvent } from '../../src/host/types.js';
+import { type Narrator, NarratorError } from '../../src/narrator/port.js';
 import { FlakyStore } from '../helpers/flaky-store.js';
-import { ALICE, BOB, CH, rig, SCRIPT, waitForView } from './_harness.js';
+import { ScriptNarrator } from '../helpers/script-narrator.js';
+import { ALICE, BOB, CH, closeWindow, flush, rig, SCRIPT, waitForView } from './_harness.js';
+
+/** Keeps what the host reports, in order (the composition root turns these into Prometheus). */
+class RecordedMetrics implements HostMetrics {
+  readonly presses: PressOutcome[] = [];
+  readonly narrations: Array<[string, number, string | null]> = [];
+  readonly scenes: number[] = [];
+  press(outcome: PressOutcome): void {
+    this.presses.push(outcome);
+  }
+  narration(kind: 'opening' | 'turn', ms: number, failure: string | null): void {
+    this.narrations.push([kind, ms, failure]);
+  }
+  sceneShown(ms: number): void {
+    this.scenes.push(ms);
+  }
+}
+
+/** Resolves once `cond` holds, letting the loop's continuations run in between. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await flush(5);
+  assert.ok(cond(), `waited for ${what}`);
+}
+
+test("metrics: openings and turns are timed on the host's clock, from the window's close to the scene shown", async () => {
+  const metrics = new RecordedMetrics();
+  const r = rig({ host: { metrics, narratorTimeoutMs: 5000 } });
+  let release = r.narrator.hold();
+  const booting = r.host.boot(CH, ALICE, SCRIPT);
+  await until(() => r.narrator.opens.length === 1, 'the opening');
+  r.clock.advance(250);
+  release();
+  await booting;
+  assert.deepEqual(metrics.narrations, [['opening', 250, null]]);
+
+  await r.host.press(CH, ALICE, 0, 'Left');
+  release = r.narrator.hold();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  r.clock.advance(700);
+  release();
+  await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  assert.deepEqual(metrics.narrations.slice(1), [['turn', 700, null]]);
+  assert.deepEqual(metrics.scenes, [700]);
+
+  // A failed narration is counted by its kind, and no scene is shown.
+  await r.host.press(CH, ALICE, 1, 'Right');
+  r.narrator.failNext(new NarratorError('http', 'HTTP 503'));
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (v) => v.status === 'failed');
+  assert.deepEqual(metrics.narrations.slice(2), [['turn', 0, 'http']]);
+  assert.deepEqual(metrics.scenes, [700]);
+  await r.host.retry(CH, BOB);
+  assert.deepEqual(metrics.narrations.slice(3), [['turn', 0, null]]);
+  assert.equal(metrics.scenes.length, 2);
+
+  // An opening that never answers times out; it is counted as one.
+  r.narrator.hangNext();
+  const other = r.host.boot('channel-2', BOB, SCRIPT);
+  await until(() => r.narrator.opens.length === 2, 'the second opening');
+  r.clock.advance(5000);
+  await assert.rejects(
+    other,
+    (e: unknown) => e instanceof NarratorError && e.failure === 'timeout',
+  );
+  assert.deepEqual(metrics.narrations.slice(4), [['opening', 5000, 'timeout']]);
+  await r.host.close();
+});
+
+test('empty text deltas are not streamed; every other piece is, in order, for the opening and each turn', async () => {
+  const script = new ScriptNarrator();
+  // The script's narrator, with an empty delta around each piece of text it streams.
+  const padded: Narrator = {
+    open: (i) =>
+      script.open({
+        ...i,
+        onText: (d) => {
+          i.onText?.('');
+          i.onText?.(d);
+        },
+      }),
+    next: (i) =>
+      script.next({
+        ...i,
+        onText: (d) => {
+          i.onText?.(d);
+          i.onText?.('');
+        },
+      }),
+  };
+  const r = rig({ narrator: script, host: { narrators: () => padded } });
+  const texts = (): string[] =>
+    r.events.flatMap((e: HostEvent) => (e.type === 'text' ? [e.delta] : []));
+  await r.host.boot(CH, ALICE, SCRIPT);
+  assert.deepEqual(texts(), ['Scene 0 aft', 'er nothing']);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await closeWindow(r);
+  assert.deepEqual(texts().slice(2), ['Scene 1 a', 'fter Left']);
+  await r.host.close();
+});
 
 test('a countdown whose close fails for good shows why, and the channel stays usable', async () => {
   const store = new FlakyStore();
