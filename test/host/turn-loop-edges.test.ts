@@ -59,9 +59,11 @@ test("metrics: openings and turns are timed on the host's clock, from the window
   await waitForView(r.host, CH, (v) => v.status === 'failed');
   assert.deepEqual(metrics.narrations.slice(2), [['turn', 0, 'http']]);
   assert.deepEqual(metrics.scenes, [700]);
+  r.clock.advance(300);
   await r.host.retry(CH, BOB);
   assert.deepEqual(metrics.narrations.slice(3), [['turn', 0, null]]);
-  assert.equal(metrics.scenes.length, 2);
+  // A retried turn's scene is counted from its window's close, not from the retry.
+  assert.deepEqual(metrics.scenes, [700, 300]);
 
   // An opening that never answers times out; it is counted as one.
   r.narrator.hangNext();
@@ -122,5 +124,56 @@ test('a countdown whose close fails for good shows why, and the channel stays us
   const next = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
   assert.equal(next.error, null);
   assert.equal(next.scene?.text, 'Scene 1 after Left');
+  await r.host.close();
+});
+
+test('a narration aborted by an exit is not counted as a failed one, and is not shown as failed', async () => {
+  const metrics = new RecordedMetrics();
+  const r = rig({ host: { metrics } });
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Right');
+  r.narrator.hangNext();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  await r.host.exit(CH, ALICE);
+  await flush();
+  assert.deepEqual(metrics.narrations, [['opening', 0, null]]);
+  const saved = await r.store.loadGame(a.game?.gameId ?? '');
+  assert.equal(saved?.extra.unresolved, null, 'the aborted turn is not stored as failed');
+  await r.host.close();
+});
+
+test("'host decides': a failed turn keeps the pick; its retry narrates it again without asking", async () => {
+  const r = rig({ settings: { aggregation: 'host' } });
+  const booted = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Right');
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (v) => v.decision !== null);
+  r.narrator.failNext(new NarratorError('unreachable', 'no route'));
+  await r.host.decide(CH, ALICE, 'Right');
+  const failed = await waitForView(r.host, CH, (v) => v.status === 'failed');
+  assert.equal(failed.decision, null, 'no decision is asked for while failed');
+  const saved = await r.store.loadGame(booted.game?.gameId ?? '');
+  assert.equal(saved?.extra.deciding, undefined, 'no pending pick is stored with the failure');
+
+  // The retry is shown as narrating at once (and stored so), with the same pick.
+  const views: string[] = [];
+  r.host.subscribe(CH, (e) => {
+    if (e.type === 'view')
+      views.push(`${e.view.status}:${e.view.error ?? '-'}:${e.view.decision !== null}`);
+  });
+  const release = r.narrator.hold();
+  const retried = r.host.retry(CH, BOB);
+  await until(() => r.narrator.turns.length === 2, 'the retried narration');
+  assert.equal(views[0], 'narrating:-:false');
+  const during = await r.store.loadGame(booted.game?.gameId ?? '');
+  assert.equal(during?.extra.unresolved, null);
+  release();
+  const done = await retried;
+  assert.equal(done.status, 'playing');
+  assert.equal(r.narrator.turns[1]?.decidedChoice, 'Right');
+  assert.equal(done.scene?.text, 'Scene 1 after Right');
+  assert.equal(views.filter((v) => v.endsWith(':true')).length, 0, 'never asked again');
   await r.host.close();
 });
