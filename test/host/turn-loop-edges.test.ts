@@ -2,6 +2,7 @@
 // streams, a countdown whose close fails, and what the view shows around a failed or decided turn.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { GameSessionError, StoreError } from '../../src/core/errors.js';
 import type { HostMetrics, PressOutcome } from '../../src/host/metrics.js';
 import type { HostEvent } from '../../src/host/types.js';
 import { type Narrator, NarratorError } from '../../src/narrator/port.js';
@@ -175,5 +176,92 @@ test("'host decides': a failed turn keeps the pick; its retry narrates it again 
   assert.equal(r.narrator.turns[1]?.decidedChoice, 'Right');
   assert.equal(done.scene?.text, 'Scene 1 after Right');
   assert.equal(views.filter((v) => v.endsWith(':true')).length, 0, 'never asked again');
+  await r.host.close();
+});
+
+test('the narrator is given the game, the players by name, who booted it and its own state', async () => {
+  const r = rig();
+  const booted = await r.host.boot(CH, ALICE, SCRIPT, { title: 'Named' });
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Wait');
+  await closeWindow(r);
+  const call = r.narrator.turns[0];
+  assert.ok(call);
+  assert.equal(call.gameId, booted.game?.gameId);
+  assert.equal(call.gameName, 'Named');
+  assert.equal(call.bootedBy, ALICE.id);
+  assert.deepEqual(
+    [...call.playerNames],
+    [
+      [ALICE.id, 'Alice'],
+      [BOB.id, 'Bob'],
+    ],
+  );
+  assert.deepEqual(call.state, { step: 0, path: [] });
+  assert.deepEqual(call.scene, {
+    text: 'Scene 0 after nothing',
+    choices: ['Left', 'Right', 'Wait'],
+    ended: false,
+  });
+  await r.host.press(CH, BOB, 1, 'Right');
+  await closeWindow(r);
+  assert.deepEqual(r.narrator.turns[1]?.state, { step: 1, path: ['Left+Wait'] });
+  assert.deepEqual(
+    r.narrator.turns[1]?.history.map((t) => [t.turn, t.narrativeSummary]),
+    [[1, 'chose Left+Wait']],
+  );
+  await r.host.close();
+});
+
+test("a failed turn says what failed, in the player's words, and that no press was lost", async () => {
+  const r = rig({ host: { narratorTimeoutMs: 2500 } });
+  await r.host.boot(CH, ALICE, SCRIPT);
+  const tail = ' Retry the turn: no press was lost.';
+  const cases: Array<[unknown, string]> = [
+    [new NarratorError('aborted', 'cut short. '), 'The narration was interrupted: cut short.'],
+    [
+      new NarratorError('malformed', 'not JSON'),
+      'The narrator answered with something unusable: not JSON.',
+    ],
+    [new NarratorError('http', 'HTTP 502...'), 'The narrator service returned an error: HTTP 502.'],
+    [
+      new NarratorError('unreachable', 'ECONNREFUSED'),
+      'The narrator service could not be reached: ECONNREFUSED.',
+    ],
+    [new NarratorError('story', 'ink error'), 'The story cartridge hit an error: ink error.'],
+    [
+      new NarratorError('budget', '1000 tokens'),
+      'The game is paused at its token cap: 1000 tokens.',
+    ],
+    [new StoreError('the store is down.'), 'The turn could not be saved (the store is down).'],
+    [
+      new GameSessionError('X', 'a rule said no'),
+      'The turn could not be completed: a rule said no.',
+    ],
+    [new TypeError('x is undefined'), 'The narrator failed unexpectedly: x is undefined.'],
+    ['a bare string', 'The narrator failed unexpectedly: a bare string.'],
+  ];
+  let turn = 0;
+  for (const [error, message] of cases) {
+    await r.host.press(CH, ALICE, turn, 'Left');
+    r.narrator.failNext(error as Error);
+    r.clock.advance(10_000);
+    const v = await waitForView(r.host, CH, (x) => x.status === 'failed');
+    assert.equal(v.error, `${message}${tail}`);
+    const done = await r.host.retry(CH, ALICE);
+    assert.equal(done.status, 'playing');
+    turn = done.turn;
+  }
+  // A narrator that does not answer in time: the limit is said in seconds.
+  await r.host.press(CH, ALICE, turn, 'Left');
+  r.narrator.hangNext();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === cases.length * 2 + 1, 'the narration');
+  r.clock.advance(2500);
+  const v = await waitForView(r.host, CH, (x) => x.status === 'failed');
+  assert.equal(
+    v.error,
+    `The narrator took too long: the narrator did not answer within 2.5 s.${tail}`,
+  );
   await r.host.close();
 });
