@@ -81,7 +81,7 @@ function subscribe(host: GameHost, seen: Seen): void {
 const nextScene = (host: GameHost, turn: number): Promise<ChannelView> =>
   waitForView(host, CH, (v) => v.turn > turn && v.status !== 'narrating', 8000);
 
-const localDriver: DriverFixture = {
+export const localDriver: DriverFixture = {
   name: 'local driver (one process)',
   async deploy(narrator, settings = {}, extra = {}) {
     const clock = new ManualClock();
