@@ -39,6 +39,7 @@ const TEST_FILES = [
   // local driver alone (HOST_DRIVERS=local in the command below: no redis-server).
   'test/host/aggregation.test.ts',
   'test/host/contract.test.ts',
+  'test/host/eviction.contract.test.ts',
   'test/host/failure.test.ts',
   'test/host/ink.test.ts',
   'test/host/loop.test.ts',

@@ -115,16 +115,18 @@ test('a countdown whose close fails for good shows why, and the channel stays us
   const store = new FlakyStore();
   const r = rig({ store });
   await r.host.boot(CH, ALICE, SCRIPT);
-  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Wait');
+  await closeWindow(r);
+  await r.host.press(CH, ALICE, 1, 'Left');
   store.closeFailures.push(new Error('the disk is on fire'));
   r.clock.advance(10_000);
   const v = await waitForView(r.host, CH, (x) => x.error !== null);
   assert.equal(v.error, 'The countdown could not be closed: the disk is on fire');
   // A later press finds the window past its deadline and closes it: the turn goes on.
-  await assert.rejects(r.host.press(CH, BOB, 0, 'Right'), { code: 'WINDOW_CLOSED' });
-  const next = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
+  await assert.rejects(r.host.press(CH, BOB, 1, 'Right'), { code: 'WINDOW_CLOSED' });
+  const next = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 2);
   assert.equal(next.error, null);
-  assert.equal(next.scene?.text, 'Scene 1 after Left');
+  assert.equal(next.scene?.text, 'Scene 2 after Wait, Left');
   await r.host.close();
 });
 
@@ -263,5 +265,104 @@ test("a failed turn says what failed, in the player's words, and that no press w
     v.error,
     `The narrator took too long: the narrator did not answer within 2.5 s.${tail}`,
   );
+  await r.host.close();
+});
+
+test('refusals on a channel without a game, and of what is not offered, say why', async () => {
+  const r = rig({ settings: { closeWhenAllChosen: true } });
+  await assert.rejects(r.host.press(CH, ALICE, 0, 'Left'), {
+    code: 'SESSION_INACTIVE',
+    message: 'no game is running in this channel; boot or load one',
+  });
+  await assert.rejects(r.host.retry(CH, ALICE), {
+    code: 'WRONG_STATE',
+    message: 'nothing to retry: the last turn did not fail',
+  });
+  await assert.rejects(r.host.exit(CH, ALICE), { code: 'SESSION_INACTIVE' });
+  // Someone arriving at an empty table changes nothing.
+  const idle = await r.host.here(CH, BOB);
+  assert.equal(idle.status, 'idle');
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await assert.rejects(r.host.press(CH, ALICE, 0, 'Up'), {
+    code: 'INVALID_INPUT',
+    message: "choice: is not one of this scene's choices",
+  });
+  await assert.rejects(r.host.retry(CH, ALICE), { code: 'WRONG_STATE' });
+  await r.host.close();
+});
+
+test('an exit with a window open leaves a clean idle channel; a load mid-narration is shown once', async () => {
+  const r = rig();
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const idle = await r.host.exit(CH, ALICE);
+  await flush();
+  assert.equal(idle.error, null);
+  assert.equal((await r.host.view(CH)).error, null, 'the cancelled countdown is no error');
+
+  // Loaded with its window closed and its turn not narrated: one 'narrating' view, then the scene.
+  await r.host.load(CH, ALICE, a.game?.gameId ?? '');
+  await r.host.press(CH, ALICE, 0, 'Left');
+  r.narrator.hangNext();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  await r.host.exit(CH, ALICE);
+  const release = r.narrator.hold();
+  const views: string[] = [];
+  r.host.subscribe(CH, (e) => {
+    if (e.type === 'view') views.push(e.view.status);
+  });
+  const back = await r.host.load(CH, ALICE, a.game?.gameId ?? '');
+  assert.equal(back.status, 'narrating');
+  await until(() => r.narrator.turns.length === 2, 'the narration again');
+  assert.deepEqual(views, ['narrating']);
+  release();
+  await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  await r.host.close();
+});
+
+test('closing the host aborts an opening under way', async () => {
+  const r = rig();
+  r.narrator.hangNext();
+  const booting = r.host.boot(CH, ALICE, SCRIPT);
+  await until(() => r.narrator.opens.length === 1, 'the opening');
+  await r.host.close();
+  await assert.rejects(booting, (e: unknown) => {
+    assert.ok(e instanceof NarratorError);
+    assert.equal(e.failure, 'aborted');
+    assert.equal(e.message, 'the host is closing');
+    return true;
+  });
+});
+
+test("'host decides': after the pick the turn shows 'narrating' with no decision, and none is left behind", async () => {
+  const r = rig({ settings: { aggregation: 'host' } });
+  const booted = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Right');
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (v) => v.decision !== null);
+  const release = r.narrator.hold();
+  await r.host.decide(CH, ALICE, 'Left');
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  const narrating = await r.host.view(CH);
+  assert.equal(narrating.status, 'narrating');
+  assert.equal(narrating.decision, null);
+  release();
+  await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  const saved = await r.store.loadGame(booted.game?.gameId ?? '');
+  assert.equal(saved?.extra.deciding, undefined, 'no decision is stored with the next scene');
+
+  // The next turn has one option: narrated without a decision, none shown meanwhile.
+  await r.host.press(CH, BOB, 1, 'Wait');
+  const held = r.narrator.hold();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 2, 'the second narration');
+  const next = await r.host.view(CH);
+  assert.equal(next.status, 'narrating');
+  assert.equal(next.decision, null);
+  held();
+  await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 2);
+  assert.equal(r.narrator.turns[1]?.decidedChoice, 'Wait');
   await r.host.close();
 });
