@@ -44,6 +44,7 @@ const TEST_FILES = [
   'test/host/ink.test.ts',
   'test/host/loop.test.ts',
   'test/host/manage.test.ts',
+  'test/host/narration-edges.test.ts',
   'test/host/players.contract.test.ts',
   'test/host/presence.contract.test.ts',
   'test/host/turn-loop-edges.test.ts',
