@@ -366,3 +366,29 @@ test("'host decides': after the pick the turn shows 'narrating' with no decision
   assert.equal(r.narrator.turns[1]?.decidedChoice, 'Wait');
   await r.host.close();
 });
+
+test("'host decides': an exit while the pick is awaited ends the wait; loaded back, the pick is asked again", async () => {
+  const r = rig({ settings: { aggregation: 'host' } });
+  assert.equal(await r.host.ready(), true);
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Right');
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (v) => v.decision !== null);
+  await r.host.exit(CH, ALICE);
+  const back = await r.host.load(CH, ALICE, a.game?.gameId ?? '');
+  assert.equal(back.status, 'narrating');
+  const asked = await waitForView(r.host, CH, (v) => v.decision !== null);
+  assert.deepEqual(asked.decision, { userId: ALICE.id, options: ['Left', 'Right'] });
+  await r.host.decide(CH, ALICE, 'Left');
+  const v = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
+  assert.equal(v.scene?.text, 'Scene 1 after Left');
+  assert.equal(r.narrator.turns.length, 1);
+  // Closing the host while a pick is awaited ends that wait too.
+  await r.host.press(CH, ALICE, 1, 'Left');
+  await r.host.press(CH, BOB, 1, 'Wait');
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (x) => x.decision !== null);
+  await r.host.close();
+  assert.equal(await r.host.ready(), false);
+});
