@@ -82,26 +82,28 @@ const key = `${listKey}-${testTreeHash().update(testFiles.join('\n')).digest('he
 const incrementalFile = `${REPORTS}/incremental-${key}.json`;
 
 /**
- * MUTATE_RETEST=1, after tests were only added (none weakened or removed): starts the new key's
- * results from the newest earlier results file of the same test files without its survivors, so
- * only those survivors (and changed source) are run again; a mutant killed before stays killed.
- * Not after a test was changed or removed: then run afresh.
+ * MUTATE_RETEST, after tests were only added (none weakened or removed): starts the new key's
+ * results from earlier results without their survivors, so only those survivors (and changed
+ * source) are run again; a mutant killed before stays killed. MUTATE_RETEST=1 takes the newest
+ * results of the same test files; MUTATE_RETEST=<results file> that file (e.g. after a test
+ * file was added to the list). Not after a test was changed or removed: then run afresh.
  */
-if (process.env.MUTATE_RETEST === '1' && !existsSync(incrementalFile)) {
-  const earlier = existsSync(REPORTS)
-    ? readdirSync(REPORTS)
-        .filter((f) => f.startsWith(`incremental-${listKey}-`) && f.endsWith('.json'))
-        .map((f) => join(REPORTS, f))
-        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
-    : [];
-  if (earlier[0] !== undefined) {
-    const report = JSON.parse(readFileSync(earlier[0], 'utf8'));
-    for (const file of Object.values(report.files))
-      file.mutants = file.mutants.filter(
-        (m) => m.status !== 'Survived' && m.status !== 'NoCoverage',
-      );
-    writeFileSync(incrementalFile, JSON.stringify(report));
-  }
+function earlierResults(retest) {
+  if (retest !== '1') return existsSync(retest) ? retest : undefined;
+  if (!existsSync(REPORTS)) return undefined;
+  return readdirSync(REPORTS)
+    .filter((f) => f.startsWith(`incremental-${listKey}-`) && f.endsWith('.json'))
+    .map((f) => join(REPORTS, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+const retest = process.env.MUTATE_RETEST;
+if (retest !== undefined && retest !== '' && !existsSync(incrementalFile)) {
+  const earlier = earlierResults(retest);
+  if (earlier === undefined) throw new Error(`MUTATE_RETEST: no earlier results (${retest})`);
+  const report = JSON.parse(readFileSync(earlier, 'utf8'));
+  for (const file of Object.values(report.files))
+    file.mutants = file.mutants.filter((m) => m.status !== 'Survived' && m.status !== 'NoCoverage');
+  writeFileSync(incrementalFile, JSON.stringify(report));
 }
 
 /** Stryker's options (https://stryker-mutator.io/docs/stryker-js/configuration). */
