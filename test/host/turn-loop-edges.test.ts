@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GameSessionError, StoreError } from '../../src/core/errors.js';
 import type { HostMetrics, PressOutcome } from '../../src/host/metrics.js';
+import { STORE_UNREACHABLE_NOTICE } from '../../src/host/store-faults.js';
 import type { HostEvent } from '../../src/host/types.js';
 import { type Narrator, NarratorError } from '../../src/narrator/port.js';
 import { FlakyStore } from '../helpers/flaky-store.js';
@@ -391,4 +392,46 @@ test("'host decides': an exit while the pick is awaited ends the wait; loaded ba
   await waitForView(r.host, CH, (x) => x.decision !== null);
   await r.host.close();
   assert.equal(await r.host.ready(), false);
+});
+
+test('a window stuck past its deadline on an unreachable store tells the players, until it closes', async () => {
+  const store = new FlakyStore();
+  const r = rig({ store });
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const down = () => new StoreError('connection refused');
+  store.closeFailures.push(down(), down(), down(), down());
+  r.clock.advance(10_000); // the close fails, and is retried every second
+  await flush();
+  r.clock.advance(2000);
+  await flush();
+  assert.equal((await r.host.view(CH)).notice, null, 'not yet overdue');
+  r.clock.advance(600);
+  const stuck = await waitForView(r.host, CH, (v) => v.notice !== null);
+  assert.equal(stuck.notice, STORE_UNREACHABLE_NOTICE);
+  assert.equal(stuck.status, 'counting');
+  for (let i = 0; i < 3; i++) {
+    r.clock.advance(1000);
+    await flush();
+  }
+  const next = await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  assert.equal(next.notice, null);
+  assert.equal(next.scene?.text, 'Scene 1 after Left');
+
+  // A close that is only slow to answer is not taken for an unreachable store.
+  await r.host.press(CH, BOB, 1, 'Right');
+  let answer = (): void => {};
+  store.closeAnswerGate = new Promise<void>((resolve) => {
+    answer = resolve;
+  });
+  r.clock.advance(10_000);
+  await flush();
+  r.clock.advance(6000);
+  await flush();
+  assert.equal((await r.host.view(CH)).notice, null);
+  store.closeAnswerGate = null;
+  answer();
+  const after = await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 2);
+  assert.equal(after.notice, null);
+  await r.host.close();
 });
