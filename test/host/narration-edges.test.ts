@@ -68,7 +68,8 @@ test("a narrator's summary is cleaned into the record; a turn without narrator s
   const { script, narrator } = changed((r, i) =>
     i.turn === 0
       ? { ...r, summary: '  they went\u202E left  ' }
-      : { scene: r.scene, summary: r.summary },
+      : // A JavaScript narrator that leaves its state out.
+        ({ scene: r.scene, summary: r.summary } as NarrationResult),
   );
   const states: unknown[] = [];
   const watching: Narrator = {
