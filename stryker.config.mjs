@@ -47,6 +47,7 @@ const TEST_FILES = [
   'test/host/narration-edges.test.ts',
   'test/host/players.contract.test.ts',
   'test/host/presence.contract.test.ts',
+  'test/host/turn-driver-port.test.ts',
   'test/host/turn-loop-edges.test.ts',
   'test/store/memory-sqlite.test.ts',
   'test/store/snapshot-store-edges.test.ts',

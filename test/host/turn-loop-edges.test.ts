@@ -344,7 +344,8 @@ test("'host decides': after the pick the turn shows 'narrating' with no decision
   r.clock.advance(10_000);
   await waitForView(r.host, CH, (v) => v.decision !== null);
   const release = r.narrator.hold();
-  await r.host.decide(CH, ALICE, 'Left');
+  const picked = await r.host.decide(CH, ALICE, 'Left');
+  assert.equal(picked.decision, null, 'the view decide answers with asks no more');
   await until(() => r.narrator.turns.length === 1, 'the narration');
   const narrating = await r.host.view(CH);
   assert.equal(narrating.status, 'narrating');
