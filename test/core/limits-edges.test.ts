@@ -253,7 +253,8 @@ describe('input limits at their edges', () => {
     for (const cap of [0, -1, 1.5, Number.NaN, '3', 2 ** 53]) {
       assert.throws(
         () => new MemoryStore({ historyCap: cap as number }),
-        (e: unknown) => e instanceof InvalidInputError && e.field === 'historyCap',
+        (e: unknown) =>
+          e instanceof InvalidInputError && e.message === 'historyCap: must be a positive integer',
         String(cap),
       );
     }
@@ -272,13 +273,15 @@ describe('input limits at their edges', () => {
     for (const count of [0, 1.5, '1', -1]) {
       await assert.rejects(
         store.recentTurns('g', count as number),
-        (e: unknown) => e instanceof InvalidInputError && e.field === 'count',
+        (e: unknown) =>
+          e instanceof InvalidInputError && e.message === 'count: must be a positive integer',
       );
     }
     for (const limit of [0, 501, 2.5, '5']) {
       await assert.rejects(
         store.listGames({ limit: limit as number }),
-        (e: unknown) => e instanceof InvalidInputError && e.field === 'limit',
+        (e: unknown) =>
+          e instanceof InvalidInputError && e.message === 'limit: must be an integer from 1 to 500',
         String(limit),
       );
     }
