@@ -72,6 +72,7 @@ class ProbeDriver implements TurnDriver {
   async ready(): Promise<boolean> {
     return true;
   }
+  async delivered(): Promise<void> {}
   async close(): Promise<void> {
     for (const c of this.leases) c.abort(new Error('closing'));
   }
