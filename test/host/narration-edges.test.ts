@@ -33,6 +33,11 @@ test("a narrator's scene is checked before it is shown; a bad one fails the turn
     ],
     [{ text: 'x', choices: 'A', ended: false }, "the narrator's scene is malformed (choices:"],
     [null, "the narrator's scene is malformed ((root):"],
+    [{ text: 'é'.repeat(16_001), choices: ['A'], ended: false }, 'longer than 16000 characters'],
+    [
+      { text: 'x', choices: Array.from({ length: 26 }, (_, i) => `c${i}`), ended: false },
+      'more than 25 choices',
+    ],
   ];
   let next: { scene: unknown } | null = null;
   const { script, narrator } = changed((r) =>
@@ -54,10 +59,22 @@ test("a narrator's scene is checked before it is shown; a bad one fails the turn
     next = null;
     turn = (await r.host.retry(CH, ALICE)).turn;
   }
+  // At the limits: 16,000 characters (counted in code points) and 25 choices are shown.
+  const full = {
+    text: '😀'.repeat(16_000),
+    choices: Array.from({ length: 25 }, (_, i) => `c${i}`),
+    ended: false,
+  };
+  next = { scene: full };
+  await r.host.press(CH, ALICE, turn, 'Left');
+  const shown = await closeWindow(r);
+  assert.equal(shown.status, 'playing');
+  assert.equal(shown.scene?.choices.length, 25);
+  turn = shown.turn;
   // An ended story needs no choices; the choices shown are a copy of the narrator's.
   const last = { text: 'The end', choices: [] as string[], ended: true };
   next = { scene: last };
-  await r.host.press(CH, ALICE, turn, 'Left');
+  await r.host.press(CH, ALICE, turn, 'c0');
   const ended = await closeWindow(r);
   assert.equal(ended.status, 'ended');
   assert.deepEqual(ended.scene, { text: 'The end', choices: [], ended: true });
