@@ -4,7 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cleanSummary } from '../../src/core/limits.js';
+import {
+  checkChannelCountdown,
+  checkSceneText,
+  cleanSceneText,
+  cleanSummary,
+} from '../../src/core/limits.js';
 import {
   GameSession,
   InvalidInputError,
@@ -301,5 +306,45 @@ describe('input limits at their edges', () => {
     const kept = await store.recentTurns('g0', 2000);
     assert.equal(kept.length, 1000);
     assert.equal(kept[0]?.turn, 2);
+  });
+
+  test("a channel's countdown: whole seconds from 5 to 300; a scene's text: up to 16,000 code points", () => {
+    const countdown = (v: unknown): string | number => {
+      try {
+        return checkChannelCountdown(v);
+      } catch (e) {
+        assert.ok(e instanceof InvalidInputError);
+        return e.message;
+      }
+    };
+    assert.equal(countdown(5), 5);
+    assert.equal(countdown(300), 300);
+    for (const bad of [4, 301, 5.5, '10', Number.NaN, null]) {
+      assert.equal(
+        countdown(bad),
+        'countdownSeconds: must be a whole number of seconds from 5 to 300',
+        String(bad),
+      );
+    }
+    const scene = (v: unknown): string => {
+      try {
+        checkSceneText(v);
+        return 'ok';
+      } catch (e) {
+        assert.ok(e instanceof InvalidInputError);
+        return e.message;
+      }
+    };
+    assert.equal(scene('a'.repeat(16_000)), 'ok');
+    assert.equal(scene('😀'.repeat(16_000)), 'ok');
+    assert.equal(scene('line one\nline two'), 'ok');
+    assert.equal(scene('a'.repeat(16_001)), 'scene.text: must be at most 16000 characters');
+    assert.equal(scene('😀'.repeat(16_001)), 'scene.text: must be at most 16000 characters');
+    assert.equal(
+      scene('a\u202Eb'),
+      'scene.text: contains control, bidi-override or invisible characters',
+    );
+    assert.equal(cleanSceneText(`${'é'.repeat(16_010)}`), 'é'.repeat(16_000));
+    assert.equal(cleanSceneText(' a\u202E\nb '), 'a\nb');
   });
 });
