@@ -18,6 +18,7 @@ const MUTATE = [
   // The host's turn loop: the loop itself, the single-process driver it runs under, the wait for
   // a 'host decides' pick, the narration step and the checks of the narrator's scene.
   'src/host/channel-runner.ts',
+  'src/host/turn-resolution.ts',
   'src/host/local-driver.ts',
   'src/host/decision-waiters.ts',
   'src/host/narration.ts',
