@@ -6,7 +6,7 @@
 // While iterating, narrow the run: `npm run mutate -- --mutate src/core/limits.ts`, and the
 // tests with MUTATE_TESTS (below).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Source files to mutate. */
@@ -15,6 +15,14 @@ const MUTATE = [
   'src/core/countdown-window.ts',
   'src/core/limits.ts',
   'src/store/snapshot-store.ts',
+  // The host's turn loop: the loop itself, the single-process driver it runs under, the wait for
+  // a 'host decides' pick, the narration step and the checks of the narrator's scene.
+  'src/host/channel-runner.ts',
+  'src/host/turn-resolution.ts',
+  'src/host/local-driver.ts',
+  'src/host/decision-waiters.ts',
+  'src/host/narration.ts',
+  'src/host/input-checks.ts',
 ];
 
 /** Test files run against every mutant: fast, no Redis, no browser (all in one process). */
@@ -28,6 +36,20 @@ const TEST_FILES = [
   'test/core/rules-edges.test.ts',
   'test/core/serialization.test.ts',
   'test/core/window-edges.test.ts',
+  // The host suites run through GameHost on MemoryStore/SqliteStore; the contract suites on the
+  // local driver alone (HOST_DRIVERS=local in the command below: no redis-server).
+  'test/host/aggregation.test.ts',
+  'test/host/contract.test.ts',
+  'test/host/eviction.contract.test.ts',
+  'test/host/failure.test.ts',
+  'test/host/ink.test.ts',
+  'test/host/loop.test.ts',
+  'test/host/manage.test.ts',
+  'test/host/narration-edges.test.ts',
+  'test/host/players.contract.test.ts',
+  'test/host/presence.contract.test.ts',
+  'test/host/turn-driver-port.test.ts',
+  'test/host/turn-loop-edges.test.ts',
   'test/store/memory-sqlite.test.ts',
   'test/store/snapshot-store-edges.test.ts',
   'test/store/stored-state.test.ts',
@@ -57,23 +79,50 @@ function testTreeHash(dir = 'test', hash = createHash('sha256')) {
 }
 // The key also covers which test files run (MUTATE_TESTS), so a narrowed run's survivors are
 // never reused by a run with every test file.
-const key = testTreeHash().update(testFiles.join('\n')).digest('hex').slice(0, 16);
+const listKey = createHash('sha256').update(testFiles.join('\n')).digest('hex').slice(0, 8);
+const key = `${listKey}-${testTreeHash().update(testFiles.join('\n')).digest('hex').slice(0, 16)}`;
 const incrementalFile = `${REPORTS}/incremental-${key}.json`;
+
+/**
+ * MUTATE_RETEST, after tests were only added (none weakened or removed): starts the new key's
+ * results from earlier results without their survivors, so only those survivors (and changed
+ * source) are run again; a mutant killed before stays killed. MUTATE_RETEST=1 takes the newest
+ * results of the same test files; MUTATE_RETEST=<results file> that file (e.g. after a test
+ * file was added to the list). Not after a test was changed or removed: then run afresh.
+ */
+function earlierResults(retest) {
+  if (retest !== '1') return existsSync(retest) ? retest : undefined;
+  if (!existsSync(REPORTS)) return undefined;
+  return readdirSync(REPORTS)
+    .filter((f) => f.startsWith(`incremental-${listKey}-`) && f.endsWith('.json'))
+    .map((f) => join(REPORTS, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+const retest = process.env.MUTATE_RETEST;
+if (retest !== undefined && retest !== '' && !existsSync(incrementalFile)) {
+  const earlier = earlierResults(retest);
+  if (earlier === undefined) throw new Error(`MUTATE_RETEST: no earlier results (${retest})`);
+  const report = JSON.parse(readFileSync(earlier, 'utf8'));
+  for (const file of Object.values(report.files))
+    file.mutants = file.mutants.filter((m) => m.status !== 'Survived' && m.status !== 'NoCoverage');
+  writeFileSync(incrementalFile, JSON.stringify(report));
+}
 
 /** Stryker's options (https://stryker-mutator.io/docs/stryker-js/configuration). */
 export default {
   mutate: MUTATE,
   // node's test runner has no Stryker plugin: one node process imports every test file (about
-  // half the time of `node --test`, which starts a process per file) and exits non-zero on a failure.
+  // half the time of `node --test`, which starts a process per file) and exits non-zero on a
+  // failure, at the first failing test (scripts/bail-reporter.mjs).
   testRunner: 'command',
   commandRunner: {
-    command: `node --import tsx scripts/run-imported-tests.mjs ${testFiles.join(' ')}`,
+    command: `HOST_DRIVERS=local node --test-reporter=./scripts/bail-reporter.mjs --import tsx scripts/run-imported-tests.mjs ${testFiles.join(' ')}`,
   },
   // TypeScript 7 has no JavaScript API, which Stryker's tsconfig rewriting step needs: a
   // tsconfigFile that does not exist skips that step (there is no type checker plugin either).
   tsconfigFile: 'stryker-skips-tsconfig.json',
-  // The machine is shared: at most two mutants at a time.
-  concurrency: 2,
+  // The machine is shared: one mutant at a time (`--concurrency 2` on a quiet machine).
+  concurrency: 1,
   // A run ends as soon as its tests do (scripts/run-imported-tests.mjs), so only a real hang
   // (an endless loop) waits for the timeout; a generous one keeps a run slowed by a busy
   // machine from passing for a hang (a timeout counts as a detected mutant).

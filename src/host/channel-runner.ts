@@ -188,8 +188,11 @@ export class ChannelRunner {
       throw new InvalidInputError('choice', "is not one of this scene's choices");
     const here = this.#ctx.here(this.channelId);
     checkMayPress(here.find((u) => u.userId === user.id) ?? null, turn);
-    const out = await s.submitChoice(user.id, user.name, choice, { turn });
-    this.ensureWatch();
+    // Also after a refused press: one past the deadline has the session close the window (its
+    // timer's close may have failed), and the turn must follow that close.
+    const out = await s.submitChoice(user.id, user.name, choice, { turn }).finally(() => {
+      this.ensureWatch();
+    });
     this.emitView();
     await this.closeIfAllChosen();
     return out;

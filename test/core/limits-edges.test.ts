@@ -4,7 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cleanSummary } from '../../src/core/limits.js';
+import {
+  checkChannelCountdown,
+  checkSceneText,
+  cleanSceneText,
+  cleanSummary,
+} from '../../src/core/limits.js';
 import {
   GameSession,
   InvalidInputError,
@@ -150,6 +155,26 @@ describe('input limits at their edges', () => {
     }
   });
 
+  test("a turn's choices keep the checked user ids and choices, and refuse each bad one", () => {
+    const choices = new TurnRecord(0, { 'u-1': 'Left', 'u-2': 'é 😀' }, '', 0).choices;
+    assert.deepEqual(
+      [...choices],
+      [
+        ['u-1', 'Left'],
+        ['u-2', 'é 😀'],
+      ],
+    );
+    const field = (c: Record<string, string>) =>
+      assert.throws(
+        () => new TurnRecord(0, c, '', 0),
+        (e: unknown) => e instanceof InvalidInputError,
+      );
+    field({ 'u\u202E': 'Left' });
+    field({ ['u'.repeat(129)]: 'Left' });
+    field({ 'u-1': ' ' });
+    field({ 'u-1': 'c'.repeat(501) });
+  });
+
   test('ids and game names follow the same rules; an empty game name is the default', () => {
     assert.throws(
       () => new GameSession(''),
@@ -233,7 +258,8 @@ describe('input limits at their edges', () => {
     for (const cap of [0, -1, 1.5, Number.NaN, '3', 2 ** 53]) {
       assert.throws(
         () => new MemoryStore({ historyCap: cap as number }),
-        (e: unknown) => e instanceof InvalidInputError && e.field === 'historyCap',
+        (e: unknown) =>
+          e instanceof InvalidInputError && e.message === 'historyCap: must be a positive integer',
         String(cap),
       );
     }
@@ -252,13 +278,15 @@ describe('input limits at their edges', () => {
     for (const count of [0, 1.5, '1', -1]) {
       await assert.rejects(
         store.recentTurns('g', count as number),
-        (e: unknown) => e instanceof InvalidInputError && e.field === 'count',
+        (e: unknown) =>
+          e instanceof InvalidInputError && e.message === 'count: must be a positive integer',
       );
     }
     for (const limit of [0, 501, 2.5, '5']) {
       await assert.rejects(
         store.listGames({ limit: limit as number }),
-        (e: unknown) => e instanceof InvalidInputError && e.field === 'limit',
+        (e: unknown) =>
+          e instanceof InvalidInputError && e.message === 'limit: must be an integer from 1 to 500',
         String(limit),
       );
     }
@@ -278,5 +306,45 @@ describe('input limits at their edges', () => {
     const kept = await store.recentTurns('g0', 2000);
     assert.equal(kept.length, 1000);
     assert.equal(kept[0]?.turn, 2);
+  });
+
+  test("a channel's countdown: whole seconds from 5 to 300; a scene's text: up to 16,000 code points", () => {
+    const countdown = (v: unknown): string | number => {
+      try {
+        return checkChannelCountdown(v);
+      } catch (e) {
+        assert.ok(e instanceof InvalidInputError);
+        return e.message;
+      }
+    };
+    assert.equal(countdown(5), 5);
+    assert.equal(countdown(300), 300);
+    for (const bad of [4, 301, 5.5, '10', Number.NaN, null]) {
+      assert.equal(
+        countdown(bad),
+        'countdownSeconds: must be a whole number of seconds from 5 to 300',
+        String(bad),
+      );
+    }
+    const scene = (v: unknown): string => {
+      try {
+        checkSceneText(v);
+        return 'ok';
+      } catch (e) {
+        assert.ok(e instanceof InvalidInputError);
+        return e.message;
+      }
+    };
+    assert.equal(scene('a'.repeat(16_000)), 'ok');
+    assert.equal(scene('😀'.repeat(16_000)), 'ok');
+    assert.equal(scene('line one\nline two'), 'ok');
+    assert.equal(scene('a'.repeat(16_001)), 'scene.text: must be at most 16000 characters');
+    assert.equal(scene('😀'.repeat(16_001)), 'scene.text: must be at most 16000 characters');
+    assert.equal(
+      scene('a\u202Eb'),
+      'scene.text: contains control, bidi-override or invisible characters',
+    );
+    assert.equal(cleanSceneText(`${'é'.repeat(16_010)}`), 'é'.repeat(16_000));
+    assert.equal(cleanSceneText(' a\u202E\nb '), 'a\nb');
   });
 });

@@ -3,6 +3,7 @@
 // redis-server (RedisTurnDriver, separate connections each, real time with short countdowns).
 
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import type { SessionStore } from '../../src/core/store-port.js';
 import { GameHost } from '../../src/host/game-host.js';
@@ -17,7 +18,7 @@ import type {
 import { RedisStore } from '../../src/redis/store.js';
 import { RedisTurnDriver } from '../../src/redis/turn-driver.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import type { RedisNode } from '../helpers/redis-server.js';
+import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import type { ScriptNarrator } from '../helpers/script-narrator.js';
 import { CH, waitForView } from './_harness.js';
 
@@ -129,7 +130,7 @@ let deployments = 0;
 /** Long enough that an early close is told apart from the countdown on a loaded machine. */
 const COUNTDOWN_S = 1;
 
-export function redisDriver(node: () => RedisNode): DriverFixture {
+function redisDriver(node: () => RedisNode): DriverFixture {
   return {
     name: 'Redis driver (two processes)',
     async deploy(narrator, settings = {}, extra = {}) {
@@ -229,4 +230,21 @@ export async function press(
 ): Promise<void> {
   const turn = (await d.hosts[i].view(CH)).turn;
   await d.hosts[i].press(CH, user, turn, choice);
+}
+
+/**
+ * The drivers a contract suite runs against: both, with a redis-server started for the suite and
+ * stopped after it; or, with HOST_DRIVERS=local, the local driver alone and no redis-server (the
+ * fast tests of `npm run mutate`, which must not need Redis).
+ */
+export function contractFixtures(): DriverFixture[] {
+  if (process.env.HOST_DRIVERS === 'local') return [localDriver];
+  let node: RedisNode | null = null;
+  before(async () => {
+    node = await startRedis();
+  });
+  after(async () => {
+    if (node !== null) await stopAllRedis([node]);
+  });
+  return [localDriver, redisDriver(() => node as RedisNode)];
 }

@@ -3,31 +3,14 @@
 // processes' worth of connections on a real redis-server, and the subscribers of both must see
 // the same events in the same order.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { PermissionError } from '../../src/host/game-host.js';
 import { NarratorError } from '../../src/narrator/port.js';
-import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
-import {
-  both,
-  type DriverFixture,
-  deploy,
-  localDriver,
-  press,
-  redisDriver,
-  sameEvents,
-} from './_drivers.js';
+import { both, contractFixtures, deploy, press, sameEvents } from './_drivers.js';
 import { ALICE, BOB, CAROL, CH, SCRIPT } from './_harness.js';
 
-let node: RedisNode | null = null;
-before(async () => {
-  node = await startRedis();
-});
-after(async () => {
-  if (node !== null) await stopAllRedis([node]);
-});
-
-const FIXTURES: DriverFixture[] = [localDriver, redisDriver(() => node as RedisNode)];
+const FIXTURES = contractFixtures();
 
 for (const f of FIXTURES) {
   describe(f.name, () => {

@@ -1,21 +1,12 @@
 // Idle channels are let go from memory and come back from the store with everything, on both
 // turn drivers (one process on a MemoryStore; two processes on a real redis-server).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
+import { describe, test } from 'node:test';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
-import { type DriverFixture, deploy, localDriver, redisDriver } from './_drivers.js';
+import { contractFixtures, deploy, localDriver } from './_drivers.js';
 import { ALICE, BOB, CH, SCRIPT, waitForView } from './_harness.js';
 
-let node: RedisNode | null = null;
-before(async () => {
-  node = await startRedis();
-});
-after(async () => {
-  if (node !== null) await stopAllRedis([node]);
-});
-
-const FIXTURES: DriverFixture[] = [localDriver, redisDriver(() => node as RedisNode)];
+const FIXTURES = contractFixtures();
 
 for (const f of FIXTURES) {
   describe(f.name, () => {

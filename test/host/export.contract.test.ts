@@ -2,22 +2,13 @@
 // /gamegirl export call), against both TurnDrivers: whichever process is asked, the archive holds
 // the game with its open window and its whole history, the same on every process.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { transcriptOf } from '../../src/host/transcript.js';
-import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
-import { both, type DriverFixture, deploy, localDriver, press, redisDriver } from './_drivers.js';
+import { both, contractFixtures, deploy, press } from './_drivers.js';
 import { ALICE, BOB, CH, SCRIPT } from './_harness.js';
 
-let node: RedisNode | null = null;
-before(async () => {
-  node = await startRedis();
-});
-after(async () => {
-  if (node !== null) await stopAllRedis([node]);
-});
-
-const FIXTURES: DriverFixture[] = [localDriver, redisDriver(() => node as RedisNode)];
+const FIXTURES = contractFixtures();
 
 for (const f of FIXTURES) {
   describe(`${f.name}: export`, () => {

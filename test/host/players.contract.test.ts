@@ -2,33 +2,16 @@
 // in the story after a restart, the window's length and who it waits for. Run against both
 // TurnDrivers, like contract.test.ts: every process' players must see the same.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { InvalidInputError } from '../../src/core/errors.js';
-import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
-import {
-  both,
-  type DriverFixture,
-  deploy,
-  localDriver,
-  press,
-  redisDriver,
-  sameEvents,
-} from './_drivers.js';
+import { both, contractFixtures, deploy, press, sameEvents } from './_drivers.js';
 import { ALICE, BOB, CAROL, CH, SCRIPT } from './_harness.js';
 
 const CHOICES = ['Left', 'Right', 'Wait'];
 const scene = (text: string) => ({ text, choices: CHOICES });
 
-let node: RedisNode | null = null;
-before(async () => {
-  node = await startRedis();
-});
-after(async () => {
-  if (node !== null) await stopAllRedis([node]);
-});
-
-const FIXTURES: DriverFixture[] = [localDriver, redisDriver(() => node as RedisNode)];
+const FIXTURES = contractFixtures();
 
 for (const f of FIXTURES) {
   describe(`${f.name}: players`, () => {

@@ -2,30 +2,13 @@
 // window waits for, spectators who are not counted and play from the next window, early close
 // by the players here. Run against both TurnDrivers: every process keeps the same table.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { ChannelView } from '../../src/host/types.js';
-import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
-import {
-  both,
-  type DriverFixture,
-  deploy,
-  localDriver,
-  press,
-  redisDriver,
-  sameEvents,
-} from './_drivers.js';
+import { both, contractFixtures, deploy, press, sameEvents } from './_drivers.js';
 import { ALICE, BOB, CAROL, CH, SCRIPT } from './_harness.js';
 
-let node: RedisNode | null = null;
-before(async () => {
-  node = await startRedis();
-});
-after(async () => {
-  if (node !== null) await stopAllRedis([node]);
-});
-
-const FIXTURES: DriverFixture[] = [localDriver, redisDriver(() => node as RedisNode)];
+const FIXTURES = contractFixtures();
 
 const table = (v: ChannelView | undefined): string[] =>
   (v?.present ?? []).map((p) => `${p.userName}:${p.role}`);

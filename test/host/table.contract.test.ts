@@ -3,23 +3,14 @@
 // chosen), and a channel's countdown set by whoever may manage its game is kept with the game,
 // seen by every process, survives a restart and carries to the next game booted there.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { InvalidInputError } from '../../src/core/errors.js';
 import { PermissionError } from '../../src/host/errors.js';
-import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
-import { both, type DriverFixture, deploy, localDriver, press, redisDriver } from './_drivers.js';
+import { both, contractFixtures, deploy, localDriver, press } from './_drivers.js';
 import { ALICE, BOB, CH, MOD, SCRIPT } from './_harness.js';
 
-let node: RedisNode | null = null;
-before(async () => {
-  node = await startRedis();
-});
-after(async () => {
-  if (node !== null) await stopAllRedis([node]);
-});
-
-const FIXTURES: DriverFixture[] = [localDriver, redisDriver(() => node as RedisNode)];
+const FIXTURES = contractFixtures();
 
 for (const f of FIXTURES) {
   describe(`${f.name}: the table's settings`, () => {

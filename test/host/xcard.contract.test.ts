@@ -3,34 +3,16 @@
 // it again; the window's choices are void and their players are told; spectators may not; the
 // limit holds; and nothing anyone receives names who did it.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { StaleTurnError } from '../../src/core/errors.js';
 import { SpectatingError } from '../../src/host/presence.js';
 import { transcriptOf } from '../../src/host/transcript.js';
 import { XCARD_MAX, XCardError } from '../../src/host/xcard.js';
-import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
-import {
-  both,
-  type Deployment,
-  type DriverFixture,
-  deploy,
-  localDriver,
-  press,
-  redisDriver,
-  sameEvents,
-} from './_drivers.js';
+import { both, contractFixtures, type Deployment, deploy, press, sameEvents } from './_drivers.js';
 import { ALICE, BOB, CAROL, CH, SCRIPT } from './_harness.js';
 
-let node: RedisNode | null = null;
-before(async () => {
-  node = await startRedis();
-});
-after(async () => {
-  if (node !== null) await stopAllRedis([node]);
-});
-
-const FIXTURES: DriverFixture[] = [localDriver, redisDriver(() => node as RedisNode)];
+const FIXTURES = contractFixtures();
 
 /** Nothing any subscriber of either process received carries the X-card player's id or name. */
 function noTraceOf(d: Deployment, who: { id: string; name: string }): void {

@@ -1,0 +1,128 @@
+// The turn loop as a TurnDriver sees it (the port in gamegirl/host that the local and Redis
+// drivers implement): how each resolution under a lease ends, and what a lost lease does. A
+// driver written here, passed to GameHost like any other, records every outcome and can take a
+// lease back or hand the loop a turn again, which the local driver never does.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { windowCommitKey } from '../../src/core/store-port.js';
+import type {
+  ClosedTurn,
+  HostEvent,
+  TurnDriver,
+  TurnLease,
+  TurnLoop,
+  TurnOutcome,
+} from '../../src/host/index.js';
+import { NarratorError } from '../../src/narrator/port.js';
+import { ALICE, BOB, CH, rig, SCRIPT } from './_harness.js';
+
+/** One process, like LocalTurnDriver, that keeps what each resolution returned. */
+class ProbeDriver implements TurnDriver {
+  readonly sharesChannels = false;
+  loop: TurnLoop | null = null;
+  readonly outcomes: TurnOutcome[] = [];
+  readonly closed: ClosedTurn[] = [];
+  readonly leases = new Set<AbortController>();
+  readonly #waiters = new Set<() => void>();
+
+  async start(loop: TurnLoop): Promise<void> {
+    this.loop = loop;
+  }
+  windowClosed(closed: ClosedTurn): Promise<void> {
+    this.closed.push(closed);
+    return this.run(closed, false);
+  }
+  retry(closed: ClosedTurn): Promise<void> {
+    return this.run(closed, true);
+  }
+  /** Has the loop resolve `closed` under a new lease; resolves with how that ended. */
+  async run(closed: ClosedTurn, retry: boolean): Promise<void> {
+    const controller = new AbortController();
+    this.leases.add(controller);
+    const lease: TurnLease = {
+      signal: controller.signal,
+      retry,
+      commit: (session, choices, summary, scene) =>
+        session.recordTurn(choices, summary, undefined, {
+          key: windowCommitKey(closed.turn),
+          scene,
+        }),
+    };
+    try {
+      this.outcomes.push(await (this.loop as TurnLoop).resolve(closed, lease));
+    } finally {
+      this.leases.delete(controller);
+    }
+  }
+  publish(channelId: string, event: HostEvent): void {
+    this.loop?.deliver(channelId, event, false);
+  }
+  awaitDecision(_gameId: string, _turn: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const wake = (): void => {
+        this.#waiters.delete(wake);
+        resolve();
+      };
+      this.#waiters.add(wake);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  }
+  decided(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+  async ready(): Promise<boolean> {
+    return true;
+  }
+  async delivered(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const c of this.leases) c.abort(new Error('closing'));
+  }
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(cond(), `waited for ${what}`);
+}
+
+test('each resolution says how it ended: committed, failed, skipped (not its time), interrupted', async () => {
+  const driver = new ProbeDriver();
+  const r = rig({ host: { driver } });
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  r.clock.advance(10_000);
+  await until(() => driver.outcomes.length === 1, 'the first turn');
+  assert.deepEqual(driver.outcomes, ['committed']);
+  const first = driver.closed[0] as ClosedTurn;
+  assert.equal(first.gameId, a.game?.gameId);
+  assert.equal(first.channelId, CH);
+  assert.equal(first.turn, 0);
+
+  // The same closed turn again (a late or second lease): not its time any more, nothing recorded.
+  await driver.run(first, false);
+  await driver.run({ ...first, gameId: 'another-game', turn: 1 }, false);
+  assert.deepEqual(driver.outcomes.slice(1), ['skipped', 'skipped']);
+  assert.equal((await r.host.history(CH)).length, 1);
+
+  // A failed turn is resolved again only on a player's retry.
+  await r.host.press(CH, BOB, 1, 'Right');
+  r.narrator.failNext(new NarratorError('http', 'HTTP 500'));
+  r.clock.advance(10_000);
+  await until(() => driver.outcomes.length === 4, 'the failed turn');
+  assert.equal(driver.outcomes[3], 'failed');
+  const failed = driver.closed[1] as ClosedTurn;
+  await driver.run(failed, false);
+  assert.equal(driver.outcomes[4], 'skipped');
+  assert.equal((await r.host.view(CH)).status, 'failed');
+  await r.host.retry(CH, BOB);
+  assert.equal(driver.outcomes[5], 'committed');
+
+  // An exit in the middle of a narration: interrupted, and nothing of it is kept as a failure.
+  await r.host.press(CH, ALICE, 2, 'Wait');
+  r.narrator.hangNext();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 4, 'the third narration');
+  await r.host.exit(CH, ALICE);
+  await until(() => driver.outcomes.length === 7, 'the interrupted turn');
+  assert.equal(driver.outcomes[6], 'interrupted');
+  await r.host.close();
+});

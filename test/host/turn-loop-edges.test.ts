@@ -1,0 +1,438 @@
+// The host's turn loop at its edges, through GameHost: what it reports to the metrics, the text it
+// streams, a countdown whose close fails, and what the view shows around a failed or decided turn.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GameSessionError, StoreError } from '../../src/core/errors.js';
+import type { HostMetrics, PressOutcome } from '../../src/host/metrics.js';
+import { STORE_UNREACHABLE_NOTICE } from '../../src/host/store-faults.js';
+import type { HostEvent } from '../../src/host/types.js';
+import { type Narrator, NarratorError } from '../../src/narrator/port.js';
+import { FlakyStore } from '../helpers/flaky-store.js';
+import { ScriptNarrator } from '../helpers/script-narrator.js';
+import { ALICE, BOB, CH, closeWindow, flush, rig, SCRIPT, waitForView } from './_harness.js';
+
+/** Keeps what the host reports, in order (the composition root turns these into Prometheus). */
+class RecordedMetrics implements HostMetrics {
+  readonly presses: PressOutcome[] = [];
+  readonly narrations: Array<[string, number, string | null]> = [];
+  readonly scenes: number[] = [];
+  press(outcome: PressOutcome): void {
+    this.presses.push(outcome);
+  }
+  narration(kind: 'opening' | 'turn', ms: number, failure: string | null): void {
+    this.narrations.push([kind, ms, failure]);
+  }
+  sceneShown(ms: number): void {
+    this.scenes.push(ms);
+  }
+}
+
+/** Resolves once `cond` holds, letting the loop's continuations run in between. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await flush(5);
+  assert.ok(cond(), `waited for ${what}`);
+}
+
+test("metrics: openings and turns are timed on the host's clock, from the window's close to the scene shown", async () => {
+  const metrics = new RecordedMetrics();
+  const r = rig({ host: { metrics, narratorTimeoutMs: 5000 } });
+  let release = r.narrator.hold();
+  const booting = r.host.boot(CH, ALICE, SCRIPT);
+  await until(() => r.narrator.opens.length === 1, 'the opening');
+  r.clock.advance(250);
+  release();
+  await booting;
+  assert.deepEqual(metrics.narrations, [['opening', 250, null]]);
+
+  await r.host.press(CH, ALICE, 0, 'Left');
+  release = r.narrator.hold();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  r.clock.advance(700);
+  release();
+  await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  assert.deepEqual(metrics.narrations.slice(1), [['turn', 700, null]]);
+  assert.deepEqual(metrics.scenes, [700]);
+
+  // A failed narration is counted by its kind, and no scene is shown.
+  await r.host.press(CH, ALICE, 1, 'Right');
+  r.narrator.failNext(new NarratorError('http', 'HTTP 503'));
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (v) => v.status === 'failed');
+  assert.deepEqual(metrics.narrations.slice(2), [['turn', 0, 'http']]);
+  assert.deepEqual(metrics.scenes, [700]);
+  r.clock.advance(300);
+  await r.host.retry(CH, BOB);
+  assert.deepEqual(metrics.narrations.slice(3), [['turn', 0, null]]);
+  // A retried turn's scene is counted from its window's close, not from the retry.
+  assert.deepEqual(metrics.scenes, [700, 300]);
+
+  // An opening that never answers times out; it is counted as one.
+  r.narrator.hangNext();
+  const other = r.host.boot('channel-2', BOB, SCRIPT);
+  await until(() => r.narrator.opens.length === 2, 'the second opening');
+  r.clock.advance(5000);
+  await assert.rejects(
+    other,
+    (e: unknown) => e instanceof NarratorError && e.failure === 'timeout',
+  );
+  assert.deepEqual(metrics.narrations.slice(4), [['opening', 5000, 'timeout']]);
+  await r.host.close();
+});
+
+test('empty text deltas are not streamed; every other piece is, in order, for the opening and each turn', async () => {
+  const script = new ScriptNarrator();
+  // The script's narrator, with an empty delta around each piece of text it streams.
+  const padded: Narrator = {
+    open: (i) =>
+      script.open({
+        ...i,
+        onText: (d) => {
+          i.onText?.('');
+          i.onText?.(d);
+        },
+      }),
+    next: (i) =>
+      script.next({
+        ...i,
+        onText: (d) => {
+          i.onText?.(d);
+          i.onText?.('');
+        },
+      }),
+  };
+  const r = rig({ narrator: script, host: { narrators: () => padded } });
+  const texts = (): string[] =>
+    r.events.flatMap((e: HostEvent) => (e.type === 'text' ? [e.delta] : []));
+  await r.host.boot(CH, ALICE, SCRIPT);
+  assert.deepEqual(texts(), ['Scene 0 aft', 'er nothing']);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await closeWindow(r);
+  assert.deepEqual(texts().slice(2), ['Scene 1 a', 'fter Left']);
+  await r.host.close();
+});
+
+test('a countdown whose close fails for good shows why, and the channel stays usable', async () => {
+  const store = new FlakyStore();
+  const r = rig({ store });
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, BOB, 0, 'Wait');
+  await closeWindow(r);
+  await r.host.press(CH, ALICE, 1, 'Left');
+  store.closeFailures.push(new Error('the disk is on fire'));
+  r.clock.advance(10_000);
+  const v = await waitForView(r.host, CH, (x) => x.error !== null);
+  assert.equal(v.error, 'The countdown could not be closed: the disk is on fire');
+  // A later press finds the window past its deadline and closes it: the turn goes on.
+  await assert.rejects(r.host.press(CH, BOB, 1, 'Right'), { code: 'WINDOW_CLOSED' });
+  const next = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 2);
+  assert.equal(next.error, null);
+  assert.equal(next.scene?.text, 'Scene 2 after Wait, Left');
+  await r.host.close();
+});
+
+test('a narration aborted by an exit is not counted as a failed one, and is not shown as failed', async () => {
+  const metrics = new RecordedMetrics();
+  const r = rig({ host: { metrics } });
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Right');
+  r.narrator.hangNext();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  await r.host.exit(CH, ALICE);
+  await flush();
+  assert.deepEqual(metrics.narrations, [['opening', 0, null]]);
+  const saved = await r.store.loadGame(a.game?.gameId ?? '');
+  assert.equal(saved?.extra.unresolved, null, 'the aborted turn is not stored as failed');
+  await r.host.close();
+});
+
+test("'host decides': a failed turn keeps the pick; its retry narrates it again without asking", async () => {
+  const r = rig({ settings: { aggregation: 'host' } });
+  const booted = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Right');
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (v) => v.decision !== null);
+  r.narrator.failNext(new NarratorError('unreachable', 'no route'));
+  await r.host.decide(CH, ALICE, 'Right');
+  const failed = await waitForView(r.host, CH, (v) => v.status === 'failed');
+  assert.equal(failed.decision, null, 'no decision is asked for while failed');
+  const saved = await r.store.loadGame(booted.game?.gameId ?? '');
+  assert.equal(saved?.extra.deciding, undefined, 'no pending pick is stored with the failure');
+
+  // The retry is shown as narrating at once (and stored so), with the same pick.
+  const views: string[] = [];
+  r.host.subscribe(CH, (e) => {
+    if (e.type === 'view')
+      views.push(`${e.view.status}:${e.view.error ?? '-'}:${e.view.decision !== null}`);
+  });
+  const release = r.narrator.hold();
+  const retried = r.host.retry(CH, BOB);
+  await until(() => r.narrator.turns.length === 2, 'the retried narration');
+  assert.equal(views[0], 'narrating:-:false');
+  const during = await r.store.loadGame(booted.game?.gameId ?? '');
+  assert.equal(during?.extra.unresolved, null);
+  release();
+  const done = await retried;
+  assert.equal(done.status, 'playing');
+  assert.equal(r.narrator.turns[1]?.decidedChoice, 'Right');
+  assert.equal(done.scene?.text, 'Scene 1 after Right');
+  assert.equal(views.filter((v) => v.endsWith(':true')).length, 0, 'never asked again');
+  await r.host.close();
+});
+
+test('the narrator is given the game, the players by name, who booted it and its own state', async () => {
+  const r = rig();
+  const booted = await r.host.boot(CH, ALICE, SCRIPT, { title: 'Named' });
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Wait');
+  await closeWindow(r);
+  const call = r.narrator.turns[0];
+  assert.ok(call);
+  assert.equal(call.gameId, booted.game?.gameId);
+  assert.equal(call.gameName, 'Named');
+  assert.equal(call.bootedBy, ALICE.id);
+  assert.deepEqual(
+    [...call.playerNames],
+    [
+      [ALICE.id, 'Alice'],
+      [BOB.id, 'Bob'],
+    ],
+  );
+  assert.deepEqual(call.state, { step: 0, path: [] });
+  assert.deepEqual(call.scene, {
+    text: 'Scene 0 after nothing',
+    choices: ['Left', 'Right', 'Wait'],
+    ended: false,
+  });
+  await r.host.press(CH, BOB, 1, 'Right');
+  await closeWindow(r);
+  assert.deepEqual(r.narrator.turns[1]?.state, { step: 1, path: ['Left+Wait'] });
+  assert.deepEqual(
+    r.narrator.turns[1]?.history.map((t) => [t.turn, t.narrativeSummary]),
+    [[1, 'chose Left+Wait']],
+  );
+  await r.host.close();
+});
+
+test("a failed turn says what failed, in the player's words, and that no press was lost", async () => {
+  const r = rig({ host: { narratorTimeoutMs: 2500 } });
+  await r.host.boot(CH, ALICE, SCRIPT);
+  const tail = ' Retry the turn: no press was lost.';
+  const cases: Array<[unknown, string]> = [
+    [new NarratorError('aborted', 'cut short. '), 'The narration was interrupted: cut short.'],
+    [
+      new NarratorError('malformed', 'not JSON'),
+      'The narrator answered with something unusable: not JSON.',
+    ],
+    [new NarratorError('http', 'HTTP 502...'), 'The narrator service returned an error: HTTP 502.'],
+    [
+      new NarratorError('unreachable', 'ECONNREFUSED'),
+      'The narrator service could not be reached: ECONNREFUSED.',
+    ],
+    [new NarratorError('story', 'ink error'), 'The story cartridge hit an error: ink error.'],
+    [
+      new NarratorError('budget', '1000 tokens'),
+      'The game is paused at its token cap: 1000 tokens.',
+    ],
+    [new StoreError('the store is down.'), 'The turn could not be saved (the store is down).'],
+    [
+      new GameSessionError('X', 'a rule said no'),
+      'The turn could not be completed: a rule said no.',
+    ],
+    [new TypeError('x is undefined'), 'The narrator failed unexpectedly: x is undefined.'],
+    ['a bare string', 'The narrator failed unexpectedly: a bare string.'],
+  ];
+  let turn = 0;
+  for (const [error, message] of cases) {
+    await r.host.press(CH, ALICE, turn, 'Left');
+    r.narrator.failNext(error as Error);
+    r.clock.advance(10_000);
+    const v = await waitForView(r.host, CH, (x) => x.status === 'failed');
+    assert.equal(v.error, `${message}${tail}`);
+    const done = await r.host.retry(CH, ALICE);
+    assert.equal(done.status, 'playing');
+    turn = done.turn;
+  }
+  // A narrator that does not answer in time: the limit is said in seconds.
+  await r.host.press(CH, ALICE, turn, 'Left');
+  r.narrator.hangNext();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === cases.length * 2 + 1, 'the narration');
+  r.clock.advance(2500);
+  const v = await waitForView(r.host, CH, (x) => x.status === 'failed');
+  assert.equal(
+    v.error,
+    `The narrator took too long: the narrator did not answer within 2.5 s.${tail}`,
+  );
+  await r.host.close();
+});
+
+test('refusals on a channel without a game, and of what is not offered, say why', async () => {
+  const r = rig({ settings: { closeWhenAllChosen: true } });
+  await assert.rejects(r.host.press(CH, ALICE, 0, 'Left'), {
+    code: 'SESSION_INACTIVE',
+    message: 'no game is running in this channel; boot or load one',
+  });
+  await assert.rejects(r.host.retry(CH, ALICE), {
+    code: 'WRONG_STATE',
+    message: 'nothing to retry: the last turn did not fail',
+  });
+  await assert.rejects(r.host.exit(CH, ALICE), { code: 'SESSION_INACTIVE' });
+  // Someone arriving at an empty table changes nothing.
+  const idle = await r.host.here(CH, BOB);
+  assert.equal(idle.status, 'idle');
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await assert.rejects(r.host.press(CH, ALICE, 0, 'Up'), {
+    code: 'INVALID_INPUT',
+    message: "choice: is not one of this scene's choices",
+  });
+  await assert.rejects(r.host.retry(CH, ALICE), { code: 'WRONG_STATE' });
+  await r.host.close();
+});
+
+test('an exit with a window open leaves a clean idle channel; a load mid-narration is shown once', async () => {
+  const r = rig();
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const idle = await r.host.exit(CH, ALICE);
+  await flush();
+  assert.equal(idle.error, null);
+  assert.equal((await r.host.view(CH)).error, null, 'the cancelled countdown is no error');
+
+  // Loaded with its window closed and its turn not narrated: one 'narrating' view, then the scene.
+  await r.host.load(CH, ALICE, a.game?.gameId ?? '');
+  await r.host.press(CH, ALICE, 0, 'Left');
+  r.narrator.hangNext();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  await r.host.exit(CH, ALICE);
+  const release = r.narrator.hold();
+  const views: string[] = [];
+  r.host.subscribe(CH, (e) => {
+    if (e.type === 'view') views.push(e.view.status);
+  });
+  const back = await r.host.load(CH, ALICE, a.game?.gameId ?? '');
+  assert.equal(back.status, 'narrating');
+  await until(() => r.narrator.turns.length === 2, 'the narration again');
+  assert.deepEqual(views, ['narrating']);
+  release();
+  await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  await r.host.close();
+});
+
+test('closing the host aborts an opening under way', async () => {
+  const r = rig();
+  r.narrator.hangNext();
+  const booting = r.host.boot(CH, ALICE, SCRIPT);
+  await until(() => r.narrator.opens.length === 1, 'the opening');
+  await r.host.close();
+  await assert.rejects(booting, (e: unknown) => {
+    assert.ok(e instanceof NarratorError);
+    assert.equal(e.failure, 'aborted');
+    assert.equal(e.message, 'the host is closing');
+    return true;
+  });
+});
+
+test("'host decides': after the pick the turn shows 'narrating' with no decision, and none is left behind", async () => {
+  const r = rig({ settings: { aggregation: 'host' } });
+  const booted = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Right');
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (v) => v.decision !== null);
+  const release = r.narrator.hold();
+  const picked = await r.host.decide(CH, ALICE, 'Left');
+  assert.equal(picked.decision, null, 'the view decide answers with asks no more');
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  const narrating = await r.host.view(CH);
+  assert.equal(narrating.status, 'narrating');
+  assert.equal(narrating.decision, null);
+  release();
+  await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  const saved = await r.store.loadGame(booted.game?.gameId ?? '');
+  assert.equal(saved?.extra.deciding, undefined, 'no decision is stored with the next scene');
+
+  // The next turn has one option: narrated without a decision, none shown meanwhile.
+  await r.host.press(CH, BOB, 1, 'Wait');
+  const held = r.narrator.hold();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 2, 'the second narration');
+  const next = await r.host.view(CH);
+  assert.equal(next.status, 'narrating');
+  assert.equal(next.decision, null);
+  held();
+  await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 2);
+  assert.equal(r.narrator.turns[1]?.decidedChoice, 'Wait');
+  await r.host.close();
+});
+
+test("'host decides': an exit while the pick is awaited ends the wait; loaded back, the pick is asked again", async () => {
+  const r = rig({ settings: { aggregation: 'host' } });
+  assert.equal(await r.host.ready(), true);
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Right');
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (v) => v.decision !== null);
+  await r.host.exit(CH, ALICE);
+  const back = await r.host.load(CH, ALICE, a.game?.gameId ?? '');
+  assert.equal(back.status, 'narrating');
+  const asked = await waitForView(r.host, CH, (v) => v.decision !== null);
+  assert.deepEqual(asked.decision, { userId: ALICE.id, options: ['Left', 'Right'] });
+  await r.host.decide(CH, ALICE, 'Left');
+  const v = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
+  assert.equal(v.scene?.text, 'Scene 1 after Left');
+  assert.equal(r.narrator.turns.length, 1);
+  // Closing the host while a pick is awaited ends that wait too.
+  await r.host.press(CH, ALICE, 1, 'Left');
+  await r.host.press(CH, BOB, 1, 'Wait');
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (x) => x.decision !== null);
+  await r.host.close();
+  assert.equal(await r.host.ready(), false);
+});
+
+test('a window stuck past its deadline on an unreachable store tells the players, until it closes', async () => {
+  const store = new FlakyStore();
+  const r = rig({ store });
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const down = () => new StoreError('connection refused');
+  store.closeFailures.push(down(), down(), down(), down());
+  r.clock.advance(10_000); // the close fails, and is retried every second
+  await flush();
+  r.clock.advance(2000);
+  await flush();
+  assert.equal((await r.host.view(CH)).notice, null, 'not yet overdue');
+  r.clock.advance(600);
+  const stuck = await waitForView(r.host, CH, (v) => v.notice !== null);
+  assert.equal(stuck.notice, STORE_UNREACHABLE_NOTICE);
+  assert.equal(stuck.status, 'counting');
+  for (let i = 0; i < 3; i++) {
+    r.clock.advance(1000);
+    await flush();
+  }
+  const next = await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  assert.equal(next.notice, null);
+  assert.equal(next.scene?.text, 'Scene 1 after Left');
+
+  // A close that is only slow to answer is not taken for an unreachable store.
+  await r.host.press(CH, BOB, 1, 'Right');
+  let answer = (): void => {};
+  store.closeAnswerGate = new Promise<void>((resolve) => {
+    answer = resolve;
+  });
+  r.clock.advance(10_000);
+  await flush();
+  r.clock.advance(6000);
+  await flush();
+  assert.equal((await r.host.view(CH)).notice, null);
+  store.closeAnswerGate = null;
+  answer();
+  const after = await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 2);
+  assert.equal(after.notice, null);
+  await r.host.close();
+});
