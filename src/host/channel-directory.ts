@@ -106,12 +106,7 @@ export class ChannelDirectory {
       r.stale = true;
       r = await this.ready(closed.channelId);
     }
-    if (!r.holds(closed)) return 'skipped';
-    const outcome = await r.resolve(closed, lease);
-    // Interrupted (a lost lease: another process committed the turn): reloads were skipped
-    // while this process resolved it, so its copy still says 'narrating'. Read the store again.
-    if (outcome === 'interrupted') this.markStale(closed.channelId);
-    return outcome;
+    return r.holds(closed) ? r.resolve(closed, lease) : 'skipped';
   }
 
   /**

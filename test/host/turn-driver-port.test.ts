@@ -14,7 +14,7 @@ import type {
   TurnOutcome,
 } from '../../src/host/index.js';
 import { NarratorError } from '../../src/narrator/port.js';
-import { ALICE, BOB, CH, rig, SCRIPT } from './_harness.js';
+import { ALICE, BOB, CH, rig, SCRIPT, waitForView } from './_harness.js';
 
 /** One process, like LocalTurnDriver, that keeps what each resolution returned. */
 class ProbeDriver implements TurnDriver {
@@ -124,5 +124,30 @@ test('each resolution says how it ended: committed, failed, skipped (not its tim
   await r.host.exit(CH, ALICE);
   await until(() => driver.outcomes.length === 7, 'the interrupted turn');
   assert.equal(driver.outcomes[6], 'interrupted');
+  await r.host.close();
+});
+
+test('a lost lease aborts the narration: the turn is left to whoever holds it now', async () => {
+  const driver = new ProbeDriver();
+  const r = rig({ host: { driver } });
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  r.narrator.hangNext();
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  for (const c of driver.leases) c.abort(new Error('another process took the turn'));
+  await until(() => driver.outcomes.length === 1, 'the lost turn');
+  assert.deepEqual(driver.outcomes, ['interrupted']);
+  assert.equal(r.narrator.turns[0]?.signal?.aborted, true);
+  const v = await r.host.view(CH);
+  assert.equal(v.status, 'narrating', 'not failed: another process is on it');
+  assert.equal(v.error, null);
+  assert.deepEqual(await r.host.history(CH), []);
+
+  // The new holder (here: a lease granted again) narrates it; the host shows its scene.
+  await driver.run(driver.closed[0] as ClosedTurn, false);
+  assert.equal(driver.outcomes[1], 'committed');
+  const next = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
+  assert.equal(next.scene?.text, 'Scene 1 after Left');
   await r.host.close();
 });
