@@ -1,10 +1,11 @@
 // Browser end-to-end for the players' side (issue 12): three players in three Chromium contexts
 // (one on a phone viewport, one joining late), the reveal, "waiting for", names in the history
 // after a reload, the countdown drawn to scale after a reload, keyboard-only presses that keep
-// focus, the screen-reader announcements, 44 px touch targets, and axe-core with no serious or
-// critical violation. Screenshots in test-artifacts/players-*.png.
+// focus, the screen-reader announcements, 44 px touch targets, the story so far and a returning
+// player's recap, the whole game downloaded as Markdown, an X-card rewrite, and axe-core with no
+// serious or critical violation. Screenshots in test-artifacts/players-*.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -303,6 +304,36 @@ describe('players in a real browser', { skip, timeout: 180_000 }, () => {
     await cat.locator('#link-state', { hasText: 'LINK' }).waitFor();
     await alice.locator('#table li', { hasText: 'Cat' }).waitFor();
     assert.equal(await cat.locator('#recap').isVisible(), false);
+    assert.deepEqual(problems, []);
+  });
+  it('the whole story downloads from the page, with every player by name', async () => {
+    await cat.click('#history-button');
+    await cat.locator('#export-markdown').waitFor({ state: 'visible' });
+    const [file] = await Promise.all([cat.waitForEvent('download'), cat.click('#export-markdown')]);
+    const md = readFileSync(await file.path(), 'utf8');
+    assert.match(md, /^# Low Battery/m);
+    for (const turn of [1, 2, 3, 4, 5, 6]) assert.match(md, new RegExp(`^## Turn ${turn} · `, 'm'));
+    for (const name of ['Alice', 'Bob', 'Cat'])
+      assert.match(md, new RegExp(`^- \\*\\*${name}\\*\\* chose “`, 'm'), name);
+    assert.doesNotMatch(md, /web:/, 'no user id');
+    await cat.keyboard.press('Escape');
+    await atTurn(cat, 6);
+  });
+
+  it('the X-card: Cat sets the scene aside, everyone gets another, nobody is told who', async () => {
+    const before = (await alice.locator('#scene-text').textContent()) ?? '';
+    await cat.getByRole('button', { name: 'X-card', exact: true }).click();
+    await cat.locator('#toast', { hasText: 'Scene set aside' }).waitFor();
+    for (const page of [alice, cat]) {
+      await atTurn(page, 7);
+      assert.notEqual(await page.locator('#scene-text').textContent(), before);
+      const said = (await page.locator('#reveal-text').textContent()) ?? '';
+      assert.match(said, /set aside with the X-card/);
+      assert.doesNotMatch(said, /Cat/);
+    }
+    assert.equal(await alice.locator('#toast', { hasText: 'Scene set aside' }).count(), 0);
+    await shot(alice, '08-xcard');
+    assert.deepEqual(await axe(alice), [], 'axe after the X-card');
     assert.deepEqual(problems, []);
   });
 });
