@@ -79,11 +79,19 @@ export class ChannelDirectory {
         .exclusive(async () => {
           this.#reloading.delete(r);
           r.stale = false;
+          const resolved = r.resolvedHere;
           const saved = await this.#d.sessions.readChannel(channelId);
           if (this.#d.isClosed()) return;
           // A turn this process is resolving keeps its state while the store agrees its game
           // still runs here; an exit or swap elsewhere ends it (the reload detaches it).
           const same = saved?.active === true && saved.game_id === r.session?.gameId;
+          // A resolution that ended here while the read was on its way may have committed after
+          // it: the read would take the channel back to its closed, unresolved turn ('narrating'
+          // with nothing left to resolve it). Read again instead.
+          if (same && r.resolvedHere !== resolved && !r.resolvingHere) {
+            this.markStale(channelId);
+            return;
+          }
           if (r.resolvingHere && same) return;
           await this.#d.sessions.reload(r, saved);
         })

@@ -81,6 +81,11 @@ export class ChannelRunner {
     return this.#resolver.resolvingHere;
   }
 
+  /** How many of the channel's turn resolutions have ended in this process (see reloads). */
+  get resolvedHere(): number {
+    return this.#resolver.resolvedHere;
+  }
+
   /** Runs management operations (boot, exit, load, retry) one at a time per channel. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     this.#busy++;

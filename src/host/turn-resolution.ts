@@ -38,6 +38,7 @@ export class TurnResolver {
   readonly #ctx: HostContext;
   #abort: AbortController | null = null;
   #resolvingHere = 0;
+  #resolvedHere = 0;
   readonly #closedAt = new Map<number, number>();
 
   constructor(channel: ResolvingChannel, ctx: HostContext) {
@@ -48,6 +49,12 @@ export class TurnResolver {
   /** This process holds a lease on the channel's turn and is resolving it. */
   get resolvingHere(): boolean {
     return this.#resolvingHere > 0;
+  }
+
+  /** How many resolutions have ended here: a store read that began before one ended may
+   *  predate its commit. */
+  get resolvedHere(): number {
+    return this.#resolvedHere;
   }
 
   /** Aborts the narration in progress (the game was detached). */
@@ -177,6 +184,7 @@ export class TurnResolver {
       lease.signal.removeEventListener('abort', onLost);
       if (this.#abort === controller) this.#abort = null;
       this.#resolvingHere--;
+      this.#resolvedHere++;
     }
   }
 

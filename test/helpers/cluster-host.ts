@@ -1,5 +1,7 @@
 // One "process" of a distributed deployment for tests: its own RedisStore connections, scheduler
 // worker and pub/sub connections, on namespace `ns` of a test Redis, with fast leases and sweeps.
+
+import type { SessionStore } from '../../src/core/store-port.js';
 import { GameHost } from '../../src/host/game-host.js';
 import type { ChannelSettings } from '../../src/host/types.js';
 import type { Narrator } from '../../src/narrator/port.js';
@@ -12,12 +14,15 @@ export async function startClusterHost(options: {
   name: string;
   narrator: Narrator;
   settings?: Partial<ChannelSettings>;
+  /** The store the GameHost uses, around this process' RedisStore (the driver keeps the bare
+   *  one), e.g. a door on some of its answers. */
+  hostStore?: (store: RedisStore) => SessionStore;
 }): Promise<{ host: GameHost; store: RedisStore; close(): Promise<void> }> {
   const { url, ns, name } = options;
   const settings = options.settings ?? {};
   const store = await RedisStore.connect(url, { prefix: ns, returnPending: true });
   const host = new GameHost({
-    store,
+    store: options.hostStore?.(store) ?? store,
     narrators: () => options.narrator,
     countdownSeconds: 0.5,
     settings: () => settings,

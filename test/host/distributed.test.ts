@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { StaleTurnError } from '../../src/core/errors.js';
+import type { SessionDict } from '../../src/core/session-state.js';
+import type { SessionStore } from '../../src/core/store-port.js';
 import { type GameHost, PermissionError, WrongStateError } from '../../src/host/game-host.js';
 import type { ChannelSettings, ChannelView, HostEvent } from '../../src/host/types.js';
 import { NarratorError } from '../../src/narrator/port.js';
+import type { RedisStore } from '../../src/redis/store.js';
 import { startClusterHost } from '../helpers/cluster-host.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
@@ -158,4 +161,89 @@ test("'host' aggregation across processes: the decision shows everywhere and cou
   await bothSee([a.host, b.host], (v) => v.status === 'playing' && v.turn === 2);
   assert.equal(narrator.turns[1]?.decidedChoice, 'Wait');
   await a.host.exit(CH, ALICE);
+});
+
+/**
+ * A process' RedisStore with a door on channel reads: while it is shut, a read is made at once
+ * but its answer waits until the door opens (a slow round trip, or a busy event loop).
+ */
+class ChannelReadDoor {
+  #shut: Promise<void> | null = null;
+  #open = (): void => {};
+  #onHeld = (): void => {};
+  /** Settles once a read's answer waits at the shut door. */
+  held: Promise<void> = Promise.resolve();
+
+  shut(): void {
+    this.#shut = new Promise((resolve) => {
+      this.#open = resolve;
+    });
+    this.held = new Promise((resolve) => {
+      this.#onHeld = resolve;
+    });
+  }
+
+  open(): void {
+    this.#shut = null;
+    this.#open();
+  }
+
+  wrap(store: RedisStore): SessionStore {
+    const loadChannel = async (channelId: string): Promise<SessionDict | null> => {
+      const saved = await store.loadChannel(channelId);
+      const shut = this.#shut;
+      if (shut !== null) {
+        this.#onHeld();
+        await shut;
+      }
+      return saved;
+    };
+    return new Proxy(store, {
+      get(target, key) {
+        if (key === 'loadChannel') return loadChannel;
+        const v: unknown = Reflect.get(target, key, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+  }
+}
+
+test('a channel read from before this process committed its turn does not take the channel back to narrating', async () => {
+  const narrator = new ScriptNarrator();
+  const ns = `d${process.pid}r`;
+  const door = new ChannelReadDoor();
+  const started = await startClusterHost({
+    url: node.url,
+    ns,
+    name: 'A',
+    narrator,
+    hostStore: (s) => door.wrap(s),
+  });
+  closers.push(started.close);
+  const a = started.host;
+  await a.view(CH);
+  await a.boot(CH, ALICE, SCRIPT);
+  await waitForView(a, CH, (v) => v.status === 'playing');
+  const release = narrator.hold();
+  await a.press(CH, ALICE, 0, 'Left');
+  // A is the only process: its turn closes and A narrates it (held).
+  for (let i = 0; i < 400 && narrator.turns.length === 0; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.equal(narrator.turns.length, 1);
+  // Another process changes the channel (a longer window from the next one): A reads it again,
+  // and that read is answered only after A has committed the turn.
+  const b = await host('B', narrator, ns);
+  door.shut();
+  await b.host.setCountdown(CH, ALICE, 20);
+  await door.held;
+  release();
+  await waitForView(b.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  door.open();
+  const v = await a.view(CH);
+  assert.equal(v.status, 'playing', 'A shows the scene it committed, not its closed turn again');
+  assert.equal(v.turn, 1);
+  assert.equal(v.scene?.text, 'Scene 1 after Left');
+  // And the channel plays on from there.
+  await a.press(CH, BOB, 1, 'Right');
+  await bothSee([a, b.host], (v) => v.window?.chosen.length === 1);
 });

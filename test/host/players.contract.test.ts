@@ -116,6 +116,10 @@ for (const f of FIXTURES) {
           (await d.hosts[0].view(CH)).reveal?.text,
           'Every choice went to the narrator: “Left” 1, “Wait” 1.',
         );
+        // The next window stays open across the presses and reads below: the Redis
+        // deployment's 1-s window could close between two of them (refusing Carol's press, or
+        // closing before her view is read).
+        await d.hosts[0].setCountdown(CH, ALICE, 60);
         await press(d, 1, BOB, 'Right');
         const [w0, w1] = await both(d, (v) => v.window?.chosen.length === 1);
         assert.deepEqual(w0?.window?.waitingFor, ['Alice']);
