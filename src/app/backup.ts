@@ -1,12 +1,11 @@
 import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type BetterSqlite3 from 'better-sqlite3';
-import { ConfigError, loadConfig, settingFlagOptions, settingsFromFlags } from '../config.js';
+import { ConfigError, loadConfig, settingsFromFlags } from '../config.js';
 import { listAllGames } from '../core/games.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { type CommandIo, EXIT } from './io.js';
+import { type CommandIo, EXIT, parseCommandArgs } from './io.js';
 
 const BACKUP_HELP = `Usage: gamegirl backup <file> [options]
 
@@ -26,23 +25,9 @@ const require = createRequire(import.meta.url);
 
 /** `gamegirl backup <file>`: an online backup of the SQLite data folder's database. */
 export async function runBackup(argv: string[], io: CommandIo): Promise<number> {
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { ...settingFlagOptions(), help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (err) {
-    io.err(`gamegirl backup: ${(err as Error).message}\nRun \`gamegirl backup --help\`.`);
-    return EXIT.usage;
-  }
-  if (values.help === true) {
-    io.out(BACKUP_HELP);
-    return EXIT.ok;
-  }
+  const args = parseCommandArgs('backup', argv, BACKUP_HELP, io);
+  if (typeof args === 'number') return args;
+  const { values, positionals } = args;
   const target = positionals[0];
   if (target === undefined || positionals.length > 1) {
     io.err(`gamegirl backup: name one file to write\n\n${BACKUP_HELP}`);

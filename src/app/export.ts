@@ -1,18 +1,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import {
-  ConfigError,
-  loadConfig,
-  openStore,
-  settingFlagOptions,
-  settingsFromFlags,
-} from '../config.js';
+import { ConfigError, loadConfig, openStore, settingsFromFlags } from '../config.js';
 import { readArchive } from '../core/archive.js';
 import { SessionDataError } from '../core/errors.js';
 import { listAllGames } from '../core/games.js';
 import { checkGameId } from '../core/limits.js';
 import { transcriptOf } from '../host/transcript.js';
-import type { CommandIo } from './io.js';
+import { type CommandIo, parseCommandArgs } from './io.js';
 
 const EXPORT_HELP = `Usage: gamegirl export <gameId> [--format markdown|json] [--out <file>] [options]
        gamegirl export --all [--out <file>] [options]
@@ -55,29 +48,13 @@ function sink(out: string | undefined, io: CommandIo): { write(s: string): void;
 
 /** `gamegirl export`: a saved game as Markdown or a JSON archive, or every game as NDJSON. */
 export async function runExport(argv: string[], io: CommandIo): Promise<number> {
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        ...settingFlagOptions(),
-        format: { type: 'string' },
-        out: { type: 'string' },
-        all: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (err) {
-    io.err(`gamegirl export: ${(err as Error).message}\nRun \`gamegirl export --help\`.`);
-    return 2;
-  }
-  if (values.help === true) {
-    io.out(EXPORT_HELP);
-    return 0;
-  }
+  const args = parseCommandArgs('export', argv, EXPORT_HELP, io, {
+    format: { type: 'string' },
+    out: { type: 'string' },
+    all: { type: 'boolean' },
+  });
+  if (typeof args === 'number') return args;
+  const { values, positionals } = args;
   const all = values.all === true;
   const format = typeof values.format === 'string' ? values.format : all ? 'json' : 'markdown';
   const usage = (why: string) => {

@@ -1,19 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import {
-  ConfigError,
-  loadConfig,
-  openStore,
-  settingFlagOptions,
-  settingsFromFlags,
-} from '../config.js';
+import { ConfigError, loadConfig, openStore, settingsFromFlags } from '../config.js';
 import { type GameArchive, parseArchive } from '../core/archive.js';
 import { GameSessionError } from '../core/errors.js';
 import type { SessionDict } from '../core/session-state.js';
 import type { SessionStore } from '../core/store-port.js';
 import { parseHostExtra } from '../host/saved-state.js';
 import { type DataDirLock, DataDirLockedError, lockDataDir } from './data-lock.js';
-import { type CommandIo, EXIT } from './io.js';
+import { type CommandIo, EXIT, parseCommandArgs } from './io.js';
 
 const IMPORT_HELP = `Usage: gamegirl import <file> [--replace] [options]
 
@@ -133,27 +126,9 @@ async function write(store: SessionStore, a: GameArchive, replace: boolean): Pro
 
 /** `gamegirl import <file>`: saved games from `gamegirl export` into the configured store. */
 export async function runImport(argv: string[], io: CommandIo): Promise<number> {
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        ...settingFlagOptions(),
-        replace: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (err) {
-    io.err(`gamegirl import: ${(err as Error).message}\nRun \`gamegirl import --help\`.`);
-    return EXIT.usage;
-  }
-  if (values.help === true) {
-    io.out(IMPORT_HELP);
-    return EXIT.ok;
-  }
+  const args = parseCommandArgs('import', argv, IMPORT_HELP, io, { replace: { type: 'boolean' } });
+  if (typeof args === 'number') return args;
+  const { values, positionals } = args;
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) {
     io.err(`gamegirl import: name one file\n\n${IMPORT_HELP}`);

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, settingFlagOptions, settingsFromFlags } from '../config.js';
+import { ConfigError, loadConfig, settingsFromFlags } from '../config.js';
 import { checkChannelId } from '../core/limits.js';
 import { SessionKeys } from '../web/identity.js';
 import { loadSessionSecret } from '../web/session-secret.js';
+import { type CommandIo, parseCommandArgs } from './io.js';
 
 const INVITE_HELP = `Usage: gamegirl invite <channel> [options]
 
@@ -11,27 +11,11 @@ joined only through it. The link carries the channel's join code, derived from t
 session secret (GAMEGIRL_SESSION_SECRET, else session.key in the data folder): run it with the
 same settings as \`gamegirl serve\`.`;
 
-type Io = { out: (s: string) => void; err: (s: string) => void };
-
 /** `gamegirl invite <channel>`: the channel's invite link (its join code included). */
-export async function runInvite(argv: string[], io: Io): Promise<number> {
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { ...settingFlagOptions(), help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (err) {
-    io.err(`gamegirl invite: ${(err as Error).message}`);
-    return 2;
-  }
-  if (values.help === true) {
-    io.out(INVITE_HELP);
-    return 0;
-  }
+export async function runInvite(argv: string[], io: CommandIo): Promise<number> {
+  const args = parseCommandArgs('invite', argv, INVITE_HELP, io);
+  if (typeof args === 'number') return args;
+  const { values, positionals } = args;
   const channel = positionals[0];
   if (channel === undefined || positionals.length > 1) {
     io.err(`gamegirl invite: name one channel\n\n${INVITE_HELP}`);
