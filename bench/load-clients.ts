@@ -5,7 +5,9 @@
  * the server runs with --trust-proxy, as behind a proxy), opens the WebSocket with that cookie,
  * joins its channel (`players` per channel) and plays `turns` turns of an ink cartridge, every
  * player pressing in every window and some changing their minds. Channels' players are spread
- * over the given servers (several processes on one Redis: a channel's players on both).
+ * over the given servers (several processes on one Redis): `routing` 'spread' puts a channel's
+ * players on every server, 'by-channel' all of them on one (as a proxy routing by the channel
+ * named in the WebSocket address does).
  *
  * Modes: 'paced': windows close on their countdown; each player presses within the first 40% of
  * the window, a quarter press again with another choice. 'closed': the servers close a window
@@ -30,6 +32,9 @@ export interface LoadPlan {
   /** Channel ids are `<prefix>-<n>`. */
   prefix: string;
   cartridge: string;
+  /** 'spread': a channel's players on every server; 'by-channel': all of a channel's players on
+   *  one server (as behind a proxy that routes by channel). */
+  routing: 'spread' | 'by-channel';
 }
 
 export interface LoadResult {
@@ -73,13 +78,16 @@ class Browser {
 
   constructor(
     url: string,
+    channelId: string,
     cookie: string,
     address: string,
     readonly out: { rtt: number[]; closeToScene: number[]; refused: Record<string, number> },
   ) {
     const token = /gg_session=([^;]+)/.exec(cookie)?.[1] ?? '';
     this.userId = `web:${token.split('.')[0]}`;
-    this.ws = new WebSocket(`${url.replace(/^http/, 'ws')}ws`, {
+    // The page names its channel in the address (what a proxy routing by channel reads).
+    const wsUrl = `${url.replace(/^http/, 'ws')}ws?channel=${encodeURIComponent(channelId)}`;
+    this.ws = new WebSocket(wsUrl, {
       headers: { cookie: `gg_session=${token}`, 'x-forwarded-for': address },
       perMessageDeflate: false,
     });
@@ -216,12 +224,13 @@ for (let at = 0; at < all.length; at += CONNECT_AT_ONCE) {
   await Promise.all(
     all.slice(at, at + CONNECT_AT_ONCE).map(async ({ c, j }) => {
       const k = c * plan.players + j;
-      const url = plan.urls[k % plan.urls.length] as string;
+      const server = plan.routing === 'spread' ? k : c;
+      const url = plan.urls[server % plan.urls.length] as string;
       const address = `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
-      const b = new Browser(url, await pageCookie(url, address), address, out);
+      const channelId = `${plan.prefix}-${c}`;
+      const b = new Browser(url, channelId, await pageCookie(url, address), address, out);
       await b.opened();
       // Joined at once, as the page does (a socket that has not joined is closed after 10 s).
-      const channelId = `${plan.prefix}-${c}`;
       if (!(await b.request({ type: 'join', channelId, name: `Player ${j}` })))
         throw new Error(`player ${j} of ${channelId} could not join`);
       (browsers[c] as Browser[])[j] = b;

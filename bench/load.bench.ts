@@ -11,15 +11,18 @@
  *    close → next scene p99 ≤ 100 ms at 250 channels × 8 players, 0 lost);
  *  - paced, two serve processes on one redis-server (a channel's players on both);
  *  - closed loop (windows close once everyone chose, players press as soon as a scene shows):
- *    turns per second on SQLite, on one serve process on Redis and on two (the ratio 2 vs 1 is
- *    the figure; one Redis process is its baseline, measured in the same run).
+ *    turns per second on SQLite, on one serve process on Redis, and on two: a channel's players
+ *    spread over both, and each channel's players on one of them (as behind a proxy routing by
+ *    the channel the page names in its WebSocket address). The ratio two vs one is the figure;
+ *    one Redis process is its baseline, measured in the same run. Each run also reports the CPU
+ *    time per turn of the servers, redis-server and the load generator (from /proc).
  * Sizes (env): LOAD_CHANNELS (250), LOAD_PLAYERS (8), LOAD_TURNS (4), LOAD_WINDOW_MS (10000, the default countdown),
  * LOAD_CLOSED_TURNS (4); LOAD_REDIS=0 skips the Redis runs. A quick run:
  *   LOAD_CHANNELS=20 node --import tsx bench/load.bench.ts
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -40,8 +43,11 @@ const REDIS = process.env.LOAD_REDIS !== '0' && existsSync('/usr/bin/redis-serve
 const PRESS_P99_TARGET_MS = 50;
 const CLOSE_P99_TARGET_MS = 100;
 
+type Routing = 'spread' | 'by-channel';
+
 interface Figures {
   servers: number;
+  routing: Routing;
   store: 'sqlite' | 'redis';
   mode: 'paced' | 'closed';
   connections: number;
@@ -53,6 +59,19 @@ interface Figures {
   lost: number;
   refused: Record<string, number>;
   clientLoopDelayMs: { p99: number; max: number };
+  /** CPU time per turn played (user + system, ms) of the serve processes together, of
+   *  redis-server and of the load generator: what a turn costs whatever the cores. */
+  cpuMsPerTurn: { servers: number; redis: number | null; loadGenerator: number };
+}
+
+/** CPU seconds (user + system) a live process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at ") "; utime and stime are
+  // the 14th and 15th fields overall, the 12th and 13th after it.
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function percentiles(xs: number[]) {
@@ -61,7 +80,7 @@ function percentiles(xs: number[]) {
   return { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: round(s[s.length - 1] ?? Number.NaN, 1) };
 }
 
-function drive(plan: LoadPlan): Promise<LoadResult> {
+function drive(plan: LoadPlan): Promise<[LoadResult, number]> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'bench/load-clients.ts', JSON.stringify(plan)],
@@ -69,15 +88,20 @@ function drive(plan: LoadPlan): Promise<LoadResult> {
   );
   return new Promise((resolve, reject) => {
     let result: LoadResult | null = null;
+    let cpu = 0;
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         result = JSON.parse(line) as LoadResult;
+        // Its CPU time so far, read before it exits (the result is its last line).
+        cpu = cpuSeconds(child.pid);
       } catch (err) {
         note(`load: unreadable result line (${(err as Error).message})`);
       }
     });
     child.once('exit', (code) =>
-      result === null ? reject(new Error(`load-clients exited with ${code}`)) : resolve(result),
+      result === null
+        ? reject(new Error(`load-clients exited with ${code}`))
+        : resolve([result, cpu]),
     );
   });
 }
@@ -108,7 +132,12 @@ async function lostTurns(store: SessionStore, result: LoadResult): Promise<[numb
   return [lost, checked];
 }
 
-async function run(mode: 'paced' | 'closed', store: 'sqlite' | 'redis', servers: number) {
+async function run(
+  mode: 'paced' | 'closed',
+  store: 'sqlite' | 'redis',
+  servers: number,
+  routing: Routing = 'spread',
+) {
   const dir = mkdtempSync(join(tmpdir(), 'gg-load-'));
   const redis = store === 'redis' ? await startRedis() : null;
   const served: Served[] = [];
@@ -131,7 +160,10 @@ async function run(mode: 'paced' | 'closed', store: 'sqlite' | 'redis', servers:
     } else args.push('--countdown', '600', '--close-when-all-chosen');
     for (let i = 0; i < servers; i++) served.push(await startServe(args, env));
     const turns = mode === 'paced' ? TURNS : CLOSED_TURNS;
-    const result = await drive({
+    const pids = served.map((s) => s.child.pid);
+    const cpuBefore = pids.reduce<number>((n, pid) => n + cpuSeconds(pid), 0);
+    const redisBefore = cpuSeconds(redis?.proc?.pid);
+    const [result, clientCpu] = await drive({
       urls: served.map((s) => s.url),
       channels: CHANNELS,
       players: PLAYERS,
@@ -140,7 +172,11 @@ async function run(mode: 'paced' | 'closed', store: 'sqlite' | 'redis', servers:
       windowMs: WINDOW_MS,
       prefix: `${mode}-${store}`,
       cartridge: 'midnight-arcade',
+      routing,
     });
+    const serverCpu = pids.reduce<number>((n, pid) => n + cpuSeconds(pid), 0) - cpuBefore;
+    const redisCpu = redis === null ? null : cpuSeconds(redis.proc?.pid) - redisBefore;
+    const turnsTotal = CHANNELS * result.turnsPlayed;
     for (const s of served.splice(0)) await s.stop();
     const reader: SessionStore =
       redis !== null
@@ -149,6 +185,7 @@ async function run(mode: 'paced' | 'closed', store: 'sqlite' | 'redis', servers:
     const [lost, checked] = await lostTurns(reader, result).finally(() => reader.close());
     const figures: Figures = {
       servers,
+      routing,
       store,
       mode,
       connections: result.connections,
@@ -162,6 +199,12 @@ async function run(mode: 'paced' | 'closed', store: 'sqlite' | 'redis', servers:
       clientLoopDelayMs: {
         p99: round(result.clientLoopDelayMs.p99, 1),
         max: round(result.clientLoopDelayMs.max, 1),
+      },
+      // Whole runs (connecting and booting included) over the turns played: an upper bound.
+      cpuMsPerTurn: {
+        servers: round((serverCpu * 1000) / turnsTotal, 2),
+        redis: redisCpu === null ? null : round((redisCpu * 1000) / turnsTotal, 2),
+        loadGenerator: round((clientCpu * 1000) / turnsTotal, 2),
       },
     };
     note(`load: ${JSON.stringify(figures)}`);
@@ -182,14 +225,23 @@ const pacedRedis = REDIS && wanted('paced-redis2') ? await run('paced', 'redis',
 const closedSqlite = wanted('closed-sqlite') ? await run('closed', 'sqlite', 1) : skipped;
 const closedRedis1 = REDIS && wanted('closed-redis1') ? await run('closed', 'redis', 1) : skipped;
 const closedRedis2 = REDIS && wanted('closed-redis2') ? await run('closed', 'redis', 2) : skipped;
-const ratio =
-  closedRedis1 !== null && closedRedis2 !== null
-    ? round(closedRedis2.turnsPerSecond / closedRedis1.turnsPerSecond, 2)
+const closedRedis2ByChannel =
+  REDIS && wanted('closed-redis2-by-channel')
+    ? await run('closed', 'redis', 2, 'by-channel')
+    : skipped;
+const versusOne = (f: Figures | null) =>
+  closedRedis1 !== null && f !== null
+    ? round(f.turnsPerSecond / closedRedis1.turnsPerSecond, 2)
     : null;
-const lost = [paced, pacedRedis, closedSqlite, closedRedis1, closedRedis2].reduce(
-  (n, f) => n + (f?.lost ?? 0),
-  0,
-);
+const ratio = versusOne(closedRedis2ByChannel) ?? versusOne(closedRedis2);
+const lost = [
+  paced,
+  pacedRedis,
+  closedSqlite,
+  closedRedis1,
+  closedRedis2,
+  closedRedis2ByChannel,
+].reduce((n, f) => n + (f?.lost ?? 0), 0);
 report({
   bench: 'load',
   channels: CHANNELS,
@@ -199,8 +251,12 @@ report({
   closedLoop: {
     sqliteOneProcess: closedSqlite,
     redisTwoProcesses: closedRedis2,
+    redisTwoProcessesByChannel: closedRedis2ByChannel,
     baseline: { redisOneProcess: closedRedis1 },
-    throughputRatioTwoVsOneRedis: ratio,
+    throughputRatioTwoVsOneRedis: {
+      spread: versusOne(closedRedis2),
+      byChannel: versusOne(closedRedis2ByChannel),
+    },
     throughputRatioTwoRedisVsSqlite:
       closedRedis2 === null || closedSqlite === null
         ? null

@@ -3,7 +3,7 @@
 // ever set with textContent, never parsed as HTML.
 // This entry module dispatches the server's messages and wires the controls; the link and the
 // shared state are in connection.js, the screen in screen.js, the menus in menus.js.
-import { connect, me, send, state } from './connection.js';
+import { connect, me, reconnectedFor, send, state } from './connection.js';
 import { $, storage, toast } from './dom.js';
 import { copyInvite, drawInvite } from './invite.js';
 import { closeMenu, drawCartridges, drawGames, openMenu } from './menus.js';
@@ -118,7 +118,7 @@ function wire() {
     storage.set('gg.name', name);
     storage.set('gg.joined', '1');
     drawScreen();
-    join();
+    if (!reconnectedFor()) join();
   });
   $('leave-button').addEventListener('click', () => {
     state.joined = false;

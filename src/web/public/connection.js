@@ -10,6 +10,8 @@ export const me = {
 
 export const state = {
   /** @type {WebSocket | null} */ ws: null,
+  /** The channel named in the socket's address when it was opened. */
+  wsChannel: '',
   connected: false,
   attempts: 0,
   channel: storage.get('gg.channel') || '',
@@ -53,14 +55,36 @@ export function send(message) {
   state.ws.send(JSON.stringify({ ...message, id: state.nextId++ }));
 }
 
+/** The handlers of the last `connect`, for `reconnectedFor`. */
+let handlers = null;
+
+/**
+ * True when the socket was opened for another channel than `state.channel`: it is then replaced
+ * by one opened for it (its `open` handler joins), and the old one closed. False when the open
+ * socket already names that channel (or none is open yet: the next connect will).
+ */
+export function reconnectedFor() {
+  if (!state.ws || !handlers || state.wsChannel === state.channel) return false;
+  const old = state.ws;
+  connect(handlers);
+  old.close();
+  return true;
+}
+
 /**
  * Opens the socket and keeps it open: `on.open()` once connected, `on.message(m)` for each
  * parsed server message, `on.close()` when the link drops (a reconnect is then scheduled).
  */
 export function connect(on) {
+  handlers = on;
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const ws = new WebSocket(`${scheme}://${location.host}/ws`);
+  // The address names the channel the page plays in (the server goes by the join message): a
+  // proxy in front of several serve processes can then send all of a channel's players to the
+  // same process, which is what makes a second process add capacity (README, "Several processes").
+  const query = state.channel ? `?channel=${encodeURIComponent(state.channel)}` : '';
+  const ws = new WebSocket(`${scheme}://${location.host}/ws${query}`);
   state.ws = ws;
+  state.wsChannel = state.channel;
   ws.addEventListener('open', () => {
     state.connected = true;
     state.attempts = 0;
@@ -83,6 +107,9 @@ export function connect(on) {
     // Exponential backoff with jitter: 0.5 s, 1 s, 2 s … capped at 8 s.
     const delay = Math.min(8000, 500 * 2 ** state.attempts) * (0.75 + Math.random() * 0.5);
     state.attempts++;
-    setTimeout(() => connect(on), delay);
+    // Unless the socket was replaced meanwhile (another channel joined: `reconnectedFor`).
+    setTimeout(() => {
+      if (state.ws === ws) connect(on);
+    }, delay);
   });
 }
