@@ -287,3 +287,37 @@ test('a change of mind that reaches a process after the window closed is refused
   const [record] = await a.history(CH);
   assert.deepEqual(Object.fromEntries(record?.choices ?? []), { [ALICE.id]: 'Left' });
 });
+
+test('a press on a scene another process committed is accepted by a process whose copy still shows the turn narrated', async () => {
+  const narrator = new ScriptNarrator();
+  const ns = `d${process.pid}p`;
+  const b = await host('B', narrator, ns);
+  await b.host.boot(CH, ALICE, SCRIPT);
+  await waitForView(b.host, CH, (v) => v.status === 'playing');
+  const release = narrator.hold();
+  await b.host.press(CH, ALICE, 0, 'Left');
+  for (let i = 0; i < 400 && narrator.turns.length === 0; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.equal(narrator.turns.length, 1);
+  // A loads the channel while B narrates, and then hears none of B's events (as if pub/sub
+  // lost them): its copy stays on the closed turn after B has committed it.
+  const started = await startClusterHost({
+    url: node.url,
+    ns,
+    name: 'A',
+    narrator,
+    eventChannel: `${ns}:elsewhere`,
+  });
+  closers.push(started.close);
+  const a = started.host;
+  const shown = await a.view(CH);
+  assert.equal(shown.status, 'narrating');
+  release();
+  await waitForView(b.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  assert.equal((await a.view(CH)).status, 'narrating', "A's copy is behind the store");
+  // Bob saw the new scene (through B) and presses it through A: taken, not refused NARRATING.
+  const gameId = shown.game?.gameId ?? '';
+  const pressed = await a.press(CH, BOB, 1, 'Right', { gameId });
+  assert.equal(pressed.view.status, 'counting');
+  assert.equal(pressed.view.turn, 1);
+});
