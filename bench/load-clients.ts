@@ -15,7 +15,8 @@
  * (two of them twice at once): as many turns per second as the servers can give.
  *
  * Prints one JSON line: press round trips and window-close → next-scene latencies (paced), the
- * time the turns took, refusals by code, and for every game each turn's expected choices (each
+ * time the turns took, refusals by code (those of a player changing their mind once one of their
+ * presses was taken apart from the rest), and for every game each turn's expected choices (each
  * player's last acknowledged press) for the bench to check against the store.
  * Usage: node --import tsx bench/load-clients.ts '<json LoadPlan>'
  */
@@ -45,7 +46,14 @@ export interface LoadResult {
   playMs: number;
   turnsPlayed: number;
   presses: number;
+  /** Refused presses by code, but for those counted in `changesRefused`. */
   refused: Record<string, number>;
+  /** Closed loop: refusals (by code) of the two presses of a player who changes their mind (sent
+   *  back to back) when one of them was taken. The window closes as soon as every player has
+   *  chosen, so the other press, if it reaches the server after the last player's choice, is
+   *  refused (NARRATING, or STALE_TURN once the next scene is there): the documented cost of
+   *  closing early. */
+  changesRefused: Record<string, number>;
   /** This process' own event-loop delay while playing (p99, max): the part of the round trips
    *  that is the load generator's, not the server's. */
   clientLoopDelayMs: { p99: number; max: number };
@@ -67,7 +75,7 @@ class Browser {
   #nextId = 1;
   readonly #waiting = new Map<
     number,
-    { resolve: (ok: boolean) => void; sentAt: number; press: boolean; code?: string }
+    { resolve: (code: string | null) => void; sentAt: number; press: boolean }
   >();
   gameId = '';
   scene: SceneShown = { turn: -1, status: 'idle', choices: [] };
@@ -81,7 +89,12 @@ class Browser {
     channelId: string,
     cookie: string,
     address: string,
-    readonly out: { rtt: number[]; closeToScene: number[]; refused: Record<string, number> },
+    readonly out: {
+      rtt: number[];
+      closeToScene: number[];
+      refused: Record<string, number>;
+      changesRefused: Record<string, number>;
+    },
   ) {
     const token = /gg_session=([^;]+)/.exec(cookie)?.[1] ?? '';
     this.userId = `web:${token.split('.')[0]}`;
@@ -107,7 +120,14 @@ class Browser {
   }
 
   /** Sends a request; resolves true on its 'ok', false on its error (counted by code). */
-  request(message: Record<string, unknown>, press = false): Promise<boolean> {
+  async request(message: Record<string, unknown>): Promise<boolean> {
+    const code = await this.#send(message, false);
+    if (code !== null) count(this.out.refused, code);
+    return code === null;
+  }
+
+  /** Sends a request; resolves null on its 'ok', its error's code otherwise. */
+  #send(message: Record<string, unknown>, press: boolean): Promise<string | null> {
     const id = this.#nextId++;
     return new Promise((resolve) => {
       this.#waiting.set(id, { resolve, sentAt: performance.now(), press });
@@ -117,12 +137,14 @@ class Browser {
 
   /** Presses until the press is taken or the player sees the next scene: a press refused
    *  while the window still shows (a process that has not caught up yet) is pressed again, as
-   *  a player would. */
-  async press(choice: string, turn: number): Promise<void> {
+   *  a player would. Resolves with whether it was taken and the codes of its refusals. */
+  async press(choice: string, turn: number): Promise<{ taken: boolean; refusals: string[] }> {
+    const refusals: string[] = [];
     for (;;) {
-      const ok = await this.request({ type: 'press', turn, choice, gameId: this.gameId }, true);
-      if (ok) this.acked.set(turn, choice);
-      if (ok || this.scene.turn !== turn) return;
+      const code = await this.#send({ type: 'press', turn, choice, gameId: this.gameId }, true);
+      if (code === null) this.acked.set(turn, choice);
+      else refusals.push(code);
+      if (code === null || this.scene.turn !== turn) return { taken: code === null, refusals };
       // Not faster: the host allows a player 5 presses per 2 s.
       await sleep(250);
     }
@@ -144,8 +166,7 @@ class Browser {
       }
       this.#waiting.delete(m.id);
       if (w.press) this.out.rtt.push(performance.now() - w.sentAt);
-      if (m.type === 'error') count(this.out.refused, m.code);
-      w.resolve(m.type === 'ok');
+      w.resolve(m.type === 'ok' ? null : String(m.code));
       return;
     }
     if (m.type === 'chosen') {
@@ -172,6 +193,10 @@ class Browser {
 
 function count(into: Record<string, number>, code: string): void {
   into[code] = (into[code] ?? 0) + 1;
+}
+
+function tally(codes: string[], into: Record<string, number>): void {
+  for (const code of codes) count(into, code);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -202,21 +227,30 @@ async function playTurn(b: Browser, j: number): Promise<void> {
   if (plan.mode === 'closed') {
     // Two players change their minds at once: both presses go out back to back.
     const first = b.press(pick(0), turn);
-    if (j < 2) await Promise.all([first, b.press(pick(1), turn)]);
-    else await first;
+    const change = j < 2 ? b.press(pick(1), turn) : null;
+    const [one, two] = await Promise.all([first, change]);
+    // Once one of the two is taken, the other may meet the window closed on everyone's choice.
+    const changed = two !== null && (one.taken || two.taken);
+    tally(one.refusals, changed ? out.changesRefused : out.refused);
+    if (two !== null) tally(two.refusals, changed ? out.changesRefused : out.refused);
   } else {
     await sleep(Math.random() * plan.windowMs * 0.4);
-    await b.press(pick(0), turn);
+    tally((await b.press(pick(0), turn)).refusals, out.refused);
     if (j % 4 === 1) {
       await sleep(plan.windowMs * (0.1 + Math.random() * 0.2));
-      await b.press(pick(1), turn);
+      tally((await b.press(pick(1), turn)).refusals, out.refused);
     }
   }
   await b.sceneAfter(turn);
 }
 
 let finished = false;
-const out = { rtt: [] as number[], closeToScene: [] as number[], refused: {} };
+const out = {
+  rtt: [] as number[],
+  closeToScene: [] as number[],
+  refused: {} as Record<string, number>,
+  changesRefused: {} as Record<string, number>,
+};
 const browsers: Browser[][] = Array.from({ length: plan.channels }, () => []);
 const all: { c: number; j: number }[] = [];
 for (let c = 0; c < plan.channels; c++) for (let j = 0; j < plan.players; j++) all.push({ c, j });
@@ -264,6 +298,7 @@ const result: LoadResult = {
   turnsPlayed,
   presses: out.rtt.length,
   refused: out.refused,
+  changesRefused: out.changesRefused,
   clientLoopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
   games: browsers.map((table, c) => {
     const turns: Record<string, Record<string, string>> = {};

@@ -58,6 +58,9 @@ interface Figures {
   turnsChecked: number;
   lost: number;
   refused: Record<string, number>;
+  /** Closed loop: refusals of a player changing their mind once one of their presses was taken
+   *  (see LoadResult). */
+  changesRefused: Record<string, number>;
   clientLoopDelayMs: { p99: number; max: number };
   /** CPU time per turn played (user + system, ms) of the serve processes together, of
    *  redis-server and of the load generator: what a turn costs whatever the cores. */
@@ -196,6 +199,7 @@ async function run(
       turnsChecked: checked,
       lost,
       refused: result.refused,
+      changesRefused: result.changesRefused,
       clientLoopDelayMs: {
         p99: round(result.clientLoopDelayMs.p99, 1),
         max: round(result.clientLoopDelayMs.max, 1),

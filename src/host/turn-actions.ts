@@ -60,7 +60,18 @@ export class TurnActions {
           throw new SessionInactiveError(r.notice ?? e.message);
         // Another process may have committed the turn a moment before its events arrive here
         // (the player saw the new scene through that process): ask the store before refusing.
-        if (e instanceof NarratingError && d.driver.sharesChannels && !r.resolvingHere) {
+        // Not for a press that names this copy's game (another is refused STALE_TURN before
+        // this) on the scene shown here: a change of mind that came after its window closed
+        // (every player had chosen), refused whatever the store says, for which a reload
+        // would only cost a read and a re-attach of the channel.
+        const onShownScene =
+          options?.gameId !== undefined && turn <= (r.extra?.sceneTurn ?? Number.NEGATIVE_INFINITY);
+        if (
+          e instanceof NarratingError &&
+          d.driver.sharesChannels &&
+          !r.resolvingHere &&
+          !onShownScene
+        ) {
           r = await d.channels.reread(r.channelId);
           return attempt(r);
         }

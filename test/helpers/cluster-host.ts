@@ -17,6 +17,9 @@ export async function startClusterHost(options: {
   /** The store the GameHost uses, around this process' RedisStore (the driver keeps the bare
    *  one), e.g. a door on some of its answers. */
   hostStore?: (store: RedisStore) => SessionStore;
+  /** Pub/sub channel of host events (default `<ns>:events`, the deployment's): another one
+   *  stands for a process that hears none of the others' events (pub/sub is at-most-once). */
+  eventChannel?: string;
 }): Promise<{ host: GameHost; store: RedisStore; close(): Promise<void> }> {
   const { url, ns, name } = options;
   const settings = options.settings ?? {};
@@ -29,7 +32,7 @@ export async function startClusterHost(options: {
     driver: new RedisTurnDriver({
       store,
       connection: url,
-      eventChannel: `${ns}:events`,
+      eventChannel: options.eventChannel ?? `${ns}:events`,
       queueName: `${ns}-q`,
       workerId: name,
       leaseMs: 1000,

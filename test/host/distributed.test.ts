@@ -173,6 +173,8 @@ class ChannelReadDoor {
   #onHeld = (): void => {};
   /** Settles once a read's answer waits at the shut door. */
   held: Promise<void> = Promise.resolve();
+  /** Channel reads made so far. */
+  reads = 0;
 
   shut(): void {
     this.#shut = new Promise((resolve) => {
@@ -190,6 +192,7 @@ class ChannelReadDoor {
 
   wrap(store: RedisStore): SessionStore {
     const loadChannel = async (channelId: string): Promise<SessionDict | null> => {
+      this.reads++;
       const saved = await store.loadChannel(channelId);
       const shut = this.#shut;
       if (shut !== null) {
@@ -246,4 +249,75 @@ test('a channel read from before this process committed its turn does not take t
   // And the channel plays on from there.
   await a.press(CH, BOB, 1, 'Right');
   await bothSee([a, b.host], (v) => v.window?.chosen.length === 1);
+});
+
+test('a change of mind that reaches a process after the window closed is refused at once, without reading the channel again', async () => {
+  const narrator = new ScriptNarrator();
+  const ns = `d${process.pid}c`;
+  const b = await host('B', narrator, ns);
+  await b.host.boot(CH, ALICE, SCRIPT);
+  await waitForView(b.host, CH, (v) => v.status === 'playing');
+  const release = narrator.hold();
+  await b.host.press(CH, ALICE, 0, 'Left');
+  // The window closes and B narrates its turn (held): B holds the turn's lease.
+  for (let i = 0; i < 400 && narrator.turns.length === 0; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.equal(narrator.turns.length, 1);
+  // A loads the channel now: it shows the closed window's turn being narrated, elsewhere.
+  const door = new ChannelReadDoor();
+  const started = await startClusterHost({
+    url: node.url,
+    ns,
+    name: 'A',
+    narrator,
+    hostStore: (s) => door.wrap(s),
+  });
+  closers.push(started.close);
+  const a = started.host;
+  const shown = await a.view(CH);
+  assert.equal(shown.status, 'narrating');
+  // Alice changes her mind on the scene both processes show (the page names its game): its
+  // window closed with her first choice, so the change is refused whatever the store says.
+  const reads = door.reads;
+  const gameId = shown.game?.gameId ?? '';
+  await assert.rejects(a.press(CH, ALICE, 0, 'Right', { gameId }), { code: 'NARRATING' });
+  assert.equal(door.reads, reads, 'no reload of the channel for a press on its closed window');
+  release();
+  await waitForView(a, CH, (v) => v.status === 'playing' && v.turn === 1);
+  const [record] = await a.history(CH);
+  assert.deepEqual(Object.fromEntries(record?.choices ?? []), { [ALICE.id]: 'Left' });
+});
+
+test('a press on a scene another process committed is accepted by a process whose copy still shows the turn narrated', async () => {
+  const narrator = new ScriptNarrator();
+  const ns = `d${process.pid}p`;
+  const b = await host('B', narrator, ns);
+  await b.host.boot(CH, ALICE, SCRIPT);
+  await waitForView(b.host, CH, (v) => v.status === 'playing');
+  const release = narrator.hold();
+  await b.host.press(CH, ALICE, 0, 'Left');
+  for (let i = 0; i < 400 && narrator.turns.length === 0; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.equal(narrator.turns.length, 1);
+  // A loads the channel while B narrates, and then hears none of B's events (as if pub/sub
+  // lost them): its copy stays on the closed turn after B has committed it.
+  const started = await startClusterHost({
+    url: node.url,
+    ns,
+    name: 'A',
+    narrator,
+    eventChannel: `${ns}:elsewhere`,
+  });
+  closers.push(started.close);
+  const a = started.host;
+  const shown = await a.view(CH);
+  assert.equal(shown.status, 'narrating');
+  release();
+  await waitForView(b.host, CH, (v) => v.status === 'playing' && v.turn === 1);
+  assert.equal((await a.view(CH)).status, 'narrating', "A's copy is behind the store");
+  // Bob saw the new scene (through B) and presses it through A: taken, not refused NARRATING.
+  const gameId = shown.game?.gameId ?? '';
+  const pressed = await a.press(CH, BOB, 1, 'Right', { gameId });
+  assert.equal(pressed.view.status, 'counting');
+  assert.equal(pressed.view.turn, 1);
 });
