@@ -57,8 +57,9 @@ test('a closed window is resolved at once under a lease; a retry says so; the ou
   assert.equal(driver.sharesChannels, false);
   assert.equal(await driver.ready(), true);
   const loop = new HeldLoop();
-  // Before start() there is no loop to resolve with: nothing happens.
+  // Before start() there is no loop to resolve with or deliver to: nothing happens.
   await driver.windowClosed(CLOSED);
+  driver.publish(CH, { type: 'text', channelId: CH, delta: 'early' });
   await driver.start(loop);
   const first = driver.windowClosed(CLOSED);
   const second = driver.retry({ ...CLOSED, turn: 1 });
