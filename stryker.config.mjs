@@ -23,6 +23,9 @@ const MUTATE = [
   'src/host/decision-waiters.ts',
   'src/host/narration.ts',
   'src/host/input-checks.ts',
+  // The host's per-player rate limits (presses, boots, LLM boots) and the window they count in.
+  'src/host/host-rate-limits.ts',
+  'src/host/rate-limit.ts',
 ];
 
 /** Test files run against every mutant: fast, no Redis, no browser (all in one process). */
@@ -40,16 +43,20 @@ const TEST_FILES = [
   // local driver alone (HOST_DRIVERS=local in the command below: no redis-server).
   'test/host/aggregation.test.ts',
   'test/host/contract.test.ts',
+  'test/host/decision-waiters.test.ts',
   'test/host/eviction.contract.test.ts',
   'test/host/failure.test.ts',
   'test/host/ink.test.ts',
+  'test/host/local-driver.test.ts',
   'test/host/loop.test.ts',
   'test/host/manage.test.ts',
   'test/host/narration-edges.test.ts',
   'test/host/players.contract.test.ts',
   'test/host/presence.contract.test.ts',
+  'test/host/rate-limits.test.ts',
   'test/host/turn-driver-port.test.ts',
   'test/host/turn-loop-edges.test.ts',
+  'test/host/xcard.contract.test.ts',
   'test/store/memory-sqlite.test.ts',
   'test/store/snapshot-store-edges.test.ts',
   'test/store/stored-state.test.ts',

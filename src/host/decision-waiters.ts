@@ -32,8 +32,15 @@ export class DecisionWaiters {
       };
       const timer = recheckMs === undefined ? undefined : setTimeout(wake, recheckMs);
       waiters.add(wake);
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, stop's done() removes the listener anyway
       signal.addEventListener('abort', stop, { once: true });
     });
+  }
+
+  /** Number of picks (game and turn) someone waits for: what stays in memory (for tests of the
+   *  clean-up). */
+  get size(): number {
+    return this.#waiters.size;
   }
 
   /** Wakes every resolver waiting for this game's pick at `turn`. */

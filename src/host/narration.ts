@@ -89,14 +89,14 @@ export async function narrateTurn(t: TurnNarration): Promise<{ next: HostExtra; 
   const playerNames = new Map<string, string>();
   for (const [id, p] of s.players) playerNames.set(id, p.userName);
   const aside = t.extra.aside === t.turn;
-  const rewrite = t.narrator.rewrite?.bind(t.narrator);
+  // The X-card: the scene on screen is written again; the window's choices are void.
+  const rewrite = aside ? t.narrator.rewrite?.bind(t.narrator) : undefined;
   if (aside && rewrite === undefined)
     throw new NarratorError('story', 'this narrator cannot write a scene again');
   const result = await underDeadline(
     (signal) =>
-      aside && rewrite !== undefined
-        ? // The X-card: the scene on screen is written again; the window's choices are void.
-          rewrite({
+      rewrite !== undefined
+        ? rewrite({
             gameId: s.gameId,
             gameName: s.gameName,
             signal,

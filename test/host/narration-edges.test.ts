@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NarrationResult, Narrator, TurnInput } from '../../src/narrator/port.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
-import { ALICE, BOB, CAROL, CH, closeWindow, rig, SCRIPT } from './_harness.js';
+import { ALICE, BOB, CAROL, CH, closeWindow, rig, SCRIPT, waitForView } from './_harness.js';
 
 /** The script's narrator, with each turn's result changed by `change` (a narrator's bad day). */
 function changed(change: (r: NarrationResult, i: TurnInput) => NarrationResult): {
@@ -147,4 +147,25 @@ test('users must be users; a new game without a title is named after its premise
     'script',
   );
   await r.host.close();
+});
+
+test("an X-card's rewrite resumed by a narrator that cannot rewrite (a restart on another narrator) fails the turn, saying so", async () => {
+  const r = rig();
+  await r.host.boot(CH, ALICE, SCRIPT);
+  r.narrator.hangNext();
+  await r.host.xcard(CH, BOB, 0);
+  await waitForView(r.host, CH, (v) => v.status === 'narrating');
+  await r.host.close();
+
+  const script = new ScriptNarrator();
+  const plain: Narrator = { open: (i) => script.open(i), next: (i) => script.next(i) };
+  const r2 = rig({ store: r.store, clock: r.clock, host: { narrators: () => plain } });
+  await r2.host.view(CH);
+  const failed = await waitForView(r2.host, CH, (v) => v.status === 'failed');
+  assert.equal(
+    failed.error,
+    'The story cartridge hit an error: this narrator cannot write a scene again. Retry the turn: no press was lost.',
+  );
+  assert.equal(script.turns.length, 0, 'nothing was narrated in its place');
+  await r2.host.close();
 });

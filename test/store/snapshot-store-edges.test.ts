@@ -3,7 +3,12 @@
  * failing backend, games moving between channels, deletes, the index's fields and pages.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type BetterSqlite3 from 'better-sqlite3';
 import {
   GameNotFoundError,
   InvalidInputError,
@@ -11,6 +16,7 @@ import {
   SessionDataError,
   SessionInactiveError,
   type SessionState,
+  SqliteStore,
   StoreClosedError,
   StoreError,
 } from '../../src/index.js';
@@ -65,16 +71,16 @@ class BrokenBackend implements SnapshotBackend {
   removeGame(): void {
     this.#gone();
   }
-  setAside(): void {
+  setAside(_gameId: string): void {
     this.#gone();
   }
-  boundGame(): string | null {
+  boundGame(_channelId: string): string | null {
     return this.#gone();
   }
   bind(): void {
     this.#gone();
   }
-  unbind(): void {
+  unbind(_channelId: string): void {
     this.#gone();
   }
   channelSettings(): string | null {
@@ -98,6 +104,52 @@ class BrokenBackend implements SnapshotBackend {
   close(): void {
     this.closes++;
   }
+}
+
+/** A backend that has channel `c` bound to game `g`, whose read fails with `failure`; it keeps
+ *  what was unbound and set aside. */
+class UnreadableBackend extends BrokenBackend {
+  readonly unbound: string[] = [];
+  readonly setAsideIds: string[] = [];
+  constructor(readonly failure: Error) {
+    super();
+  }
+  override boundGame(channelId: string): string | null {
+    return channelId === 'c' ? 'g' : null;
+  }
+  override readGame(): SessionState | null {
+    throw this.failure;
+  }
+  override unbind(channelId: string): void {
+    this.unbound.push(channelId);
+  }
+  override setAside(gameId: string): void {
+    this.setAsideIds.push(gameId);
+  }
+}
+
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A SQLite file holding game `g` (one turn) bound to `c` and game `h` bound to `d`, changed by
+ *  hand afterwards with `damage` (foreign keys off, as a hand edit would be). */
+async function damagedFile(damage: (db: BetterSqlite3.Database) => void): Promise<SqliteStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'gg-edges-'));
+  dirs.push(dir);
+  const file = join(dir, 'games.db');
+  const before = new SqliteStore(file);
+  await before.bootGame(gameDict('g', 'c'));
+  await before.appendTurn('g', turn(1));
+  await before.bootGame(gameDict('h', 'd'));
+  await before.close();
+  const db = new Database(file);
+  db.pragma('foreign_keys = OFF');
+  damage(db);
+  db.close();
+  return new SqliteStore(file);
 }
 
 /** A backend whose one stored turn record (of every game) is not JSON. */
@@ -341,5 +393,68 @@ describe('SnapshotStore edges', () => {
     assert.equal(out.players.p?.user_name, 'P');
     assert.deepEqual(await store.loadGame('g'), out);
     assert.equal(await store.loadChannel('c'), null);
+  });
+  test('a bound game that cannot be read is set aside with its history, freeing its channel', async () => {
+    const store = await damagedFile((db) =>
+      db.prepare('UPDATE games SET data = ? WHERE game_id = ?').run('{"game_id": "g', 'g'),
+    );
+    await assert.rejects(store.loadChannel('c'), SessionDataError);
+    assert.equal(await store.setAsideUnreadable('d', T0), null, 'a healthy game stays');
+    assert.equal(await store.setAsideUnreadable('e', T0), null, 'an empty channel has none');
+    assert.equal(await store.setAsideUnreadable('c', T0), 'g');
+    assert.equal(await store.loadChannel('c'), null);
+    assert.equal(await store.loadGame('g'), null);
+    assert.deepEqual(
+      (await store.listGames()).games.map((x) => x.gameId),
+      ['h'],
+    );
+    assert.equal((await store.loadChannel('d'))?.game_id, 'h');
+    assert.equal(await store.setAsideUnreadable('c', T0 + 1), null, 'once');
+    await store.bootGame(gameDict('g2', 'c'));
+    assert.equal((await store.loadChannel('c'))?.game_id, 'g2');
+    await store.close();
+  });
+
+  test('setAsideUnreadable sets nothing aside when the read fails for another reason', async () => {
+    const backend = new UnreadableBackend(new Error('disk read failed'));
+    await assert.rejects(
+      new SnapshotStore(backend).setAsideUnreadable('c', T0),
+      (e: unknown) =>
+        e instanceof StoreError && (e.cause as Error | undefined)?.message === 'disk read failed',
+    );
+    assert.deepEqual([backend.unbound, backend.setAsideIds], [[], []]);
+    const damaged = new UnreadableBackend(new SessionDataError('game g', 'corrupt'));
+    assert.equal(await new SnapshotStore(damaged).setAsideUnreadable('c', T0), 'g');
+    assert.deepEqual([damaged.unbound, damaged.setAsideIds], [['c'], ['g']]);
+  });
+
+  test('a channel bound to a game whose row is gone reads as unbound; a boot or a swap takes it', async () => {
+    const store = await damagedFile((db) => {
+      db.prepare('DELETE FROM games WHERE game_id = ?').run('g');
+      db.prepare('DELETE FROM games WHERE game_id = ?').run('h');
+    });
+    assert.equal(await store.loadChannel('c'), null);
+    await store.bootGame(gameDict('k', 'c'));
+    assert.equal((await store.loadChannel('c'))?.game_id, 'k');
+    await store.bootGame(gameDict('m', 'e'));
+    await store.exitGame('e', 'm', T0);
+    assert.equal((await store.swapIn('d', 'm', T0 + 1)).channel_id, 'd');
+    assert.equal((await store.loadChannel('d'))?.game_id, 'm');
+    await store.close();
+  });
+
+  test('the index moves with a press that opens a window, not with one inside it', async () => {
+    for (const store of [new MemoryStore(), new SqliteStore(':memory:')]) {
+      await store.bootGame({ ...gameDict('g', 'c'), created_at_ms: T0, updated_at_ms: T0 });
+      const press = (userId: string, nowMs: number) =>
+        store.press('c', { gameId: 'g', userId, userName: userId, choice: 'x', nowMs });
+      const updatedAt = async () => (await store.listGames()).games[0]?.updatedAt;
+      await press('u1', T0 + 10);
+      assert.equal(await updatedAt(), T0 + 10, 'the window opened');
+      await press('u2', T0 + 20);
+      assert.equal(await updatedAt(), T0 + 10);
+      assert.equal((await store.loadGame('g'))?.updated_at_ms, T0 + 10);
+      await store.close();
+    }
   });
 });
