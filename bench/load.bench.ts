@@ -62,6 +62,8 @@ interface Figures {
    *  (see LoadResult). */
   changesRefused: Record<string, number>;
   clientLoopDelayMs: { p99: number; max: number };
+  /** Narrations each serve process ran (turns and openings). */
+  narratedBy: number[];
   /** CPU time per turn played (user + system, ms) of the serve processes together, of
    *  redis-server and of the load generator: what a turn costs whatever the cores. */
   cpuMsPerTurn: { servers: number; redis: number | null; loadGenerator: number };
@@ -83,20 +85,52 @@ function percentiles(xs: number[]) {
   return { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: round(s[s.length - 1] ?? Number.NaN, 1) };
 }
 
-function drive(plan: LoadPlan): Promise<[LoadResult, number]> {
+/** CPU seconds of the processes of a run: the serve processes together, redis-server, and the
+ *  load generator. */
+interface CpuUse {
+  servers: number;
+  redis: number;
+  loadGenerator: number;
+}
+
+/**
+ * Runs the load generator; also returns the CPU the processes used while the turns were played
+ * (from the moment the generator says every game is booted to its result): connecting 2,000
+ * pages and booting the games are not part of a turn's cost.
+ */
+function drive(
+  plan: LoadPlan,
+  pids: { servers: Array<number | undefined>; redis: number | undefined },
+): Promise<[LoadResult, CpuUse]> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'bench/load-clients.ts', JSON.stringify(plan)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const now = (): CpuUse => ({
+    servers: pids.servers.reduce<number>((n, pid) => n + cpuSeconds(pid), 0),
+    redis: cpuSeconds(pids.redis),
+    loadGenerator: cpuSeconds(child.pid),
+  });
   return new Promise((resolve, reject) => {
     let result: LoadResult | null = null;
-    let cpu = 0;
+    let atStart: CpuUse | null = null;
+    let used: CpuUse = { servers: 0, redis: 0, loadGenerator: 0 };
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (/games booted/.test(line)) atStart = now();
+      process.stderr.write(`${line}\n`);
+    });
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         result = JSON.parse(line) as LoadResult;
-        // Its CPU time so far, read before it exits (the result is its last line).
-        cpu = cpuSeconds(child.pid);
+        // Read before the generator exits (the result is its last line).
+        const end = now();
+        const from = atStart ?? end;
+        used = {
+          servers: end.servers - from.servers,
+          redis: end.redis - from.redis,
+          loadGenerator: end.loadGenerator - from.loadGenerator,
+        };
       } catch (err) {
         note(`load: unreadable result line (${(err as Error).message})`);
       }
@@ -104,9 +138,18 @@ function drive(plan: LoadPlan): Promise<[LoadResult, number]> {
     child.once('exit', (code) =>
       result === null
         ? reject(new Error(`load-clients exited with ${code}`))
-        : resolve([result, cpu]),
+        : resolve([result, used]),
     );
   });
+}
+
+/** How many narrations a serve process ran (its /metrics): which process resolved the turns. */
+async function narrationsOf(url: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', url))).text();
+  let n = 0;
+  for (const m of text.matchAll(/^gamegirl_narration_seconds_count\{[^}]*\} (\d+)/gm))
+    n += Number(m[1]);
+  return n;
 }
 
 /** Turns whose record does not hold exactly every player's last acknowledged press. */
@@ -163,23 +206,23 @@ async function run(
     } else args.push('--countdown', '600', '--close-when-all-chosen');
     for (let i = 0; i < servers; i++) served.push(await startServe(args, env));
     const turns = mode === 'paced' ? TURNS : CLOSED_TURNS;
-    const pids = served.map((s) => s.child.pid);
-    const cpuBefore = pids.reduce<number>((n, pid) => n + cpuSeconds(pid), 0);
-    const redisBefore = cpuSeconds(redis?.proc?.pid);
-    const [result, clientCpu] = await drive({
-      urls: served.map((s) => s.url),
-      channels: CHANNELS,
-      players: PLAYERS,
-      turns,
-      mode,
-      windowMs: WINDOW_MS,
-      prefix: `${mode}-${store}`,
-      cartridge: 'midnight-arcade',
-      routing,
-    });
-    const serverCpu = pids.reduce<number>((n, pid) => n + cpuSeconds(pid), 0) - cpuBefore;
-    const redisCpu = redis === null ? null : cpuSeconds(redis.proc?.pid) - redisBefore;
+    const pids = { servers: served.map((s) => s.child.pid), redis: redis?.proc?.pid };
+    const [result, cpu] = await drive(
+      {
+        urls: served.map((s) => s.url),
+        channels: CHANNELS,
+        players: PLAYERS,
+        turns,
+        mode,
+        windowMs: WINDOW_MS,
+        prefix: `${mode}-${store}`,
+        cartridge: 'midnight-arcade',
+        routing,
+      },
+      pids,
+    );
     const turnsTotal = CHANNELS * result.turnsPlayed;
+    const narratedBy = await Promise.all(served.map((s) => narrationsOf(s.url)));
     for (const s of served.splice(0)) await s.stop();
     const reader: SessionStore =
       redis !== null
@@ -204,11 +247,12 @@ async function run(
         p99: round(result.clientLoopDelayMs.p99, 1),
         max: round(result.clientLoopDelayMs.max, 1),
       },
-      // Whole runs (connecting and booting included) over the turns played: an upper bound.
+      narratedBy,
+      // While the turns were played (connecting and booting not counted).
       cpuMsPerTurn: {
-        servers: round((serverCpu * 1000) / turnsTotal, 2),
-        redis: redisCpu === null ? null : round((redisCpu * 1000) / turnsTotal, 2),
-        loadGenerator: round((clientCpu * 1000) / turnsTotal, 2),
+        servers: round((cpu.servers * 1000) / turnsTotal, 2),
+        redis: redis === null ? null : round((cpu.redis * 1000) / turnsTotal, 2),
+        loadGenerator: round((cpu.loadGenerator * 1000) / turnsTotal, 2),
       },
     };
     note(`load: ${JSON.stringify(figures)}`);
