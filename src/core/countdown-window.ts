@@ -39,6 +39,10 @@ export class CountdownWindow {
   #timer: TimerHandle | null = null;
   #settled = false;
   #retrying = false;
+  /** The close on its way to the store, and whether it closes early: a close asked for while it
+   *  travels (the presses that follow everyone's choice) waits for it instead of asking again. */
+  #closing: Promise<void> | null = null;
+  #closingEarly = false;
 
   constructor(turn: number, clock: Clock, owner: WindowOwner) {
     this.turn = turn;
@@ -75,8 +79,17 @@ export class CountdownWindow {
   /** Closes the window now (its timer is cleared); `early` closes it before its deadline. */
   closeNow(early: boolean): Promise<void> | undefined {
     if (this.#settled) return;
+    // A close at the deadline may be answered "still open" (clock skew): an early one still goes.
+    if (this.#closing !== null && (this.#closingEarly || !early)) return this.#closing;
     this.#disarm();
-    return this.#owner[CLOSE_WINDOW](this, early);
+    const closing = this.#owner[CLOSE_WINDOW](this, early);
+    if (closing === undefined) return undefined;
+    const tracked: Promise<void> = closing.finally(() => {
+      if (this.#closing === tracked) this.#closing = null;
+    });
+    this.#closing = tracked;
+    this.#closingEarly = early;
+    return tracked;
   }
 
   /** The rules' answer to a close: still open (clock skew) re-arms the timer, closed settles. */
@@ -103,6 +116,8 @@ export class CountdownWindow {
 
   /** Resolves every waiter with the window's choices. */
   settle(choices: Map<string, string>): void {
+    // A timer re-armed by an earlier close's late answer ("still open") has nothing left to do.
+    this.#disarm();
     this.#settled = true;
     this.#resolve(choices);
   }

@@ -157,6 +157,47 @@ describe('countdown window edges', () => {
     assert.deepEqual([...(await wait)], [['u1', 'north']], 'a settled window stays settled');
   });
 
+  test('closes asked for while one is on its way to the store wait for it: one store call', async () => {
+    const { s, store, wait } = await booted();
+    let release = () => {};
+    store.closeAnswerGate = new Promise<void>((r) => {
+      release = r;
+    });
+    const first = s.closeCountdownEarly();
+    const second = s.closeCountdownEarly();
+    await settle();
+    assert.equal(store.closeCalls, 1);
+    assert.equal(await state(second), 'pending');
+    release();
+    assert.deepEqual([...(await first)], [['u1', 'north']]);
+    assert.deepEqual([...(await second)], [['u1', 'north']]);
+    assert.deepEqual([...(await wait)], [['u1', 'north']]);
+    assert.equal(store.closeCalls, 1);
+    assert.equal(s.turnNumber, 1);
+  });
+
+  test('an early close does not wait for a close at the deadline the store may answer "open"', async () => {
+    const { s, clock, store, wait } = await booted();
+    let release = () => {};
+    store.closeAnswerGate = new Promise<void>((r) => {
+      release = r;
+    });
+    store.closeLagMs = 400; // the store's clock is behind: the deadline's close finds it open
+    clock.advance(10_000);
+    await settle();
+    assert.equal(store.closeCalls, 1);
+    const early = s.closeCountdownEarly();
+    await settle();
+    assert.equal(store.closeCalls, 2, 'the early close went to the store at once');
+    release();
+    assert.deepEqual([...(await early)], [['u1', 'north']]);
+    assert.deepEqual([...(await wait)], [['u1', 'north']]);
+    assert.equal(s.turnNumber, 1);
+    assert.equal(clock.pendingTimers, 0, 'the answer "open" to the first re-armed nothing');
+    // Once a close has come back, the next one asks the store again (nothing kept in flight).
+    await assert.rejects(s.closeCountdownEarly());
+  });
+
   test('memory only: a cancelled window nobody waits on rejects quietly, and its timer is gone', async () => {
     const clock = new ManualClock();
     const s = new GameSession('chan-m', '', 'game-m', { clock });
