@@ -19,6 +19,13 @@ import type { ChannelView, HostUser } from './types.js';
 import { buildView, type Phase } from './view.js';
 import { checkXCard, withXCard } from './xcard.js';
 
+/** A runner with a game (see `holds`). */
+type HeldRunner = ChannelRunner & {
+  session: GameSession;
+  extra: HostExtra;
+  narrator: Narrator;
+};
+
 /**
  * One channel's running game and its turn loop: watch the window; when it closes, hand the turn
  * to the driver, which grants a lease (here or in another process) and calls `resolve`
@@ -125,15 +132,16 @@ export class ChannelRunner {
     this.ensureWatch();
   }
 
-  /** Whether this runner's game is the one of `closed`, on the turn right after its window. */
-  holds(closed: ClosedTurn): boolean {
+  /** Whether this runner's game is the one of `closed`, on the turn right after its window
+   *  (then session, extra and narrator are set: attach sets all three, clear none). */
+  holds(closed: ClosedTurn): this is HeldRunner {
     const s = this.session;
     return (
-      this.running &&
-      s !== null &&
+      s?.active === true &&
       s.gameId === closed.gameId &&
       s.turnNumber === closed.turn + 1 &&
-      this.extra?.sceneTurn === closed.turn
+      this.extra?.sceneTurn === closed.turn &&
+      this.narrator !== null
     );
   }
 
