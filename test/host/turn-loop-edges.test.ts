@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GameSessionError, StoreError } from '../../src/core/errors.js';
+import { NarratingError } from '../../src/host/errors.js';
 import type { HostMetrics, PressOutcome } from '../../src/host/metrics.js';
 import { STORE_UNREACHABLE_NOTICE } from '../../src/host/store-faults.js';
 import type { HostEvent } from '../../src/host/types.js';
@@ -96,19 +97,43 @@ test('empty text deltas are not streamed; every other piece is, in order, for th
       script.next({
         ...i,
         onText: (d) => {
+          i.onText?.('');
           i.onText?.(d);
           i.onText?.('');
         },
       }),
   };
   const r = rig({ narrator: script, host: { narrators: () => padded } });
+  // Each delta, with '*' before the first of a turn's text (an adapter then drops the text of an
+  // attempt cut off before it; an opening has no earlier attempt).
   const texts = (): string[] =>
-    r.events.flatMap((e: HostEvent) => (e.type === 'text' ? [e.delta] : []));
+    r.events.flatMap((e: HostEvent) =>
+      e.type === 'text' ? [`${e.first === true ? '*' : ''}${e.delta}`] : [],
+    );
   await r.host.boot(CH, ALICE, SCRIPT);
   assert.deepEqual(texts(), ['Scene 0 aft', 'er nothing']);
   await r.host.press(CH, ALICE, 0, 'Left');
   await closeWindow(r);
-  assert.deepEqual(texts().slice(2), ['Scene 1 a', 'fter Left']);
+  assert.deepEqual(texts().slice(2), ['*Scene 1 a', 'fter Left']);
+  await r.host.close();
+});
+
+test('a narrator that streams on after the game was exited reaches nobody', async () => {
+  const r = rig();
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const release = r.narrator.hold(); // the script narrator streams once released, aborted or not
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  await r.host.exit(CH, ALICE);
+  const after = r.events.length;
+  release();
+  await flush();
+  assert.deepEqual(
+    r.events.slice(after).map((e) => e.type),
+    [],
+  );
+  assert.equal(r.narrator.turns[0]?.signal?.aborted, true);
   await r.host.close();
 });
 
@@ -343,6 +368,11 @@ test("'host decides': after the pick the turn shows 'narrating' with no decision
   await r.host.press(CH, BOB, 0, 'Right');
   r.clock.advance(10_000);
   await waitForView(r.host, CH, (v) => v.decision !== null);
+  await assert.rejects(r.host.press(CH, BOB, 1, 'Left'), (e: unknown) => {
+    assert.ok(e instanceof NarratingError);
+    assert.equal(e.phase, 'deciding');
+    return true;
+  });
   const release = r.narrator.hold();
   const picked = await r.host.decide(CH, ALICE, 'Left');
   assert.equal(picked.decision, null, 'the view decide answers with asks no more');
@@ -350,6 +380,12 @@ test("'host decides': after the pick the turn shows 'narrating' with no decision
   const narrating = await r.host.view(CH);
   assert.equal(narrating.status, 'narrating');
   assert.equal(narrating.decision, null);
+  await assert.rejects(r.host.press(CH, BOB, 1, 'Left'), (e: unknown) => {
+    assert.ok(e instanceof NarratingError);
+    assert.equal(e.phase, 'narrating', 'the pick is made: the narrator is writing');
+    assert.equal(e.message, 'the narrator is writing the next scene; wait for it');
+    return true;
+  });
   release();
   await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
   const saved = await r.store.loadGame(booted.game?.gameId ?? '');
@@ -386,6 +422,8 @@ test("'host decides': an exit while the pick is awaited ends the wait; loaded ba
   const v = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
   assert.equal(v.scene?.text, 'Scene 1 after Left');
   assert.equal(r.narrator.turns.length, 1);
+  const saved = await r.store.loadGame(a.game?.gameId ?? '');
+  assert.equal(saved?.extra.deciding, undefined, 'the pick asked again is not kept either');
   // Closing the host while a pick is awaited ends that wait too.
   await r.host.press(CH, ALICE, 1, 'Left');
   await r.host.press(CH, BOB, 1, 'Wait');
@@ -434,5 +472,31 @@ test('a window stuck past its deadline on an unreachable store tells the players
   answer();
   const after = await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 2);
   assert.equal(after.notice, null);
+  await r.host.close();
+});
+
+test("'host decides': a pick made before an exit is narrated when the game is loaded, without asking again", async () => {
+  const r = rig({ settings: { aggregation: 'host' } });
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  const gameId = a.game?.gameId ?? '';
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Right');
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (v) => v.decision !== null);
+  r.narrator.hangNext();
+  await r.host.decide(CH, ALICE, 'Right');
+  await until(() => r.narrator.turns.length === 1, 'the narration of the pick');
+  await r.host.exit(CH, ALICE); // the narration is aborted; the pick is stored with the game
+  const views: Array<string | null> = [];
+  r.host.subscribe(CH, (e) => {
+    if (e.type === 'view') views.push(e.view.decision === null ? null : 'asked');
+  });
+  await r.host.load(CH, ALICE, gameId);
+  const v = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
+  assert.equal(v.scene?.text, 'Scene 1 after Right');
+  assert.equal(r.narrator.turns[1]?.decidedChoice, 'Right');
+  assert.ok(!views.includes('asked'), 'nobody is asked for the pick again');
+  const saved = await r.store.loadGame(gameId);
+  assert.equal(saved?.extra.deciding, undefined, 'no decision is stored with the next scene');
   await r.host.close();
 });
