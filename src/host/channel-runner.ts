@@ -302,12 +302,10 @@ export class ChannelRunner {
 
   /** Re-runs a failed turn with its kept choices; resolves when the attempt is over. */
   retry(): Promise<void> {
-    const s = this.session;
+    // A failure kept with the game is what 'failed' means: attach and the loop set both together.
     const un = this.extra?.unresolved ?? null;
-    if (this.phase !== 'failed' || un === null || s === null)
-      throw new WrongStateError('nothing to retry: the last turn did not fail');
-    const closed = { ...this.#closed(un.turn, new Map(un.choices)), gameId: s.gameId };
-    const p = this.#ctx.driver.retry(closed);
+    if (un === null) throw new WrongStateError('nothing to retry: the last turn did not fail');
+    const p = this.#ctx.driver.retry(this.#closed(un.turn, new Map(un.choices)));
     this.resolving = p;
     return p;
   }
