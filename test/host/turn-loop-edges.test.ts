@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GameSessionError, StoreError } from '../../src/core/errors.js';
-import { NarratingError } from '../../src/host/errors.js';
+import { NarratingError, WrongStateError } from '../../src/host/errors.js';
 import type { HostMetrics, PressOutcome } from '../../src/host/metrics.js';
 import { STORE_UNREACHABLE_NOTICE } from '../../src/host/store-faults.js';
 import type { HostEvent } from '../../src/host/types.js';
@@ -416,6 +416,7 @@ test("'host decides': an exit while the pick is awaited ends the wait; loaded ba
   await r.host.exit(CH, ALICE);
   const back = await r.host.load(CH, ALICE, a.game?.gameId ?? '');
   assert.equal(back.status, 'narrating');
+  assert.deepEqual(back.decision, { userId: ALICE.id, options: ['Left', 'Right'] }, 'at once');
   const asked = await waitForView(r.host, CH, (v) => v.decision !== null);
   assert.deepEqual(asked.decision, { userId: ALICE.id, options: ['Left', 'Right'] });
   await r.host.decide(CH, ALICE, 'Left');
@@ -498,5 +499,34 @@ test("'host decides': a pick made before an exit is narrated when the game is lo
   assert.ok(!views.includes('asked'), 'nobody is asked for the pick again');
   const saved = await r.store.loadGame(gameId);
   assert.equal(saved?.extra.deciding, undefined, 'no decision is stored with the next scene');
+  await r.host.close();
+});
+
+test('exited and loaded back on a later turn, a game follows its next window; an exit forgets a failure', async () => {
+  const r = rig();
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await closeWindow(r);
+  await r.host.press(CH, ALICE, 1, 'Right');
+  await r.host.exit(CH, ALICE);
+  await r.host.load(CH, ALICE, a.game?.gameId ?? '');
+  await r.host.press(CH, BOB, 1, 'Wait');
+  const next = await closeWindow(r);
+  assert.equal(next.turn, 2);
+  assert.equal(next.scene?.text, 'Scene 2 after Left, Right+Wait');
+
+  // A failed turn, then an exit: the idle channel shows no error, nor does a new game.
+  await assert.rejects(r.host.retry(CH, ALICE), WrongStateError);
+  await r.host.press(CH, ALICE, 2, 'Left');
+  r.narrator.failNext(new NarratorError('http', 'HTTP 500'));
+  r.clock.advance(10_000);
+  const failed = await waitForView(r.host, CH, (v) => v.status === 'failed');
+  assert.notEqual(failed.error, null);
+  const idle = await r.host.exit(CH, ALICE);
+  assert.equal(idle.error, null);
+  await assert.rejects(r.host.retry(CH, ALICE), WrongStateError);
+  const b = await r.host.boot(CH, ALICE, SCRIPT);
+  assert.equal(b.status, 'playing');
+  assert.equal(b.error, null);
   await r.host.close();
 });
