@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FencedCommitError } from '../../src/core/errors.js';
-import { windowCommitKey } from '../../src/core/store-port.js';
+import { type GamePatch, windowCommitKey } from '../../src/core/store-port.js';
 import type { TurnRecord } from '../../src/core/turn-record.js';
 import type {
   ClosedTurn,
@@ -16,6 +16,7 @@ import type {
   TurnOutcome,
 } from '../../src/host/index.js';
 import { NarratorError } from '../../src/narrator/port.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { ALICE, BOB, CH, flush, rig, SCRIPT, waitForView } from './_harness.js';
 
 /** One process, like LocalTurnDriver, that keeps what each resolution returned. */
@@ -265,5 +266,56 @@ test('a commit refused because the lease was lost leaves the game as it was, for
   assert.equal(driver.outcomes[1], 'committed');
   const next = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
   assert.equal(next.scene?.text, 'Scene 1 after Left');
+  await r.host.close();
+});
+
+/** A MemoryStore that counts plain game updates and can hold them until released. */
+class HeldUpdates extends MemoryStore {
+  updates = 0;
+  held: Promise<void> | null = null;
+  waiting = 0;
+  override async updateGame(gameId: string, patch: GamePatch, nowMs: number): Promise<void> {
+    this.updates++;
+    if (this.held !== null) {
+      this.waiting++;
+      await this.held;
+    }
+    return super.updateGame(gameId, patch, nowMs);
+  }
+}
+
+test('a plain turn writes only its commit; a retry is stored as narrating first, and an exit then interrupts it', async () => {
+  const driver = new ProbeDriver();
+  const store = new HeldUpdates();
+  const r = rig({ store, host: { driver } });
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const before = store.updates;
+  r.clock.advance(10_000);
+  await until(() => driver.outcomes.length === 1, 'the first turn');
+  assert.deepEqual(driver.outcomes, ['committed']);
+  assert.equal(store.updates, before, 'the new scene is stored with the turn, in one write');
+
+  await r.host.press(CH, BOB, 1, 'Right');
+  r.narrator.failNext(new NarratorError('http', 'HTTP 500'));
+  r.clock.advance(10_000);
+  await until(() => driver.outcomes.length === 2, 'the failed turn');
+  let release = (): void => {};
+  store.held = new Promise((resolve) => {
+    release = resolve;
+  });
+  const retried = r.host.retry(CH, BOB);
+  await until(() => store.waiting === 1, 'the retry being stored');
+  store.held = null;
+  const exiting = r.host.exit(CH, ALICE);
+  await until(
+    () => r.events.some((e) => e.type === 'view' && e.view.status === 'idle'),
+    'the exit',
+  );
+  release();
+  await exiting;
+  await retried;
+  assert.deepEqual(driver.outcomes.slice(1), ['failed', 'interrupted']);
+  assert.equal(r.narrator.turns.length, 2, 'the retry was not narrated');
   await r.host.close();
 });
