@@ -2,7 +2,12 @@
 // streams, a countdown whose close fails, and what the view shows around a failed or decided turn.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GameSessionError, StoreError } from '../../src/core/errors.js';
+import {
+  GameSessionError,
+  InvalidInputError,
+  StaleTurnError,
+  StoreError,
+} from '../../src/core/errors.js';
 import { NarratingError, WrongStateError } from '../../src/host/errors.js';
 import type { HostMetrics, PressOutcome } from '../../src/host/metrics.js';
 import { STORE_UNREACHABLE_NOTICE } from '../../src/host/store-faults.js';
@@ -450,6 +455,10 @@ test('a window stuck past its deadline on an unreachable store tells the players
   const stuck = await waitForView(r.host, CH, (v) => v.notice !== null);
   assert.equal(stuck.notice, STORE_UNREACHABLE_NOTICE);
   assert.equal(stuck.status, 'counting');
+  const notices: Array<[string, string | null]> = [];
+  r.host.subscribe(CH, (e) => {
+    if (e.type === 'view') notices.push([e.view.status, e.view.notice ?? null]);
+  });
   for (let i = 0; i < 3; i++) {
     r.clock.advance(1000);
     await flush();
@@ -457,6 +466,7 @@ test('a window stuck past its deadline on an unreachable store tells the players
   const next = await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
   assert.equal(next.notice, null);
   assert.equal(next.scene?.text, 'Scene 1 after Left');
+  assert.deepEqual(notices[0], ['narrating', null], 'gone as soon as the window closed');
 
   // A close that is only slow to answer is not taken for an unreachable store.
   await r.host.press(CH, BOB, 1, 'Right');
@@ -508,8 +518,10 @@ test('exited and loaded back on a later turn, a game follows its next window; an
   await r.host.press(CH, ALICE, 0, 'Left');
   await closeWindow(r);
   await r.host.press(CH, ALICE, 1, 'Right');
-  await r.host.exit(CH, ALICE);
-  await r.host.load(CH, ALICE, a.game?.gameId ?? '');
+  const saved = await r.host.exit(CH, ALICE);
+  assert.match(saved.notice ?? '', /^💾 Saved/);
+  const loaded = await r.host.load(CH, ALICE, a.game?.gameId ?? '');
+  assert.equal(loaded.notice, null, 'the idle notice goes with the idle channel');
   await r.host.press(CH, BOB, 1, 'Wait');
   const next = await closeWindow(r);
   assert.equal(next.turn, 2);
@@ -528,5 +540,25 @@ test('exited and loaded back on a later turn, a game follows its next window; an
   const b = await r.host.boot(CH, ALICE, SCRIPT);
   assert.equal(b.status, 'playing');
   assert.equal(b.error, null);
+  await r.host.close();
+});
+
+test('a press on an earlier scene is stale, even with a choice the scene on screen does not offer', async () => {
+  const script = new ScriptNarrator();
+  // Every scene after the opening offers other choices than the opening's.
+  const compass: Narrator = {
+    open: (i) => script.open(i),
+    next: async (i) => {
+      const n = await script.next(i);
+      return { ...n, scene: { ...n.scene, choices: ['North', 'South'] } };
+    },
+  };
+  const r = rig({ narrator: script, host: { narrators: () => compass } });
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const next = await closeWindow(r);
+  assert.deepEqual(next.scene?.choices, ['North', 'South']);
+  await assert.rejects(r.host.press(CH, BOB, 0, 'Left'), StaleTurnError);
+  await assert.rejects(r.host.press(CH, BOB, 1, 'Left'), InvalidInputError);
   await r.host.close();
 });
