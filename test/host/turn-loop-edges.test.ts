@@ -562,3 +562,21 @@ test('a press on an earlier scene is stale, even with a choice the scene on scre
   await assert.rejects(r.host.press(CH, BOB, 1, 'Left'), InvalidInputError);
   await r.host.close();
 });
+
+test('an X-card whose close the store refuses changes nothing: the scene stays, its next window is narrated', async () => {
+  const store = new FlakyStore();
+  const r = rig({ store });
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  store.closeFailures.push(new StoreError('connection refused'));
+  await assert.rejects(r.host.xcard(CH, ALICE, 0), StoreError);
+  const v = await r.host.view(CH);
+  assert.equal(v.status, 'playing');
+  assert.equal(v.scene?.text, 'Scene 0 after nothing');
+  const saved = await r.store.loadGame(a.game?.gameId ?? '');
+  assert.equal(saved?.extra.aside, undefined, 'no mark is left with the game');
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const next = await closeWindow(r);
+  assert.equal(next.scene?.text, 'Scene 1 after Left');
+  assert.equal(r.narrator.rewrites.length, 0);
+  await r.host.close();
+});
