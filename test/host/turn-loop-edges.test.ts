@@ -138,7 +138,10 @@ test('a narrator that streams on after the game was exited reaches nobody', asyn
     r.events.slice(after).map((e) => e.type),
     [],
   );
-  assert.equal(r.narrator.turns[0]?.signal?.aborted, true);
+  const reason: unknown = r.narrator.turns[0]?.signal?.reason;
+  assert.ok(reason instanceof NarratorError, 'the narrator is told why it was stopped');
+  assert.equal(reason.failure, 'aborted');
+  assert.equal(reason.message, 'the game was exited or swapped out');
   await r.host.close();
 });
 
@@ -310,6 +313,10 @@ test('refusals on a channel without a game, and of what is not offered, say why'
     message: 'nothing to retry: the last turn did not fail',
   });
   await assert.rejects(r.host.exit(CH, ALICE), { code: 'SESSION_INACTIVE' });
+  await assert.rejects(r.host.xcard(CH, ALICE, 0), {
+    code: 'SESSION_INACTIVE',
+    message: 'no game is running in this channel',
+  });
   // Someone arriving at an empty table changes nothing.
   const idle = await r.host.here(CH, BOB);
   assert.equal(idle.status, 'idle');
