@@ -11,7 +11,7 @@ import {
 import { NarratingError, WrongStateError } from '../../src/host/errors.js';
 import type { HostMetrics, PressOutcome } from '../../src/host/metrics.js';
 import { STORE_UNREACHABLE_NOTICE } from '../../src/host/store-faults.js';
-import type { HostEvent } from '../../src/host/types.js';
+import type { ChannelView, HostEvent } from '../../src/host/types.js';
 import { type Narrator, NarratorError } from '../../src/narrator/port.js';
 import { FlakyStore } from '../helpers/flaky-store.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
@@ -156,10 +156,21 @@ test('a countdown whose close fails for good shows why, and the channel stays us
   r.clock.advance(10_000);
   const v = await waitForView(r.host, CH, (x) => x.error !== null);
   assert.equal(v.error, 'The countdown could not be closed: the disk is on fire');
+  const views = (): ChannelView[] =>
+    r.events.flatMap((e: HostEvent) => (e.type === 'view' ? [e.view] : []));
+  assert.ok(
+    views().some((x) => x.error === v.error),
+    'the failure is pushed to the subscribers',
+  );
+  const seen = views().length;
   // A later press finds the window past its deadline and closes it: the turn goes on.
   await assert.rejects(r.host.press(CH, BOB, 1, 'Right'), { code: 'WINDOW_CLOSED' });
   const next = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 2);
   assert.equal(next.error, null);
+  const closing = views()
+    .slice(seen)
+    .find((x) => x.status === 'narrating');
+  assert.equal(closing?.error, null, 'the error is gone once the window closed');
   assert.equal(next.scene?.text, 'Scene 2 after Wait, Left');
   await r.host.close();
 });
@@ -504,6 +515,8 @@ test("'host decides': a pick made before an exit is narrated when the game is lo
   r.narrator.hangNext();
   await r.host.decide(CH, ALICE, 'Right');
   await until(() => r.narrator.turns.length === 1, 'the narration of the pick');
+  // A write of the game meanwhile (the countdown changed) keeps the pick.
+  await r.host.setCountdown(CH, ALICE, 20);
   await r.host.exit(CH, ALICE); // the narration is aborted; the pick is stored with the game
   const views: Array<string | null> = [];
   r.host.subscribe(CH, (e) => {
