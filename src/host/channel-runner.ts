@@ -96,7 +96,7 @@ export class ChannelRunner {
   /** Runs management operations (boot, exit, load, retry) one at a time per channel. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     this.#busy++;
-    const run = this.#ops.then(fn, fn);
+    const run = this.#ops.then(fn); // #ops never rejects: a failed operation does not stop the next
     this.#ops = run.catch(() => {}).finally(() => this.#busy--);
     return run;
   }
