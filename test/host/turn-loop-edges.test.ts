@@ -600,3 +600,21 @@ test('an X-card whose close the store refuses changes nothing: the scene stays, 
   assert.equal(r.narrator.rewrites.length, 0);
   await r.host.close();
 });
+
+test('X-cards: one for a game swapped out since is stale; two at once set the scene aside once', async () => {
+  const r = rig();
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await assert.rejects(r.host.xcard(CH, ALICE, 0, { gameId: 'another-game' }), StaleTurnError);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const [first, second] = await Promise.allSettled([
+    r.host.xcard(CH, ALICE, 0),
+    r.host.xcard(CH, BOB, 0),
+  ]);
+  assert.equal(first.status, 'fulfilled');
+  assert.equal(second.status, 'rejected');
+  assert.ok(second.status === 'rejected' && second.reason instanceof NarratingError);
+  const v = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
+  assert.equal(v.scene?.text, 'Scene 0 rewritten after nothing');
+  assert.equal(r.narrator.rewrites.length, 1);
+  await r.host.close();
+});
