@@ -587,16 +587,18 @@ test('an X-card whose close the store refuses changes nothing: the scene stays, 
   const store = new FlakyStore();
   const r = rig({ store });
   const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, BOB, 0, 'Wait');
+  await closeWindow(r);
   store.closeFailures.push(new StoreError('connection refused'));
-  await assert.rejects(r.host.xcard(CH, ALICE, 0), StoreError);
+  await assert.rejects(r.host.xcard(CH, ALICE, 1), StoreError);
   const v = await r.host.view(CH);
   assert.equal(v.status, 'playing');
-  assert.equal(v.scene?.text, 'Scene 0 after nothing');
+  assert.equal(v.scene?.text, 'Scene 1 after Wait');
   const saved = await r.store.loadGame(a.game?.gameId ?? '');
   assert.equal(saved?.extra.aside, undefined, 'no mark is left with the game');
-  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, ALICE, 1, 'Left');
   const next = await closeWindow(r);
-  assert.equal(next.scene?.text, 'Scene 1 after Left');
+  assert.equal(next.scene?.text, 'Scene 2 after Wait, Left');
   assert.equal(r.narrator.rewrites.length, 0);
   await r.host.close();
 });
@@ -606,15 +608,32 @@ test('X-cards: one for a game swapped out since is stale; two at once set the sc
   await r.host.boot(CH, ALICE, SCRIPT);
   await assert.rejects(r.host.xcard(CH, ALICE, 0, { gameId: 'another-game' }), StaleTurnError);
   await r.host.press(CH, ALICE, 0, 'Left');
+  const gameId = (await r.host.view(CH)).game?.gameId ?? '';
   const [first, second] = await Promise.allSettled([
-    r.host.xcard(CH, ALICE, 0),
+    r.host.xcard(CH, ALICE, 0, { gameId }),
     r.host.xcard(CH, BOB, 0),
   ]);
   assert.equal(first.status, 'fulfilled');
   assert.equal(second.status, 'rejected');
   assert.ok(second.status === 'rejected' && second.reason instanceof NarratingError);
+  assert.equal(second.reason.phase, 'narrating');
   const v = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
   assert.equal(v.scene?.text, 'Scene 0 rewritten after nothing');
   assert.equal(r.narrator.rewrites.length, 1);
+
+  // With no window open, the X-card shows 'narrating' at once; during a narration it is refused.
+  const seen = r.events.length;
+  const release = r.narrator.hold();
+  await r.host.xcard(CH, BOB, 1);
+  assert.ok(r.events.slice(seen).some((e) => e.type === 'view' && e.view.status === 'narrating'));
+  release();
+  await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 2);
+  await r.host.press(CH, ALICE, 2, 'Left');
+  const held = r.narrator.hold();
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (x) => x.status === 'narrating');
+  await assert.rejects(r.host.xcard(CH, BOB, 2), NarratingError);
+  held();
+  await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 3);
   await r.host.close();
 });
