@@ -114,7 +114,7 @@ export class ChannelDirectory {
       r.stale = true;
       r = await this.ready(closed.channelId);
     }
-    return r.holds(closed) ? r.resolve(closed, lease) : 'skipped';
+    return r.resolve(closed, lease); // 'skipped' there when it is still not this runner's turn
   }
 
   /**

@@ -19,6 +19,13 @@ import type { ChannelView, HostUser } from './types.js';
 import { buildView, type Phase } from './view.js';
 import { checkXCard, withXCard } from './xcard.js';
 
+/** A runner with a game (see `holds`). */
+type HeldRunner = ChannelRunner & {
+  session: GameSession;
+  extra: HostExtra;
+  narrator: Narrator;
+};
+
 /**
  * One channel's running game and its turn loop: watch the window; when it closes, hand the turn
  * to the driver, which grants a lease (here or in another process) and calls `resolve`
@@ -89,7 +96,7 @@ export class ChannelRunner {
   /** Runs management operations (boot, exit, load, retry) one at a time per channel. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     this.#busy++;
-    const run = this.#ops.then(fn, fn);
+    const run = this.#ops.then(fn); // #ops never rejects: a failed operation does not stop the next
     this.#ops = run.catch(() => {}).finally(() => this.#busy--);
     return run;
   }
@@ -125,15 +132,16 @@ export class ChannelRunner {
     this.ensureWatch();
   }
 
-  /** Whether this runner's game is the one of `closed`, on the turn right after its window. */
-  holds(closed: ClosedTurn): boolean {
+  /** Whether this runner's game is the one of `closed`, on the turn right after its window
+   *  (then session, extra and narrator are set: attach sets all three, clear none). */
+  holds(closed: ClosedTurn): this is HeldRunner {
     const s = this.session;
     return (
-      this.running &&
-      s !== null &&
+      s?.active === true &&
       s.gameId === closed.gameId &&
       s.turnNumber === closed.turn + 1 &&
-      this.extra?.sceneTurn === closed.turn
+      this.extra?.sceneTurn === closed.turn &&
+      this.narrator !== null
     );
   }
 
@@ -294,12 +302,10 @@ export class ChannelRunner {
 
   /** Re-runs a failed turn with its kept choices; resolves when the attempt is over. */
   retry(): Promise<void> {
-    const s = this.session;
+    // A failure kept with the game is what 'failed' means: attach and the loop set both together.
     const un = this.extra?.unresolved ?? null;
-    if (this.phase !== 'failed' || un === null || s === null)
-      throw new WrongStateError('nothing to retry: the last turn did not fail');
-    const closed = { ...this.#closed(un.turn, new Map(un.choices)), gameId: s.gameId };
-    const p = this.#ctx.driver.retry(closed);
+    if (un === null) throw new WrongStateError('nothing to retry: the last turn did not fail');
+    const p = this.#ctx.driver.retry(this.#closed(un.turn, new Map(un.choices)));
     this.resolving = p;
     return p;
   }

@@ -22,9 +22,17 @@ export interface ResolvingChannel {
   /** Bumped whenever the game is attached, detached or shut down: work started under an older
    *  epoch must not touch the channel any more. */
   readonly epoch: number;
-  /** Whether the channel's game is the one of `closed`, on the turn right after its window. */
-  holds(closed: ClosedTurn): boolean;
+  /** Whether the channel's game is the one of `closed`, on the turn right after its window
+   *  (then it has a game: session, extra and narrator). */
+  holds(closed: ClosedTurn): this is HeldChannel;
   emitView(): void;
+}
+
+/** A ResolvingChannel whose game is running (`holds` says which turn it is on). */
+interface HeldChannel {
+  readonly session: GameSession;
+  extra: HostExtra;
+  readonly narrator: Narrator;
 }
 
 /**
@@ -76,10 +84,11 @@ export class TurnResolver {
    */
   async resolve(closed: ClosedTurn, lease: TurnLease): Promise<TurnOutcome> {
     const c = this.#c;
+    // The one place that decides a closed turn is not this channel's to resolve now.
+    if (!c.holds(closed)) return 'skipped';
     const s = c.session;
     const narrator = c.narrator;
     let x = c.extra;
-    if (s === null || x === null || narrator === null || !c.holds(closed)) return 'skipped';
     if (x.unresolved !== null && !lease.retry) return 'skipped';
     const epoch = c.epoch;
     const controller = new AbortController();

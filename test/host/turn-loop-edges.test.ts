@@ -2,10 +2,16 @@
 // streams, a countdown whose close fails, and what the view shows around a failed or decided turn.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GameSessionError, StoreError } from '../../src/core/errors.js';
+import {
+  GameSessionError,
+  InvalidInputError,
+  StaleTurnError,
+  StoreError,
+} from '../../src/core/errors.js';
+import { NarratingError, WrongStateError } from '../../src/host/errors.js';
 import type { HostMetrics, PressOutcome } from '../../src/host/metrics.js';
 import { STORE_UNREACHABLE_NOTICE } from '../../src/host/store-faults.js';
-import type { HostEvent } from '../../src/host/types.js';
+import type { ChannelView, HostEvent } from '../../src/host/types.js';
 import { type Narrator, NarratorError } from '../../src/narrator/port.js';
 import { FlakyStore } from '../helpers/flaky-store.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
@@ -96,19 +102,46 @@ test('empty text deltas are not streamed; every other piece is, in order, for th
       script.next({
         ...i,
         onText: (d) => {
+          i.onText?.('');
           i.onText?.(d);
           i.onText?.('');
         },
       }),
   };
   const r = rig({ narrator: script, host: { narrators: () => padded } });
+  // Each delta, with '*' before the first of a turn's text (an adapter then drops the text of an
+  // attempt cut off before it; an opening has no earlier attempt).
   const texts = (): string[] =>
-    r.events.flatMap((e: HostEvent) => (e.type === 'text' ? [e.delta] : []));
+    r.events.flatMap((e: HostEvent) =>
+      e.type === 'text' ? [`${e.first === true ? '*' : ''}${e.delta}`] : [],
+    );
   await r.host.boot(CH, ALICE, SCRIPT);
   assert.deepEqual(texts(), ['Scene 0 aft', 'er nothing']);
   await r.host.press(CH, ALICE, 0, 'Left');
   await closeWindow(r);
-  assert.deepEqual(texts().slice(2), ['Scene 1 a', 'fter Left']);
+  assert.deepEqual(texts().slice(2), ['*Scene 1 a', 'fter Left']);
+  await r.host.close();
+});
+
+test('a narrator that streams on after the game was exited reaches nobody', async () => {
+  const r = rig();
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const release = r.narrator.hold(); // the script narrator streams once released, aborted or not
+  r.clock.advance(10_000);
+  await until(() => r.narrator.turns.length === 1, 'the narration');
+  await r.host.exit(CH, ALICE);
+  const after = r.events.length;
+  release();
+  await flush();
+  assert.deepEqual(
+    r.events.slice(after).map((e) => e.type),
+    [],
+  );
+  const reason: unknown = r.narrator.turns[0]?.signal?.reason;
+  assert.ok(reason instanceof NarratorError, 'the narrator is told why it was stopped');
+  assert.equal(reason.failure, 'aborted');
+  assert.equal(reason.message, 'the game was exited or swapped out');
   await r.host.close();
 });
 
@@ -123,10 +156,21 @@ test('a countdown whose close fails for good shows why, and the channel stays us
   r.clock.advance(10_000);
   const v = await waitForView(r.host, CH, (x) => x.error !== null);
   assert.equal(v.error, 'The countdown could not be closed: the disk is on fire');
+  const views = (): ChannelView[] =>
+    r.events.flatMap((e: HostEvent) => (e.type === 'view' ? [e.view] : []));
+  assert.ok(
+    views().some((x) => x.error === v.error),
+    'the failure is pushed to the subscribers',
+  );
+  const seen = views().length;
   // A later press finds the window past its deadline and closes it: the turn goes on.
   await assert.rejects(r.host.press(CH, BOB, 1, 'Right'), { code: 'WINDOW_CLOSED' });
   const next = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 2);
   assert.equal(next.error, null);
+  const closing = views()
+    .slice(seen)
+    .find((x) => x.status === 'narrating');
+  assert.equal(closing?.error, null, 'the error is gone once the window closed');
   assert.equal(next.scene?.text, 'Scene 2 after Wait, Left');
   await r.host.close();
 });
@@ -280,6 +324,10 @@ test('refusals on a channel without a game, and of what is not offered, say why'
     message: 'nothing to retry: the last turn did not fail',
   });
   await assert.rejects(r.host.exit(CH, ALICE), { code: 'SESSION_INACTIVE' });
+  await assert.rejects(r.host.xcard(CH, ALICE, 0), {
+    code: 'SESSION_INACTIVE',
+    message: 'no game is running in this channel',
+  });
   // Someone arriving at an empty table changes nothing.
   const idle = await r.host.here(CH, BOB);
   assert.equal(idle.status, 'idle');
@@ -343,6 +391,11 @@ test("'host decides': after the pick the turn shows 'narrating' with no decision
   await r.host.press(CH, BOB, 0, 'Right');
   r.clock.advance(10_000);
   await waitForView(r.host, CH, (v) => v.decision !== null);
+  await assert.rejects(r.host.press(CH, BOB, 1, 'Left'), (e: unknown) => {
+    assert.ok(e instanceof NarratingError);
+    assert.equal(e.phase, 'deciding');
+    return true;
+  });
   const release = r.narrator.hold();
   const picked = await r.host.decide(CH, ALICE, 'Left');
   assert.equal(picked.decision, null, 'the view decide answers with asks no more');
@@ -350,6 +403,12 @@ test("'host decides': after the pick the turn shows 'narrating' with no decision
   const narrating = await r.host.view(CH);
   assert.equal(narrating.status, 'narrating');
   assert.equal(narrating.decision, null);
+  await assert.rejects(r.host.press(CH, BOB, 1, 'Left'), (e: unknown) => {
+    assert.ok(e instanceof NarratingError);
+    assert.equal(e.phase, 'narrating', 'the pick is made: the narrator is writing');
+    assert.equal(e.message, 'the narrator is writing the next scene; wait for it');
+    return true;
+  });
   release();
   await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
   const saved = await r.store.loadGame(booted.game?.gameId ?? '');
@@ -380,12 +439,15 @@ test("'host decides': an exit while the pick is awaited ends the wait; loaded ba
   await r.host.exit(CH, ALICE);
   const back = await r.host.load(CH, ALICE, a.game?.gameId ?? '');
   assert.equal(back.status, 'narrating');
+  assert.deepEqual(back.decision, { userId: ALICE.id, options: ['Left', 'Right'] }, 'at once');
   const asked = await waitForView(r.host, CH, (v) => v.decision !== null);
   assert.deepEqual(asked.decision, { userId: ALICE.id, options: ['Left', 'Right'] });
   await r.host.decide(CH, ALICE, 'Left');
   const v = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
   assert.equal(v.scene?.text, 'Scene 1 after Left');
   assert.equal(r.narrator.turns.length, 1);
+  const saved = await r.store.loadGame(a.game?.gameId ?? '');
+  assert.equal(saved?.extra.deciding, undefined, 'the pick asked again is not kept either');
   // Closing the host while a pick is awaited ends that wait too.
   await r.host.press(CH, ALICE, 1, 'Left');
   await r.host.press(CH, BOB, 1, 'Wait');
@@ -411,6 +473,10 @@ test('a window stuck past its deadline on an unreachable store tells the players
   const stuck = await waitForView(r.host, CH, (v) => v.notice !== null);
   assert.equal(stuck.notice, STORE_UNREACHABLE_NOTICE);
   assert.equal(stuck.status, 'counting');
+  const notices: Array<[string, string | null]> = [];
+  r.host.subscribe(CH, (e) => {
+    if (e.type === 'view') notices.push([e.view.status, e.view.notice ?? null]);
+  });
   for (let i = 0; i < 3; i++) {
     r.clock.advance(1000);
     await flush();
@@ -418,6 +484,7 @@ test('a window stuck past its deadline on an unreachable store tells the players
   const next = await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 1);
   assert.equal(next.notice, null);
   assert.equal(next.scene?.text, 'Scene 1 after Left');
+  assert.deepEqual(notices[0], ['narrating', null], 'gone as soon as the window closed');
 
   // A close that is only slow to answer is not taken for an unreachable store.
   await r.host.press(CH, BOB, 1, 'Right');
@@ -434,5 +501,139 @@ test('a window stuck past its deadline on an unreachable store tells the players
   answer();
   const after = await waitForView(r.host, CH, (v) => v.status === 'playing' && v.turn === 2);
   assert.equal(after.notice, null);
+  await r.host.close();
+});
+
+test("'host decides': a pick made before an exit is narrated when the game is loaded, without asking again", async () => {
+  const r = rig({ settings: { aggregation: 'host' } });
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  const gameId = a.game?.gameId ?? '';
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await r.host.press(CH, BOB, 0, 'Right');
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (v) => v.decision !== null);
+  r.narrator.hangNext();
+  await r.host.decide(CH, ALICE, 'Right');
+  await until(() => r.narrator.turns.length === 1, 'the narration of the pick');
+  // A write of the game meanwhile (the countdown changed) keeps the pick.
+  await r.host.setCountdown(CH, ALICE, 20);
+  await r.host.exit(CH, ALICE); // the narration is aborted; the pick is stored with the game
+  const views: Array<string | null> = [];
+  r.host.subscribe(CH, (e) => {
+    if (e.type === 'view') views.push(e.view.decision === null ? null : 'asked');
+  });
+  await r.host.load(CH, ALICE, gameId);
+  const v = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
+  assert.equal(v.scene?.text, 'Scene 1 after Right');
+  assert.equal(r.narrator.turns[1]?.decidedChoice, 'Right');
+  assert.ok(!views.includes('asked'), 'nobody is asked for the pick again');
+  const saved = await r.store.loadGame(gameId);
+  assert.equal(saved?.extra.deciding, undefined, 'no decision is stored with the next scene');
+  await r.host.close();
+});
+
+test('exited and loaded back on a later turn, a game follows its next window; an exit forgets a failure', async () => {
+  const r = rig();
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  await closeWindow(r);
+  await r.host.press(CH, ALICE, 1, 'Right');
+  const saved = await r.host.exit(CH, ALICE);
+  assert.match(saved.notice ?? '', /^💾 Saved/);
+  const loaded = await r.host.load(CH, ALICE, a.game?.gameId ?? '');
+  assert.equal(loaded.notice, null, 'the idle notice goes with the idle channel');
+  await r.host.press(CH, BOB, 1, 'Wait');
+  const next = await closeWindow(r);
+  assert.equal(next.turn, 2);
+  assert.equal(next.scene?.text, 'Scene 2 after Left, Right+Wait');
+
+  // A failed turn, then an exit: the idle channel shows no error, nor does a new game.
+  await assert.rejects(r.host.retry(CH, ALICE), WrongStateError);
+  await r.host.press(CH, ALICE, 2, 'Left');
+  r.narrator.failNext(new NarratorError('http', 'HTTP 500'));
+  r.clock.advance(10_000);
+  const failed = await waitForView(r.host, CH, (v) => v.status === 'failed');
+  assert.notEqual(failed.error, null);
+  const idle = await r.host.exit(CH, ALICE);
+  assert.equal(idle.error, null);
+  await assert.rejects(r.host.retry(CH, ALICE), WrongStateError);
+  const b = await r.host.boot(CH, ALICE, SCRIPT);
+  assert.equal(b.status, 'playing');
+  assert.equal(b.error, null);
+  await r.host.close();
+});
+
+test('a press on an earlier scene is stale, even with a choice the scene on screen does not offer', async () => {
+  const script = new ScriptNarrator();
+  // Every scene after the opening offers other choices than the opening's.
+  const compass: Narrator = {
+    open: (i) => script.open(i),
+    next: async (i) => {
+      const n = await script.next(i);
+      return { ...n, scene: { ...n.scene, choices: ['North', 'South'] } };
+    },
+  };
+  const r = rig({ narrator: script, host: { narrators: () => compass } });
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const next = await closeWindow(r);
+  assert.deepEqual(next.scene?.choices, ['North', 'South']);
+  await assert.rejects(r.host.press(CH, BOB, 0, 'Left'), StaleTurnError);
+  await assert.rejects(r.host.press(CH, BOB, 1, 'Left'), InvalidInputError);
+  await r.host.close();
+});
+
+test('an X-card whose close the store refuses changes nothing: the scene stays, its next window is narrated', async () => {
+  const store = new FlakyStore();
+  const r = rig({ store });
+  const a = await r.host.boot(CH, ALICE, SCRIPT);
+  await r.host.press(CH, BOB, 0, 'Wait');
+  await closeWindow(r);
+  store.closeFailures.push(new StoreError('connection refused'));
+  await assert.rejects(r.host.xcard(CH, ALICE, 1), StoreError);
+  const v = await r.host.view(CH);
+  assert.equal(v.status, 'playing');
+  assert.equal(v.scene?.text, 'Scene 1 after Wait');
+  const saved = await r.store.loadGame(a.game?.gameId ?? '');
+  assert.equal(saved?.extra.aside, undefined, 'no mark is left with the game');
+  await r.host.press(CH, ALICE, 1, 'Left');
+  const next = await closeWindow(r);
+  assert.equal(next.scene?.text, 'Scene 2 after Wait, Left');
+  assert.equal(r.narrator.rewrites.length, 0);
+  await r.host.close();
+});
+
+test('X-cards: one for a game swapped out since is stale; two at once set the scene aside once', async () => {
+  const r = rig();
+  await r.host.boot(CH, ALICE, SCRIPT);
+  await assert.rejects(r.host.xcard(CH, ALICE, 0, { gameId: 'another-game' }), StaleTurnError);
+  await r.host.press(CH, ALICE, 0, 'Left');
+  const gameId = (await r.host.view(CH)).game?.gameId ?? '';
+  const [first, second] = await Promise.allSettled([
+    r.host.xcard(CH, ALICE, 0, { gameId }),
+    r.host.xcard(CH, BOB, 0),
+  ]);
+  assert.equal(first.status, 'fulfilled');
+  assert.equal(second.status, 'rejected');
+  assert.ok(second.status === 'rejected' && second.reason instanceof NarratingError);
+  assert.equal(second.reason.phase, 'narrating');
+  const v = await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 1);
+  assert.equal(v.scene?.text, 'Scene 0 rewritten after nothing');
+  assert.equal(r.narrator.rewrites.length, 1);
+
+  // With no window open, the X-card shows 'narrating' at once; during a narration it is refused.
+  const seen = r.events.length;
+  const release = r.narrator.hold();
+  await r.host.xcard(CH, BOB, 1);
+  assert.ok(r.events.slice(seen).some((e) => e.type === 'view' && e.view.status === 'narrating'));
+  release();
+  await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 2);
+  await r.host.press(CH, ALICE, 2, 'Left');
+  const held = r.narrator.hold();
+  r.clock.advance(10_000);
+  await waitForView(r.host, CH, (x) => x.status === 'narrating');
+  await assert.rejects(r.host.xcard(CH, BOB, 2), NarratingError);
+  held();
+  await waitForView(r.host, CH, (x) => x.status === 'playing' && x.turn === 3);
   await r.host.close();
 });
