@@ -251,18 +251,26 @@ test('a channel read from before this process committed its turn does not take t
   await bothSee([a, b.host], (v) => v.window?.chosen.length === 1);
 });
 
-test('a change of mind that reaches a process after the window closed is refused at once, without reading the channel again', async () => {
+/**
+ * Process B boots the channel and Alice presses: the window closes and B narrates its turn,
+ * held until `release()` (B holds the turn's lease meanwhile). `ns` names the test's keys.
+ */
+async function narratingOnB(suffix: string) {
   const narrator = new ScriptNarrator();
-  const ns = `d${process.pid}c`;
+  const ns = `d${process.pid}${suffix}`;
   const b = await host('B', narrator, ns);
   await b.host.boot(CH, ALICE, SCRIPT);
   await waitForView(b.host, CH, (v) => v.status === 'playing');
   const release = narrator.hold();
   await b.host.press(CH, ALICE, 0, 'Left');
-  // The window closes and B narrates its turn (held): B holds the turn's lease.
   for (let i = 0; i < 400 && narrator.turns.length === 0; i++)
     await new Promise((r) => setTimeout(r, 10));
   assert.equal(narrator.turns.length, 1);
+  return { narrator, release, ns, b };
+}
+
+test('a change of mind that reaches a process after the window closed is refused at once, without reading the channel again', async () => {
+  const { narrator, release, ns } = await narratingOnB('c');
   // A loads the channel now: it shows the closed window's turn being narrated, elsewhere.
   const door = new ChannelReadDoor();
   const started = await startClusterHost({
@@ -289,16 +297,7 @@ test('a change of mind that reaches a process after the window closed is refused
 });
 
 test('a press on a scene another process committed is accepted by a process whose copy still shows the turn narrated', async () => {
-  const narrator = new ScriptNarrator();
-  const ns = `d${process.pid}p`;
-  const b = await host('B', narrator, ns);
-  await b.host.boot(CH, ALICE, SCRIPT);
-  await waitForView(b.host, CH, (v) => v.status === 'playing');
-  const release = narrator.hold();
-  await b.host.press(CH, ALICE, 0, 'Left');
-  for (let i = 0; i < 400 && narrator.turns.length === 0; i++)
-    await new Promise((r) => setTimeout(r, 10));
-  assert.equal(narrator.turns.length, 1);
+  const { narrator, release, ns, b } = await narratingOnB('p');
   // A loads the channel while B narrates, and then hears none of B's events (as if pub/sub
   // lost them): its copy stays on the closed turn after B has committed it.
   const started = await startClusterHost({
