@@ -32,6 +32,8 @@ export class ChannelDirectory {
   readonly #runners = new Map<string, ChannelRunner>();
   readonly #reloading = new Set<ChannelRunner>();
   readonly #loading = new Set<ChannelRunner>();
+  /** The driver's watch of each channel held, settled once its events reach this process. */
+  readonly #watched = new Map<string, Promise<void>>();
   readonly #resync: ChannelResync;
   readonly #idle: IdleChannels;
 
@@ -62,12 +64,15 @@ export class ChannelDirectory {
     if (runner === undefined) {
       runner = new ChannelRunner(channelId, this.#d.ctx);
       this.#runners.set(channelId, runner);
+      // Watched for as long as it is held, from before its first read: nothing another process
+      // publishes after that read is missed.
+      this.#watched.set(channelId, this.#d.ctx.driver.watch(channelId));
     }
     const r = runner;
     if (r.loaded === null) {
       this.#loading.add(r);
-      r.loaded = this.#d.sessions
-        .restore(r)
+      r.loaded = (this.#watched.get(channelId) ?? Promise.resolve())
+        .then(() => this.#d.sessions.restore(r))
         .catch((e: unknown) => {
           r.loaded = null; // a store outage must not make the channel look empty forever
           throw e;
@@ -184,6 +189,8 @@ export class ChannelDirectory {
         this.#loading.has(r);
       if (waiting || this.#d.followed(channelId) || this.#resync.has(channelId)) continue;
       this.#runners.delete(channelId);
+      this.#watched.delete(channelId);
+      this.#d.ctx.driver.unwatch(channelId);
       this.#idle.forget(channelId);
       this.#d.sessions.release(r);
       r.shutdown();
@@ -191,11 +198,12 @@ export class ChannelDirectory {
     }
   }
 
-  /** Another process changed the channel: reload it in the background (and before next use). */
+  /** Another process changed the channel: it is read again before its next use, and at once
+   *  (in the background) if someone follows it here, to be shown to them. */
   markStale(channelId: string): void {
     const r = this.#runners.get(channelId);
     if (r === undefined || r.loaded === null) return;
     r.stale = true;
-    this.ready(channelId).catch(() => {}); // a failed reload is retried at the next use
+    if (this.#d.followed(channelId)) this.ready(channelId).catch(() => {}); // retried at next use
   }
 }

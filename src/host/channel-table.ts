@@ -36,8 +36,18 @@ export class ChannelTable {
     this.#d = deps;
   }
 
+  /** Listens to the channel; its first listener here has the driver watch it (its last lets go). */
   subscribe(channelId: string, listener: (e: HostEvent) => void): () => void {
-    return this.#hub.subscribe(channelId, listener);
+    const first = !this.#hub.has(channelId);
+    const off = this.#hub.subscribe(channelId, listener);
+    if (first) void this.#d.driver.watch(channelId);
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      off();
+      if (!this.#hub.has(channelId) && !this.#d.isClosed()) this.#d.driver.unwatch(channelId);
+    };
   }
 
   /** The users at the channel's table now. */

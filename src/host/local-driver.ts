@@ -31,6 +31,11 @@ export class LocalTurnDriver implements TurnDriver {
     if (!this.#closed) this.#loop?.deliver(channelId, event, false);
   }
 
+  /** Every event of this process reaches its subscribers: nothing to subscribe to. */
+  async watch(_channelId: string): Promise<void> {}
+
+  unwatch(_channelId: string): void {}
+
   awaitDecision(gameId: string, turn: number, signal: AbortSignal): Promise<void> {
     return this.#decisions.wait(gameId, turn, signal);
   }

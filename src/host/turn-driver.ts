@@ -64,8 +64,18 @@ export interface TurnDriver {
   windowClosed(closed: ClosedTurn): Promise<void>;
   /** A player asks to narrate a failed turn again; settles once the attempt is over. */
   retry(closed: ClosedTurn): Promise<void>;
-  /** Sends an event to the subscribers of every process, this one's included, in order. */
+  /** Sends an event to the subscribers of every process that watches the channel, this one's
+   *  included, in order. */
   publish(channelId: string, event: HostEvent): void;
+  /**
+   * This process holds a copy of the channel or has listeners on it: once the returned promise
+   * settles, every event any process publishes for the channel reaches `deliver` here (Redis:
+   * this process subscribes to the channel's own pub/sub topic, so a process decodes only the
+   * channels it serves). Counted: each call is undone by one `unwatch`. Never rejects.
+   */
+  watch(channelId: string): Promise<void>;
+  /** Undoes one `watch`; the last one stops the channel's events reaching this process. */
+  unwatch(channelId: string): void;
   /** Waits until `decided(gameId, turn)` is called in any process (or a while has passed: the
    *  caller re-reads the store and waits again). Rejects when `signal` aborts. */
   awaitDecision(gameId: string, turn: number, signal: AbortSignal): Promise<void>;

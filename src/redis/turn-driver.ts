@@ -14,7 +14,8 @@ export interface RedisTurnDriverOptions {
   /** A standalone Redis for the scheduler's BullMQ queue and the pub/sub fan-out (may be the
    *  store's Redis), e.g. 'redis://localhost:6379'. */
   connection: string;
-  /** Pub/sub channel of host events (default 'gg:events'); one per deployment. */
+  /** Pub/sub channel of the deployment (default 'gg:events'): 'host decides' wake-ups on it,
+   *  and each game channel's events on `<eventChannel>:<channelId>`. One per deployment. */
   eventChannel?: string;
   /** BullMQ queue name (default 'gg-expiry'); one per deployment. */
   queueName?: string;
@@ -26,6 +27,10 @@ export interface RedisTurnDriverOptions {
   workerId?: string;
 }
 
+/** How long `watch` waits for Redis to confirm a subscription before it lets the caller go on
+ *  (an outage: the subscription is made when Redis is back, and events meanwhile are lost as
+ *  any pub/sub message is then). */
+const WATCH_WAIT_MS = 2000;
 /** Streamed narrator text is sent to other processes in pieces at most this often. */
 const TEXT_COALESCE_MS = 40;
 /** A resolver waiting for a 'host decides' pick re-reads the store at least this often, in case
@@ -55,9 +60,11 @@ type Message =
  * The scaled-out TurnDriver. A closed window is resolved by whichever process the Redis
  * scheduler (BullMQ expiry jobs + a sweep) gives the turn's lease to, through the host's one
  * loop, and committed by the fenced script (a resolver that lost its lease is refused with
- * FencedCommitError). Every host event (views, streamed text coalesced, turns) goes through one
- * pub/sub channel, so the players of every process see the same events in the same order; a
- * 'host decides' pick, stored with the game, wakes its resolver over the same channel.
+ * FencedCommitError). A game channel's host events (views, streamed text coalesced, turns,
+ * presence) go through that channel's own pub/sub topic, so the players of every process see
+ * the same events in the same order, and a process decodes only the topics of the channels it
+ * watches (those it holds or has listeners on); a 'host decides' pick, stored with the game,
+ * wakes its resolver over the deployment's topic, which every process listens to.
  */
 export class RedisTurnDriver implements TurnDriver {
   readonly sharesChannels = true;
@@ -70,9 +77,13 @@ export class RedisTurnDriver implements TurnDriver {
   /** Games whose failed turn a player asked to retry through this process. */
   readonly #retrying = new Set<string>();
   readonly #decisions = new DecisionWaiters();
-  /** The last message this process published, and the last of its own it has received back. */
+  /** The last message this process published, the last it published on a topic it listens to
+   *  (the one `delivered` waits for), and the last of its own it has received back. */
   #sent = 0;
+  #awaited = 0;
   #echoed = 0;
+  /** Game channels watched (`watch` count), and the settled subscription of each. */
+  readonly #watching = new Map<string, { count: number; subscribed: Promise<void> }>();
   readonly #echoWaiters: Array<{ upTo: number; resolve: () => void }> = [];
   readonly #text = new Map<
     string,
@@ -86,10 +97,12 @@ export class RedisTurnDriver implements TurnDriver {
   async start(loop: TurnLoop): Promise<void> {
     const o = this.#options;
     this.#loop = loop;
-    const bus = await RedisPubSub.connect(o.connection, o.eventChannel ?? 'gg:events', (m) =>
-      this.#receive(m),
+    const bus = await RedisPubSub.connect(o.connection, this.#deploymentTopic(), (m, topic) =>
+      this.#receive(m, topic),
     );
     this.#bus = bus;
+    // Channels watched before the driver started are subscribed now.
+    for (const channelId of this.#watching.keys()) void bus.listen(this.#topic(channelId));
     try {
       const { createRedisScheduler } = await import('./scheduler.js');
       this.#scheduler = await createRedisScheduler({
@@ -142,7 +155,7 @@ export class RedisTurnDriver implements TurnDriver {
     if (this.#local(channelId, event)) return;
     const e: WireEvent =
       event.type === 'turn' ? { ...event, record: event.record.toDict() } : event;
-    this.#send({ k: 'event', c: channelId, e });
+    this.#send(this.#topic(channelId), { k: 'event', c: channelId, e });
   }
 
   /** While Redis cannot be reached, an event (e.g. the notice that the store is down) is given
@@ -153,13 +166,43 @@ export class RedisTurnDriver implements TurnDriver {
     return true;
   }
 
+  watch(channelId: string): Promise<void> {
+    const known = this.#watching.get(channelId);
+    if (known !== undefined) {
+      known.count += 1;
+      return known.subscribed;
+    }
+    const bus = this.#bus;
+    let subscribed = Promise.resolve();
+    if (bus !== null && !this.#closed) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, WATCH_WAIT_MS);
+      });
+      subscribed = Promise.race([bus.listen(this.#topic(channelId)), bound]).finally(() =>
+        clearTimeout(timer),
+      );
+    }
+    this.#watching.set(channelId, { count: 1, subscribed });
+    return subscribed;
+  }
+
+  unwatch(channelId: string): void {
+    const known = this.#watching.get(channelId);
+    if (known === undefined) return;
+    known.count -= 1;
+    if (known.count > 0) return;
+    this.#watching.delete(channelId);
+    this.#bus?.unlisten(this.#topic(channelId));
+  }
+
   awaitDecision(gameId: string, turn: number, signal: AbortSignal): Promise<void> {
     return this.#decisions.wait(gameId, turn, signal, DECISION_RECHECK_MS);
   }
 
   decided(gameId: string, turn: number): void {
     this.#decisions.wake(gameId, turn);
-    this.#send({ k: 'decided', g: gameId, t: turn });
+    this.#send(this.#deploymentTopic(), { k: 'decided', g: gameId, t: turn });
   }
 
   async ready(): Promise<boolean> {
@@ -168,8 +211,8 @@ export class RedisTurnDriver implements TurnDriver {
 
   delivered(): Promise<void> {
     for (const channelId of [...this.#text.keys()]) this.#flushText(channelId);
-    if (this.#closed || this.#echoed >= this.#sent) return Promise.resolve();
-    return new Promise((resolve) => this.#echoWaiters.push({ upTo: this.#sent, resolve }));
+    if (this.#closed || this.#echoed >= this.#awaited) return Promise.resolve();
+    return new Promise((resolve) => this.#echoWaiters.push({ upTo: this.#awaited, resolve }));
   }
 
   async close(): Promise<void> {
@@ -216,13 +259,24 @@ export class RedisTurnDriver implements TurnDriver {
       ...(pending.first ? { first: true } : {}),
     };
     if (this.#local(channelId, e)) return;
-    this.#send({ k: 'event', c: channelId, e });
+    this.#send(this.#topic(channelId), { k: 'event', c: channelId, e });
   }
 
-  #send(m: DistributiveOmit<Message, 'o' | 's'>): void {
+  #deploymentTopic(): string {
+    return this.#options.eventChannel ?? 'gg:events';
+  }
+
+  /** A game channel's own topic. */
+  #topic(channelId: string): string {
+    return `${this.#deploymentTopic()}:${channelId}`;
+  }
+
+  #send(topic: string, m: DistributiveOmit<Message, 'o' | 's'>): void {
     if (this.#bus === null) return;
     this.#sent += 1;
-    void this.#bus.publish({ ...m, o: this.#origin, s: this.#sent } satisfies Message);
+    // Only a message on a topic this process listens to comes back to it.
+    if (m.k === 'decided' || this.#watching.has(m.c)) this.#awaited = this.#sent;
+    void this.#bus.publish(topic, { ...m, o: this.#origin, s: this.#sent } satisfies Message);
   }
 
   /** One of this process' own messages came back: everything published up to it has (a lost
@@ -238,7 +292,7 @@ export class RedisTurnDriver implements TurnDriver {
     }
   }
 
-  #receive(m: unknown): void {
+  #receive(m: unknown, topic: string): void {
     if (this.#closed || typeof m !== 'object' || m === null) return;
     const msg = m as Partial<Message>;
     if (typeof msg.o !== 'string') return;
@@ -250,7 +304,7 @@ export class RedisTurnDriver implements TurnDriver {
         this.#decisions.wake(msg.g, msg.t as number);
       return;
     }
-    if (msg.k !== 'event' || typeof msg.c !== 'string') return;
+    if (msg.k !== 'event' || typeof msg.c !== 'string' || topic !== this.#topic(msg.c)) return;
     const event = decodeEvent(msg.c, msg.e);
     if (event !== null) this.#loop?.deliver(msg.c, event, remote);
   }

@@ -20,6 +20,10 @@ export async function startClusterHost(options: {
   /** Pub/sub channel of host events (default `<ns>:events`, the deployment's): another one
    *  stands for a process that hears none of the others' events (pub/sub is at-most-once). */
   eventChannel?: string;
+  /** Idle channels are let go after this long (ms; the host's default otherwise). */
+  evictIdleAfterMs?: number;
+  /** The countdown (s; default 0.5). */
+  countdownSeconds?: number;
 }): Promise<{ host: GameHost; store: RedisStore; close(): Promise<void> }> {
   const { url, ns, name } = options;
   const settings = options.settings ?? {};
@@ -27,7 +31,10 @@ export async function startClusterHost(options: {
   const host = new GameHost({
     store: options.hostStore?.(store) ?? store,
     narrators: () => options.narrator,
-    countdownSeconds: 0.5,
+    countdownSeconds: options.countdownSeconds ?? 0.5,
+    ...(options.evictIdleAfterMs !== undefined
+      ? { evictIdleAfterMs: options.evictIdleAfterMs }
+      : {}),
     settings: () => settings,
     driver: new RedisTurnDriver({
       store,

@@ -224,6 +224,8 @@ test('a channel read from before this process committed its turn does not take t
   });
   closers.push(started.close);
   const a = started.host;
+  // A page on A follows the channel: A reads it again as soon as another process changes it.
+  a.subscribe(CH, () => {});
   await a.view(CH);
   await a.boot(CH, ALICE, SCRIPT);
   await waitForView(a, CH, (v) => v.status === 'playing');

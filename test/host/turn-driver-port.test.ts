@@ -67,6 +67,17 @@ class ProbeDriver implements TurnDriver {
   publish(channelId: string, event: HostEvent): void {
     this.loop?.deliver(channelId, event, false);
   }
+  /** How many watches of each channel are open. */
+  readonly watching = new Map<string, number>();
+  async watch(channelId: string): Promise<void> {
+    this.watching.set(channelId, (this.watching.get(channelId) ?? 0) + 1);
+  }
+  unwatch(channelId: string): void {
+    const n = (this.watching.get(channelId) ?? 0) - 1;
+    if (n < 0) throw new Error(`unwatch of ${channelId} without a watch`);
+    if (n === 0) this.watching.delete(channelId);
+    else this.watching.set(channelId, n);
+  }
   awaitDecision(_gameId: string, _turn: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const wake = (): void => {
