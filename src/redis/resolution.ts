@@ -56,10 +56,19 @@ export class Resolution {
     return { status: r[0] === 'past' ? 'past' : 'none' };
   }
 
-  /** Game ids in bucket `b` whose window is due, and whose resolution is due (or lease expired). */
-  async due(b: number, max = 200): Promise<{ windows: string[]; resolutions: string[] }> {
+  /** Game ids in bucket `b` whose window is due, and whose resolution is due: `graceMs` past
+   *  the window's close or its lease's end. */
+  async due(
+    b: number,
+    graceMs: number,
+    max = 200,
+  ): Promise<{ windows: string[]; resolutions: string[] }> {
     const p = this.#store.internals.keys.bucket(b);
-    const r = (await this.#run('due', [`${p}open`, `${p}unres`], [String(max)])) as string[];
+    const r = (await this.#run(
+      'due',
+      [`${p}open`, `${p}unres`],
+      [String(max), String(graceMs)],
+    )) as string[];
     const bar = r.indexOf('|');
     return { windows: r.slice(0, bar), resolutions: r.slice(bar + 1) };
   }

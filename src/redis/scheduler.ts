@@ -17,7 +17,8 @@
  * 1. A press through `store` that opens a window adds a BullMQ delayed job (id derived from game
  *    and turn: adding it twice is a no-op). A press that finds the window past its deadline
  *    resolves at once. A periodic sweep (every `sweepIntervalMs`) finds windows and resolutions
- *    that are due in Redis itself, so a job that was never added, or was lost, costs only lateness.
+ *    that are due in Redis itself, so a job that was never added, or was lost, costs only lateness
+ *    (a closed turn is left `claimGraceMs` to the process that closed it before a sweep takes it).
  * 2. The job closes the window if it is due and the game is still on the job's turn (the turn
  *    number fences late and duplicate jobs), then claims the lowest unresolved turn of the game
  *    with a lease (`leaseMs`, renewed while `onWindowClosed` runs).
@@ -96,6 +97,11 @@ export interface RedisSchedulerOptions {
   leaseMs?: number;
   /** Sweep period (default 1000 ms). */
   sweepIntervalMs?: number;
+  /** How long a closed turn (or one whose lease ran out) is left to the process that closed it
+   *  (or held it) before a sweep elsewhere takes it (default: `leaseMs`). Without it, every
+   *  process' sweep races the closing one for turns it has not had time to claim, and the winner
+   *  loads a channel it does not serve. */
+  claimGraceMs?: number;
   /** Jobs processed at once by this worker (default 32). */
   concurrency?: number;
   /** Delay before a turn whose `onWindowClosed` threw is tried again (default 1000 ms). */
@@ -142,6 +148,7 @@ export async function createRedisScheduler(
   const res = new Resolution(store);
   const workerId = options.workerId ?? randomUUID();
   const leaseMs = options.leaseMs ?? 2000;
+  const claimGraceMs = options.claimGraceMs ?? leaseMs;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const queueName = options.queueName ?? 'gg-expiry';
   const url = typeof options.connection === 'string' ? options.connection : options.connection.url;
@@ -295,7 +302,7 @@ export async function createRedisScheduler(
     let seen = 0;
     const work: Array<Promise<void>> = [];
     for (let b = 0; b < store.internals.buckets; b++) {
-      const d = await res.due(b);
+      const d = await res.due(b, claimGraceMs);
       for (const id of new Set([...d.windows, ...d.resolutions])) {
         seen++;
         work.push(resolveGame(id, undefined, 'sweep').catch(() => {}));

@@ -278,3 +278,38 @@ test('a countdown survives a restart of every worker; a late press triggers reso
   assert.deepEqual(calls, [0]);
   assert.equal((await s.loadGame('g7'))?.turn_number, 1);
 });
+
+test("a turn closed by one process is left to it for the grace; another's sweep takes it only after", async () => {
+  const { prefix, queue } = ns();
+  // The closing process: its store has no scheduler, as if it died right after the close.
+  const closer = await store(prefix);
+  const s = await store(prefix);
+  const claimedAt: number[] = [];
+  const sched = await createRedisScheduler({
+    store: s,
+    connection: node.url,
+    queueName: queue,
+    sweepIntervalMs: 50,
+    claimGraceMs: 800,
+    async onWindowClosed(w) {
+      claimedAt.push(Date.now());
+      return { narrativeSummary: `after ${w.turn}` };
+    },
+  });
+  schedulers.push(sched);
+  await closer.bootGame(dict('g9', 'c-g9', 60));
+  await press(closer, 'g9', 'alice');
+  const closedAt = Date.now();
+  const closed = await closer.closeWindow('c-g9', {
+    gameId: 'g9',
+    turn: 0,
+    early: true,
+    nowMs: closedAt,
+  });
+  assert.equal(closed.status, 'closed');
+  await until(() => claimedAt.length > 0, 5000);
+  assert.equal(claimedAt.length, 1);
+  const waited = (claimedAt[0] as number) - closedAt;
+  assert.ok(waited >= 750, `taken ${waited} ms after the close, within the grace`);
+  await until(async () => (await s.recentTurns('g9', 5)).length === 1, 5000);
+});
