@@ -180,11 +180,15 @@ export class ChannelDirectory {
         continue;
       }
       const s = r.session;
+      // A copy another process changed (nobody here to show it to) waits for nothing here,
+      // whatever it last showed: the store has the channel, and the scheduler its countdown.
+      const changedElsewhere = r.stale && this.#d.ctx.driver.sharesChannels;
       const waiting =
         r.busy ||
         r.resolvingHere ||
-        (r.phase !== 'ready' && r.phase !== 'failed') ||
-        (s !== null && s.windowDeadlineMs !== null) ||
+        (!changedElsewhere &&
+          ((r.phase !== 'ready' && r.phase !== 'failed') ||
+            (s !== null && s.windowDeadlineMs !== null))) ||
         this.#reloading.has(r) ||
         this.#loading.has(r);
       if (waiting || this.#d.followed(channelId) || this.#resync.has(channelId)) continue;
