@@ -113,6 +113,14 @@ export class ChannelTable {
     this.#d.markStale(channelId);
   }
 
+  /** Another process started watching the channel: everyone at its table known here is
+   *  published again (applying a change twice is applying it once). */
+  rollCall(channelId: string): void {
+    if (this.#d.isClosed()) return;
+    for (const change of this.usersHere(channelId))
+      this.#d.driver.publish(channelId, { type: 'presence', channelId, change });
+  }
+
   /** Published to every process, this one included: each applies it as delivered (so all
    *  apply changes in one order) and redraws the channel's view if the table as shown changed. */
   #changed(r: ChannelRunner, change: PresenceChange): void {

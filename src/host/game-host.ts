@@ -60,6 +60,7 @@ export class GameHost implements AdapterHost {
     this.#started = this.#p.driver.start({
       resolve: (closed, lease) => this.#resolveTurn(closed, lease),
       deliver: (channelId, event, remote) => this.#p.table.deliver(channelId, event, remote),
+      rollCall: (channelId) => this.#p.table.rollCall(channelId),
     });
     this.#started.catch(() => {}); // reported by start() and by every host call
   }

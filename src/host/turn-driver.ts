@@ -43,6 +43,10 @@ export interface TurnLoop {
   /** Hands an event to this process' subscribers. `remote`: another process published it, so
    *  this process' copy of the channel may be out of date. */
   deliver(channelId: string, event: HostEvent, remote: boolean): void;
+  /** Another process has just started watching the channel: publish again who this process
+   *  knows to be at its table (a presence change is published once, when it happens, so the
+   *  newcomer would otherwise wait for nobody until each player's next refresh). */
+  rollCall(channelId: string): void;
 }
 
 /**

@@ -54,6 +54,8 @@ type WireEvent =
 /** `s`: the publisher's sequence number, so it knows when its own messages have come back. */
 type Message =
   | { o: string; s: number; k: 'event'; c: string; e: WireEvent }
+  /** A process started listening to channel `c`: the others say who is at its table. */
+  | { o: string; s: number; k: 'roll'; c: string }
   | { o: string; s: number; k: 'decided'; g: string; t: number };
 
 /**
@@ -179,9 +181,11 @@ export class RedisTurnDriver implements TurnDriver {
       const bound = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, WATCH_WAIT_MS);
       });
-      subscribed = Promise.race([bus.listen(this.#topic(channelId)), bound]).finally(() =>
-        clearTimeout(timer),
-      );
+      const listening = bus.listen(this.#topic(channelId)).then(() => {
+        if (this.#watching.has(channelId))
+          this.#send(this.#topic(channelId), { k: 'roll', c: channelId });
+      });
+      subscribed = Promise.race([listening, bound]).finally(() => clearTimeout(timer));
     }
     this.#watching.set(channelId, { count: 1, subscribed });
     return subscribed;
@@ -304,9 +308,16 @@ export class RedisTurnDriver implements TurnDriver {
         this.#decisions.wake(msg.g, msg.t as number);
       return;
     }
-    if (msg.k !== 'event' || typeof msg.c !== 'string' || topic !== this.#topic(msg.c)) return;
-    const event = decodeEvent(msg.c, msg.e);
-    if (event !== null) this.#loop?.deliver(msg.c, event, remote);
+    if (msg.k !== 'roll' && msg.k !== 'event') return;
+    const c = (msg as Partial<Extract<Message, { k: 'roll' | 'event' }>>).c;
+    // A game channel's messages come on its own topic only.
+    if (typeof c !== 'string' || topic !== this.#topic(c)) return;
+    if (msg.k === 'roll') {
+      if (remote) this.#loop?.rollCall(c);
+      return;
+    }
+    const event = decodeEvent(c, (msg as Partial<Extract<Message, { k: 'event' }>>).e);
+    if (event !== null) this.#loop?.deliver(c, event, remote);
   }
 }
 

@@ -144,3 +144,45 @@ test('a copy nobody follows here is not read again at each change elsewhere, onl
   assert.equal(v.window?.chosen.length, 2, 'B shows both presses');
   assert.equal(reads(), before + 1, 'read once, when used');
 });
+
+test('a process that starts watching a channel learns who is already at its table, and waits for them', async () => {
+  const ns = `t${process.pid}c`;
+  const narrator = new ScriptNarrator();
+  const settings = { closeWhenAllChosen: true };
+  const b = await startClusterHost({
+    url: node.url,
+    ns,
+    name: 'B',
+    narrator,
+    settings,
+    countdownSeconds: 30,
+  });
+  closers.push(b.close);
+  await b.host.boot(CH, ALICE, SCRIPT);
+  await b.host.here(CH, ALICE);
+  await b.host.here(CH, BOB); // Bob's page is on B
+  // A starts after both came: it heard none of it when it happened.
+  const a = await startClusterHost({
+    url: node.url,
+    ns,
+    name: 'A',
+    narrator,
+    settings,
+    countdownSeconds: 30,
+  });
+  closers.push(a.close);
+  let bothHere = await a.host.view(CH);
+  for (let i = 0; i < 150 && (bothHere.present?.length ?? 0) < 2; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    bothHere = await a.host.view(CH);
+  }
+  assert.deepEqual(bothHere.present?.map((p) => p.userName).sort(), ['Alice', 'Bob']);
+  // Alice presses through A: the window waits for Bob.
+  await a.host.press(CH, ALICE, 0, 'Left');
+  await new Promise((r) => setTimeout(r, 300));
+  const v = await a.host.view(CH);
+  assert.equal(v.status, 'counting', 'the window is still open');
+  assert.equal(v.window?.chosen.length, 1);
+  await b.host.press(CH, BOB, 0, 'Right');
+  await waitForView(a.host, CH, (x) => x.turn === 1 && x.status === 'playing');
+});

@@ -33,6 +33,7 @@ class HeldLoop implements TurnLoop {
   deliver(channelId: string, event: HostEvent, remote: boolean): void {
     this.delivered.push([channelId, event, remote]);
   }
+  rollCall(): void {}
   release(i: number): void {
     this.#release[i]?.('committed');
   }
@@ -134,6 +135,7 @@ test('a turn committed twice under its lease is recorded once (the commit is key
             },
           }),
         deliver: (channelId, event, remote) => loop.deliver(channelId, event, remote),
+        rollCall: (channelId) => loop.rollCall(channelId),
       });
     }
   }
