@@ -330,3 +330,28 @@ test('a plain turn writes only its commit; a retry is stored as narrating first,
   assert.equal(r.narrator.turns.length, 2, 'the retry was not narrated');
   await r.host.close();
 });
+
+test('the host watches a channel while it holds it or has listeners on it, and undoes each watch once', async () => {
+  const driver = new ProbeDriver();
+  const r = rig({ host: { driver, evictIdleAfterMs: 60_000 } });
+  assert.equal(driver.watching.get(CH), 1, "the rig's listener");
+  await r.host.view('lobby');
+  assert.equal(driver.watching.get('lobby'), 1, 'held from its first read');
+  const off = r.host.subscribe('lobby', () => {});
+  const alsoOff = r.host.subscribe('lobby', () => {});
+  assert.equal(
+    driver.watching.get('lobby'),
+    2,
+    'held, and listened to (one watch for all listeners)',
+  );
+  off();
+  off(); // a second call changes nothing
+  assert.equal(driver.watching.get('lobby'), 2, 'another listener is left');
+  alsoOff();
+  assert.equal(driver.watching.get('lobby'), 1, 'still held');
+  r.clock.advance(61_000);
+  await r.host.view('elsewhere'); // a use of the host lets idle channels go
+  assert.equal(driver.watching.has('lobby'), false, 'let go with the channel');
+  assert.equal(driver.watching.get('elsewhere'), 1);
+  assert.equal(driver.watching.get(CH), 1);
+});
