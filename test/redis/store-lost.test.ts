@@ -56,32 +56,25 @@ describe('a store that lost the game', { timeout: 60_000 }, () => {
     const ch = 'restarted';
     await host.boot(ch, ALICE, SCRIPT);
     await node.restart();
-    // The store reconnects on its own; a command (a view that reads the channel again
-    // included) may fail with STORE while it does.
-    for (let i = 0; ; i++) {
-      try {
-        await waitForView(host, ch, (v) => v.game !== null, 5000);
-        break;
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'STORE' || i >= 50) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    let exitError: unknown = null;
-    for (let i = 0; i < 50; i++) {
-      try {
-        await host.exit(ch, ALICE);
-        exitError = null;
-        break;
-      } catch (err) {
-        exitError = err;
-        if ((err as { code?: string }).code !== 'STORE') break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    const v = await host.view(ch);
-    assert.equal(v.status, 'idle', String(exitError));
-    const again = await host.boot(ch, ALICE, SCRIPT);
+    // The store reconnects on its own, each of its connections in its own time: until they all
+    // have, any call (a view that reads the channel again included) may fail with STORE.
+    await whileReconnecting(() => waitForView(host, ch, (v) => v.game !== null, 5000));
+    await whileReconnecting(() => host.exit(ch, ALICE));
+    const v = await whileReconnecting(() => host.view(ch));
+    assert.equal(v.status, 'idle');
+    const again = await whileReconnecting(() => host.boot(ch, ALICE, SCRIPT));
     assert.equal(again.status, 'playing');
   });
 });
+
+/** Runs `call` again while it fails with STORE (the store still reconnecting), up to 5 s. */
+async function whileReconnecting<T>(call: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await call();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'STORE' || i >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
