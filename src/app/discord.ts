@@ -22,7 +22,7 @@ import { listCartridges } from '../narrator/cartridges.js';
 import { RedisStore } from '../redis/store.js';
 import { DataDirLockedError } from './data-lock.js';
 import { EXIT } from './io.js';
-import { runUntilStopped } from './lifecycle.js';
+import { listenForStop, runUntilStopped } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { listenOps, type OpsServer } from './ops-http.js';
 import { DRAIN_MARGIN_MS, listenProblem } from './serve.js';
@@ -204,6 +204,7 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
       await started.close();
     }
   };
+  const stop = listenForStop(options.signal);
   try {
     if (config.metrics !== null) {
       ops = await listenOps(started.ops, config.metrics.port, config.metrics.host);
@@ -238,6 +239,7 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
       options.onReady?.({ url: null });
     }
   } catch (e) {
+    stop.dispose();
     await shutdown().catch(() => {});
     err(
       `gamegirl discord: ${listenProblem(e, config.port, '--port or PORT') ?? (e as Error).message}`,
@@ -247,7 +249,7 @@ export async function runDiscord(options: RunDiscordOptions): Promise<number> {
   }
   return runUntilStopped({
     logger,
-    signal: options.signal,
+    stop,
     shutdownMs: config.shutdownMs,
     err,
     shutdown,

@@ -7,8 +7,8 @@ import type { Logger } from './logger.js';
 
 export interface RunUntilStoppedOptions {
   logger: Logger;
-  /** Stops instead of SIGINT/SIGTERM (tests): no process-wide handler is installed. */
-  signal?: AbortSignal | undefined;
+  /** The stop request, listened for since before the command said it was running. */
+  stop: StopRequest;
   /** How long the shutdown may take before the process exits anyway (process signals only). */
   shutdownMs: number;
   /** Tells the user (stderr) why the process is exiting before its shutdown finished. */
@@ -17,29 +17,52 @@ export interface RunUntilStoppedOptions {
   shutdown: (reason: string) => Promise<void>;
 }
 
-function stopRequested(signal: AbortSignal | undefined): Promise<string> {
+/** A stop asked for by SIGINT/SIGTERM, or by an AbortSignal in tests. */
+export interface StopRequest {
+  /** Resolves with what asked for the stop (the signal's name, or 'abort'). */
+  readonly requested: Promise<string>;
+  /** True when it listens to process signals (then a second one forces the exit). */
+  readonly bySignals: boolean;
+  /** Stops listening (a command that fails before it runs). */
+  dispose(): void;
+}
+
+/**
+ * Starts listening for a stop. Call it before telling anyone the command is running: until a
+ * SIGTERM listener is installed, the signal's default action kills the process outright, so
+ * a supervisor that signals as soon as it reads "running" would skip the drain.
+ */
+export function listenForStop(signal?: AbortSignal): StopRequest {
   if (signal !== undefined) {
-    return signal.aborted ? Promise.resolve('abort') : once(signal, 'abort').then(() => 'abort');
+    const requested = signal.aborted
+      ? Promise.resolve('abort')
+      : once(signal, 'abort').then(() => 'abort');
+    return { requested, bySignals: false, dispose: () => {} };
   }
-  return new Promise((resolve) => {
-    const on = (s: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
+  let on: (s: NodeJS.Signals) => void = () => {};
+  const dispose = () => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  };
+  const requested = new Promise<string>((resolve) => {
+    on = (s) => {
+      dispose();
       resolve(s);
     };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
   });
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return { requested, bySignals: true, dispose };
 }
 
 /** Waits for a stop request, then shuts down; resolves with the exit code. */
 export async function runUntilStopped(options: RunUntilStoppedOptions): Promise<number> {
-  const { logger, signal, err } = options;
-  const reason = await stopRequested(signal);
+  const { logger, stop, err } = options;
+  const reason = await stop.requested;
   logger.info({ signal: reason, boundMs: options.shutdownMs }, 'shutting down');
   let force: NodeJS.Timeout | undefined;
   let again: ((s: NodeJS.Signals) => void) | undefined;
-  if (signal === undefined) {
+  if (stop.bySignals) {
     again = () => {
       err('gamegirl: forced exit');
       logger.flush();

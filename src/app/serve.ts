@@ -6,7 +6,7 @@ import { createWebConsole, type WebConsole, webTitleScreen } from '../web/server
 import { loadSessionSecret } from '../web/session-secret.js';
 import { DataDirLockedError } from './data-lock.js';
 import { type CommandIo, EXIT } from './io.js';
-import { runUntilStopped } from './lifecycle.js';
+import { listenForStop, runUntilStopped } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { listenOps, type OpsServer } from './ops-http.js';
 import { HostStartError, type StartedHost, startHost } from './start-host.js';
@@ -89,6 +89,7 @@ export async function runServe(config: Config, io: CommandIo): Promise<number> {
     }
     io.out(`  metrics and health: ${ops.url}metrics`);
   }
+  const stop = listenForStop();
   logger.info({ store: where, llm: config.llm !== null }, 'serving');
   io.out(`GameGirl Color is running at ${web.url}`);
   for (const line of web.exposure) io.err(line);
@@ -98,6 +99,7 @@ export async function runServe(config: Config, io: CommandIo): Promise<number> {
   io.out(`  saved games: ${where}${llmModels.length ? `  ·  LLM: ${llmModels.join(' → ')}` : ''}`);
   return runUntilStopped({
     logger,
+    stop,
     shutdownMs: config.shutdownMs,
     err: io.err,
     shutdown: async () => {
