@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { REST } from 'discord.js';
+import { gameTag } from '../../src/discord/custom-id.js';
 import { InteractionHandler } from '../../src/discord/handler.js';
 import { createInteractionServer, publicKeyFromHex } from '../../src/discord/http.js';
 import { restMessenger } from '../../src/discord/messenger.js';
@@ -15,7 +16,7 @@ import type { GameHost } from '../../src/host/game-host.js';
 import type { ChannelSettings, ChannelView } from '../../src/host/types.js';
 import type { Narrator, TurnInput } from '../../src/narrator/port.js';
 import { startClusterHost } from '../helpers/cluster-host.js';
-import { FakeDiscord } from '../helpers/fake-discord.js';
+import { FakeDiscord, type StoredMessage } from '../helpers/fake-discord.js';
 import { type RedisNode, startRedis, stopAllRedis } from '../helpers/redis-server.js';
 import { ScriptNarrator } from '../helpers/script-narrator.js';
 import { button, CHANNEL, command, keyPair, PLAYERS, signed, type TestUser } from './_rig.js';
@@ -103,6 +104,28 @@ async function worker(
   };
 }
 
+/**
+ * The message showing `view`'s scene (its game and turn), once a presenter posted it. A host's
+ * view can be ahead of its presenter (in Redis mode the presenter hears of the scene through
+ * pub/sub), so `settle()` alone does not mean the scene is posted; and earlier tests' games
+ * posted in the same channel.
+ */
+async function sceneMessage(view: ChannelView): Promise<StoredMessage> {
+  assert.ok(view.game);
+  const stamp = `:${gameTag(view.game.gameId)}:${view.turn}:`;
+  const end = Date.now() + 8000;
+  for (;;) {
+    const found = fake
+      .channelMessages(CHANNEL)
+      .findLast((m) =>
+        buttonsOf(m).some((b) => b.custom_id.startsWith('gg1:p:') && b.custom_id.includes(stamp)),
+      );
+    if (found !== undefined) return found;
+    assert.ok(Date.now() < end, `no message shows turn ${view.turn} of ${view.game.gameId}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function until(host: GameHost, pred: (v: ChannelView) => boolean): Promise<ChannelView> {
   const end = Date.now() + 8000;
   for (;;) {
@@ -121,29 +144,31 @@ test('two workers on one channel: every scene posted once, both edit it', async 
   // Both workers follow the channel (each answered an interaction in it).
   await b.send(command(BEN, 'status'));
   await a.send(command(ANN, 'boot', { game: 'script' }));
-  await until(a.host, (v) => v.status === 'playing');
+  let view = await until(a.host, (v) => v.status === 'playing');
   await until(b.host, (v) => v.status === 'playing');
   await a.settle();
   await b.settle();
   const posted = () => fake.channelMessages(CHANNEL);
+  let scene = await sceneMessage(view);
   assert.equal(posted().length, 1, 'the first scene is posted once');
 
   for (let turn = 0; turn < 2; turn++) {
-    const scene = posted().at(-1);
-    assert.ok(scene);
     const [left, right] = buttonsOf(scene);
     assert.ok(left && right);
     // The balancer sends one press to each worker.
     await b.send(button(BEN, left.custom_id, scene.id));
     await a.send(button(CID, right.custom_id, scene.id));
-    await until(a.host, (v) => v.status === 'playing' && v.turn === turn + 1);
+    view = await until(a.host, (v) => v.status === 'playing' && v.turn === turn + 1);
     await until(b.host, (v) => v.status === 'playing' && v.turn === turn + 1);
     await a.settle();
     await b.settle();
+    const next = await sceneMessage(view);
     assert.equal(posted().length, turn + 2, `scene ${turn + 1} is posted once`);
     // The closed scene's message ends with every button disabled, whoever edited it.
-    assert.ok(buttonsOf(scene).every((x) => x.disabled));
+    const closed = scene;
+    await until(a.host, () => buttonsOf(closed).every((x) => x.disabled));
     assert.ok(scene.edits >= 1);
+    scene = next;
   }
   assert.equal(narrator.turns.length, 2);
 });
@@ -155,10 +180,8 @@ test('a press replayed to another worker is refused there (409) and changes noth
   const a = await worker('A', narrator, ns, { countdownSeconds: 60 });
   const b = await worker('B', narrator, ns, { countdownSeconds: 60 });
   await a.send(command(ANN, 'boot', { game: 'script' }));
-  await until(a.host, (v) => v.status === 'playing');
+  const scene = await sceneMessage(await until(a.host, (v) => v.status === 'playing'));
   await a.settle();
-  const scene = fake.channelMessages(CHANNEL).at(-1);
-  assert.ok(scene);
   const [left, right] = buttonsOf(scene);
   assert.ok(left && right);
   // Ben presses Left through A, then Right through B; the Left request is replayed to B.
@@ -232,11 +255,9 @@ test('a worker stopping mid-narration: the other narrates afresh; its message sh
   // Both workers follow the channel.
   await b.send(command(BEN, 'status'));
   await a.send(command(ANN, 'boot', { game: 'script' }));
-  await until(a.host, (v) => v.status === 'playing');
+  const scene = await sceneMessage(await until(a.host, (v) => v.status === 'playing'));
   await a.settle();
   await b.settle();
-  const scene = fake.channelMessages(CHANNEL).at(-1);
-  assert.ok(scene);
   const [left] = buttonsOf(scene);
   assert.ok(left);
   await b.send(button(BEN, left.custom_id, scene.id));
